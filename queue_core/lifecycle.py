@@ -55,7 +55,7 @@ def call(ticket: Ticket, *, counter: int, now: datetime, actor: str, officer: st
     if ticket.state == NO_SHOW and ticket.day != day_of(now):
         raise Conflict("ticket_not_restorable", label=ticket.label)
     after = ticket.evolve(state=CALLED, counter=counter, officer=officer,
-                          called_at=ticket.called_at or now, recalls=0)
+                          called_at=now, recalls=0)
     action = "call" if ticket.state == WAITING else "restore_call"
     return _step(ticket, after, action, now, actor)
 
