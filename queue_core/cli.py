@@ -1,0 +1,171 @@
+"""The `xephang` command line: thin wrappers over the same functions the web layer calls."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import __version__, auth
+from .clock import SystemClock
+from .config import Settings, load_settings
+from .errors import ConfigError, XephangError
+from .store import Store
+
+SCREENS = (
+    ("Trang chủ (home)", "/"),
+    ("Kiosk lấy số (ticket kiosk)", "/kiosk"),
+    ("Màn hình chung (wall screen)", "/display/wall"),
+    ("Màn hình quầy (counter screen)", "/display/counter/{n}"),
+    ("Bàn làm việc cán bộ (staff console)", "/counter"),
+    ("Đánh giá hài lòng (rating)", "/rate/{n}"),
+    ("Quản lý (manager)", "/manager"),
+    ("API", "/api/v1/state"),
+)
+
+
+def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command --data-dir and --config, and hand it the loaded settings."""
+
+    @click.option("--config", "config_file", envvar="XEPHANG_CONFIG", default=None,
+                  type=click.Path(dir_okay=False), help="Center configuration (TOML).")
+    @click.option("--data-dir", envvar="XEPHANG_DATA_DIR", default=None,
+                  help="Where the database and files live (default ./var).")
+    @functools.wraps(command)
+    def wrapper(config_file: str | None, data_dir: str | None, **kwargs: Any) -> Any:
+        overrides: dict[str, dict[str, Any]] = {"server": {}}
+        if data_dir:
+            overrides["server"]["data_dir"] = data_dir
+        for key in ("host", "port"):
+            if kwargs.get(key) is not None:
+                overrides["server"][key] = kwargs[key]
+        try:
+            settings = load_settings(config_file, overrides=overrides)
+        except ConfigError as exc:
+            raise click.ClickException(f"configuration: {exc}") from None
+        return command(settings, **kwargs)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xephang")
+def main() -> None:
+    """xephang: queue management for a commune Public Administration Service Center."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default 0.0.0.0).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default 8000).")
+@common_options
+def serve(settings: Settings, host: str | None, port: int | None) -> None:
+    """Run the whole appliance: queue core, screens and devices."""
+    from .server import run
+    from .web import create_app
+
+    # Build the app once here so a broken database or config stops us before listening.
+    app = create_app(settings)
+    app.extensions["xephang"].store.close()
+    routes = {rule.rule for rule in app.url_map.iter_rules()}
+    base = f"http://{_shown_host(settings.server.host)}:{settings.server.port}"
+    click.echo(f"xephang {__version__} — {settings.center.name}")
+    click.echo(f"Dữ liệu (data): {settings.data_path.resolve()}")
+    for line in hardware_notice(settings):
+        click.echo(line)
+    click.echo("Màn hình (screens):")
+    for name, path in SCREENS:
+        if path.replace("{n}", "<int:number>") in routes or path in routes:
+            if "{n}" in path:
+                for counter in settings.counters:
+                    click.echo(f"  {name} {counter.number}: {base}{path.format(n=counter.number)}")
+            else:
+                click.echo(f"  {name}: {base}{path}")
+    sys.stdout.flush()
+    run(settings)
+
+
+def hardware_notice(settings: Settings) -> list[str]:
+    """Say plainly which devices are real and which are emulated."""
+    hardware = settings.hardware
+    lines = []
+    if hardware.printer == "fake":
+        lines.append("Máy in: GIẢ LẬP (emulated printer) — vé được lưu thành ảnh trong "
+                     f"{settings.data_path / 'printer-jobs'}")
+    elif hardware.printer == "none":
+        lines.append("Máy in: không dùng (no printer)")
+    else:
+        lines.append(f"Máy in (printer): {hardware.printer}")
+    if hardware.audio == "fake":
+        lines.append("Loa: GIẢ LẬP (emulated audio) — lời gọi được ghi lại, không phát ra loa")
+    elif hardware.audio == "none":
+        lines.append("Loa: không dùng (no loudspeaker)")
+    else:
+        lines.append(f"Loa (audio): {hardware.audio}")
+    return lines
+
+
+def _shown_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
+@main.group()
+def user() -> None:
+    """Manage the people who log in."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(auth.USER_ROLES), required=True, help="What they may do.")
+@click.option("--counter", type=int, default=None, help="The counter an officer works at.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@common_options
+def user_add(settings: Settings, username: str, role: str, counter: int | None,
+             password_stdin: bool) -> None:
+    """Create a person (password from --password-stdin or a prompt)."""
+    if counter is not None and settings.counter(counter) is None:
+        raise click.BadParameter(f"there is no counter {counter}", param_hint="--counter")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    store = Store.in_data_dir(settings.data_path)
+    try:
+        auth.add_user(store, username, password, role=role, counter=counter,
+                      now=SystemClock().now())
+    except XephangError as exc:
+        raise click.ClickException(exc.message("en")) from None
+    finally:
+        store.close()
+    click.echo(f"created {role} {username}" + (f" at counter {counter}" if counter else ""))
+
+
+@main.group()
+def token() -> None:
+    """Manage device tokens."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(auth.TOKEN_ROLES), required=True, help="What the device may do.")
+@click.option("--counter", type=int, default=None, help="The counter a keypad or staff token is bound to.")
+@common_options
+def token_create(settings: Settings, name: str, role: str, counter: int | None) -> None:
+    """Create a device token; it is printed once, on the last line."""
+    if counter is not None and settings.counter(counter) is None:
+        raise click.BadParameter(f"there is no counter {counter}", param_hint="--counter")
+    store = Store.in_data_dir(settings.data_path)
+    try:
+        secret = auth.create_token(store, name, role=role, counter=counter, now=SystemClock().now())
+    except XephangError as exc:
+        raise click.ClickException(exc.message("en")) from None
+    finally:
+        store.close()
+    click.echo(f"token for {role} device {name!r} (shown once, keep it safe):", err=True)
+    click.echo(secret)
+
+
+if __name__ == "__main__":
+    main()

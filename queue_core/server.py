@@ -1,0 +1,62 @@
+"""Run the core: gunicorn (gthread, one worker) in threading mode, eventlet's server otherwise.
+
+One worker, because Socket.IO needs every client of a room in one process; threads
+serve the screens and counters concurrently.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from .config import Settings
+
+
+def run(settings: Settings) -> None:
+    """Serve until stopped."""
+    if settings.server.async_mode == "eventlet":
+        _run_eventlet(settings)
+    else:
+        _run_gunicorn(settings)
+
+
+def _run_gunicorn(settings: Settings) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class Appliance(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options = {
+                "bind": f"{settings.server.host}:{settings.server.port}",
+                "workers": 1,
+                "worker_class": "gthread",
+                "threads": settings.server.threads,
+                # Websocket connections live for weeks; the gthread worker must not time them out.
+                "timeout": 0,
+                "graceful_timeout": 5,
+                "keepalive": 5,
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": os.environ.get("XEPHANG_LOG_LEVEL", "info"),
+                "proc_name": "xephang",
+            }
+            # No control socket: it would write under $HOME, which a hardened service cannot.
+            if "control_socket_disable" in self.cfg.settings:
+                options["control_socket_disable"] = True
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from .web import create_app
+
+            return create_app(settings, background=True)
+
+    Appliance().run()
+
+
+def _run_eventlet(settings: Settings) -> None:
+    # eventlet must patch the standard library before anything else imports it.
+    os.execv(sys.executable, [sys.executable, "-m", "queue_core.eventlet_server",
+                              "--config", settings.config_file or "",
+                              "--data-dir", settings.server.data_dir,
+                              "--host", settings.server.host, "--port", str(settings.server.port)])

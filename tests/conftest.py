@@ -1,0 +1,113 @@
+"""Shared fixtures: a fresh appliance per test on a temporary data dir and a fake clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+import pytest  # noqa: E402
+
+from queue_core import auth  # noqa: E402
+from queue_core.center import Center  # noqa: E402
+from queue_core.clock import VIETNAM, FakeClock  # noqa: E402
+from queue_core.config import Settings, load_settings  # noqa: E402
+from queue_core.store import Store  # noqa: E402
+
+# A Monday morning, an hour after opening.
+MONDAY_8AM = datetime(2026, 11, 23, 8, 0, tzinfo=VIETNAM)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(MONDAY_8AM)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "var"
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    return load_settings(env={"XEPHANG_DATA_DIR": str(data_dir)})
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    store = Store.open(":memory:")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def events() -> list[Any]:
+    return []
+
+
+@pytest.fixture
+def center(settings: Settings, store: Store, clock: FakeClock, events: list[Any]) -> Center:
+    return Center(settings, store, clock=clock, publish=events.extend)
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FakeClock) -> Iterator[Any]:
+    from queue_core.web import create_app
+
+    app = create_app(settings, clock=clock, test_config={"TESTING": True})
+    yield app
+    app.extensions["xephang"].store.close()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def token_for(app: Any, clock: FakeClock) -> Callable[..., dict[str, str]]:
+    """Return Authorization headers for a new device token of `role`."""
+
+    def make(role: str, counter: int | None = None, name: str | None = None) -> dict[str, str]:
+        store = app.extensions["xephang"].store
+        secret = auth.create_token(store, name or f"{role}-{counter or 0}", role=role,
+                                   counter=counter, now=clock.now())
+        return {"Authorization": f"Bearer {secret}"}
+
+    return make
+
+
+@pytest.fixture
+def kiosk(token_for: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return token_for("kiosk")
+
+
+@pytest.fixture
+def manager(token_for: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return token_for("manager")
+
+
+@pytest.fixture
+def socket_client(app: Any, client: Any) -> Callable[..., Any]:
+    """Return a factory of Socket.IO test clients sharing the HTTP client's cookies."""
+    from queue_core.web import socketio_of
+
+    made = []
+
+    def make(auth_data: dict[str, str] | None = None, *, with_cookies: bool = False) -> Any:
+        kwargs: dict[str, Any] = {"auth": auth_data}
+        if with_cookies:
+            kwargs["flask_test_client"] = client
+        sio = socketio_of(app).test_client(app, **kwargs)
+        made.append(sio)
+        return sio
+
+    yield make
+    for sio in made:
+        if sio.is_connected():
+            sio.disconnect()
