@@ -135,18 +135,16 @@ class Announcer:
             def audio() -> AudioOutput:
                 return open_audio(backend)
 
-        return cls(
-            synthesizer=synthesizer,
-            audio=audio,
-            repeat=speech.repeat,
-            volume=speech.volume,
-            chime=speech.chime,
-            max_age_seconds=speech.max_age_seconds,
-            dialect=speech.dialect,
-            template=speech.template,
-            recall_template=speech.recall_template,
-            **options,
-        )
+        configured: dict[str, Any] = {
+            "repeat": speech.repeat,
+            "volume": speech.volume,
+            "chime": speech.chime,
+            "max_age_seconds": speech.max_age_seconds,
+            "dialect": speech.dialect,
+            "template": speech.template,
+            "recall_template": speech.recall_template,
+        }
+        return cls(synthesizer=synthesizer, audio=audio, **{**configured, **options})
 
     # -- life cycle -------------------------------------------------------------
 

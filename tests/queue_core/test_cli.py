@@ -1,0 +1,71 @@
+"""The `xephang` command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from queue_core import auth
+from queue_core.cli import hardware_notice, main
+from queue_core.config import load_settings
+from queue_core.store import Store
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["user"], ["user", "add"], ["token"],
+                                     ["token", "create"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output and len(result.output.splitlines()) > 3
+
+
+def test_user_add_reads_the_password_from_stdin(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["user", "add", "lan", "--role", "staff", "--counter", "2",
+                                       "--password-stdin", "--data-dir", str(tmp_path)],
+                                input="mat-khau-an-toan\n")
+    assert result.exit_code == 0, result.output
+    store = Store.in_data_dir(tmp_path)
+    principal = auth.authenticate(store, "lan", "mat-khau-an-toan")
+    assert principal is not None and (principal.role, principal.counter) == ("staff", 2)
+    again = CliRunner().invoke(main, ["user", "add", "lan", "--role", "staff", "--password-stdin",
+                                      "--data-dir", str(tmp_path)], input="mat-khau-an-toan\n")
+    assert again.exit_code != 0 and "exists" in again.output
+
+
+def test_user_add_refuses_a_short_password_and_unknown_counter(tmp_path: Path) -> None:
+    short = CliRunner().invoke(main, ["user", "add", "lan", "--role", "staff", "--password-stdin",
+                                      "--data-dir", str(tmp_path)], input="123\n")
+    assert short.exit_code != 0 and "8 characters" in short.output
+    unknown = CliRunner().invoke(main, ["user", "add", "lan", "--role", "staff", "--counter", "9",
+                                        "--password-stdin", "--data-dir", str(tmp_path)], input="x" * 9)
+    assert unknown.exit_code != 0 and "no counter 9" in unknown.output
+
+
+def test_token_create_prints_the_token_last(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["token", "create", "keypad-2", "--role", "keypad", "--counter",
+                                       "2", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    secret = result.stdout.strip().splitlines()[-1]
+    principal = auth.token_principal(Store.in_data_dir(tmp_path), secret)
+    assert principal is not None and (principal.role, principal.counter) == ("keypad", 2)
+    unbound = CliRunner().invoke(main, ["token", "create", "k", "--role", "keypad",
+                                        "--data-dir", str(tmp_path)])
+    assert unbound.exit_code != 0 and "bound to a counter" in unbound.output
+
+
+def test_bad_config_stops_the_command(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[server]\nport = 0\n")
+    result = CliRunner().invoke(main, ["token", "create", "x", "--role", "kiosk", "--config", str(bad),
+                                       "--data-dir", str(tmp_path)])
+    assert result.exit_code != 0 and "server.port" in result.output
+
+
+def test_emulated_hardware_is_announced() -> None:
+    lines = hardware_notice(load_settings(env={}))
+    assert any("GIẢ LẬP" in line and "printer" in line for line in lines)
+    assert any("GIẢ LẬP" in line and "audio" in line for line in lines)
+    real = hardware_notice(load_settings(env={"XEPHANG_PRINTER": "network", "XEPHANG_AUDIO": "pygame"}))
+    assert not any("GIẢ LẬP" in line for line in real)

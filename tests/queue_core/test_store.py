@@ -1,0 +1,73 @@
+"""Storage: durability settings, migrations, the unique number index."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from queue_core.center import Center
+from queue_core.clock import FakeClock
+from queue_core.config import Settings
+from queue_core.store import MIGRATIONS, Store, migrate
+
+
+def test_file_database_is_durable(tmp_path: Path) -> None:
+    store = Store.in_data_dir(tmp_path)
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    store.close()
+
+
+def test_migrations_apply_once_in_order(tmp_path: Path) -> None:
+    store = Store.in_data_dir(tmp_path)
+    applied = [r[0] for r in store.conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+    assert applied == [name for name, _ in MIGRATIONS]
+    assert migrate(store.db) == []
+    store.close()
+
+
+def test_an_older_database_upgrades_itself(tmp_path: Path, settings: Settings,
+                                            clock: FakeClock) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
+    assert migrate(old, MIGRATIONS[:1]) == ["0001_create_queue_tables"]
+    old.conn.execute(
+        "INSERT INTO tickets (id, service, series, day, number, label, state, issued_at, queued_at,"
+        " recalls) VALUES ('old1', 'A', 'A', '2026-11-23', 1, 'A001', 'waiting',"
+        " '2026-11-23T07:30:00.000+07:00', '2026-11-23T07:30:00.000+07:00', 0)")
+    old.conn.close()
+    store = Store.open(path)
+    assert "users" in store.db.table_names() and "request_key" in store.db["tickets"].columns_dict
+    center = Center(settings, store, clock=clock)
+    assert center.ticket("old1")["label"] == "A001"
+    assert center.issue("A", actor="k")["label"] == "A002"
+    store.close()
+
+
+def test_unique_index_refuses_a_duplicate_number(store: Store, center: Center) -> None:
+    ticket = center.issue("A", actor="k")
+    row = dict(store.db["tickets"].get(ticket["id"]))
+    row["id"] = "another"
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db["tickets"].insert(row)
+
+
+def test_write_rolls_back_on_error(store: Store) -> None:
+    with pytest.raises(RuntimeError):
+        with store.write():
+            store.bump_seq()
+            raise RuntimeError("boom")
+    assert store.seq() == 0
+
+
+def test_numbers_survive_a_reopen(tmp_path: Path, settings: Settings, clock: FakeClock) -> None:
+    store = Store.in_data_dir(tmp_path)
+    Center(settings, store, clock=clock).issue("B", actor="k")
+    store.close()
+    store = Store.in_data_dir(tmp_path)
+    assert Center(settings, store, clock=clock).issue("B", actor="k")["label"] == "B002"
+    store.close()
