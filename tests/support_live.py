@@ -127,7 +127,7 @@ class LiveServer:
         if counter is not None:
             args += ["--counter", str(counter)]
         return subprocess.Popen(self._cli(*args), env=self.env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+                                stderr=subprocess.PIPE, text=True, cwd=self.data_dir.parent)
 
     @staticmethod
     def _finish_token(proc: subprocess.Popen[str]) -> str:
@@ -152,7 +152,7 @@ class LiveServer:
             self.proc = subprocess.Popen(
                 self._cli("serve", "--host", "127.0.0.1", "--port", str(self.port)),
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True)
+                cwd=self.data_dir.parent, start_new_session=True)
         finally:
             log.close()
         self.wait_healthy(timeout)
