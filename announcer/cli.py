@@ -66,9 +66,12 @@ def _speaker_test(settings: object, label: str, counter: int) -> int:
     """Play one call on this box and print what happened; return the exit status."""
     from .playback import PLAYED, Announcer
 
-    announcer = Announcer.from_settings(settings, max_age_seconds=3600)  # type: ignore[arg-type]
+    announcer = Announcer.from_settings(settings, max_age_seconds=30)  # type: ignore[arg-type]
     announcer.start()
     try:
+        if announcer.status.has("audio_unavailable"):
+            click.echo(f"error: {announcer.status.message}", err=True)
+            return 1
         call = announcer.announce(label, counter)
         if call is None or not call.text:
             click.echo(f"Cannot read label {label!r} aloud.", err=True)

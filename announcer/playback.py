@@ -366,7 +366,10 @@ class Announcer:
             self.health.clear("audio")
 
     def _audio_failed(self, exc: BaseException) -> None:
-        log.error("audio device unavailable: %s", exc)
+        known = self.health.get("audio")
+        if known is None or known.code != "audio_unavailable":
+            log.error("audio device unavailable: %s; retrying every %g s", exc,
+                      self.audio_retry_seconds)
         self.health.set("audio", "error", "audio_unavailable", detail=str(exc))
         self._close_audio()
 
