@@ -71,9 +71,9 @@ def add_user(store: Store, username: str, password: str, *, role: str, counter: 
     if len(password) < 8:
         raise InvalidInput(field="password", reason="at least 8 characters")
     with store.write():
-        if store.db["users"].count_where("username = ?", [username]):
+        if store.db.table("users").count_where("username = ?", [username]):
             raise Conflict("user_exists", username=username)
-        store.db["users"].insert({"username": username, "password_hash": generate_password_hash(password),
+        store.db.table("users").insert({"username": username, "password_hash": generate_password_hash(password),
                                   "role": role, "counter": counter, "created_at": now.isoformat(),
                                   "disabled": 0})
 
@@ -81,7 +81,7 @@ def add_user(store: Store, username: str, password: str, *, role: str, counter: 
 def authenticate(store: Store, username: str, password: str) -> Principal | None:
     """Return the person if the password is right, else None."""
     with store.read():
-        rows = list(store.db["users"].rows_where("username = ? AND disabled = 0", [username]))
+        rows = list(store.db.table("users").rows_where("username = ? AND disabled = 0", [username]))
     if not rows:
         check_password_hash(_DUMMY_HASH, password)
         return None
@@ -94,7 +94,7 @@ def authenticate(store: Store, username: str, password: str) -> Principal | None
 def user(store: Store, username: str) -> Principal | None:
     """Return a person still allowed to log in (sessions re-check this on every request)."""
     with store.read():
-        rows = list(store.db["users"].rows_where("username = ? AND disabled = 0", [username]))
+        rows = list(store.db.table("users").rows_where("username = ? AND disabled = 0", [username]))
     if not rows:
         return None
     return Principal(name=rows[0]["username"], role=rows[0]["role"], counter=rows[0]["counter"])
@@ -110,7 +110,7 @@ def create_token(store: Store, name: str, *, role: str, counter: int | None, now
         raise InvalidInput(field="counter", reason=f"a {role} token is bound to a counter")
     token = "xph_" + secrets.token_urlsafe(32)
     with store.write():
-        store.db["tokens"].insert({"name": name, "token_hash": _hash_token(token), "role": role,
+        store.db.table("tokens").insert({"name": name, "token_hash": _hash_token(token), "role": role,
                                    "counter": counter, "created_at": now.isoformat(),
                                    "revoked_at": None})
     return token
@@ -120,7 +120,7 @@ def token_principal(store: Store, token: str) -> Principal | None:
     """Return the device a bearer token belongs to, or None."""
     digest = _hash_token(token)
     with store.read():
-        rows = list(store.db["tokens"].rows_where("token_hash = ? AND revoked_at IS NULL", [digest]))
+        rows = list(store.db.table("tokens").rows_where("token_hash = ? AND revoked_at IS NULL", [digest]))
     if not rows or not hmac.compare_digest(rows[0]["token_hash"], digest):
         return None
     row = rows[0]

@@ -13,9 +13,10 @@ import re
 import tomllib
 import types
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import ConfigError
 
@@ -177,12 +178,13 @@ class Settings:
     def counter(self, number: int) -> CounterSettings | None:
         return next((c for c in self.counters if c.number == number), None)
 
-    def replace(self, **sections: Any) -> "Settings":
+    def replace(self, **sections: Any) -> Settings:
         """Return a copy with some sections or section fields changed (tests use it)."""
         changes: dict[str, Any] = {}
         for name, value in sections.items():
             current = getattr(self, name)
-            if isinstance(value, dict) and dataclasses.is_dataclass(current):
+            if isinstance(value, dict) and dataclasses.is_dataclass(current) \
+                    and not isinstance(current, type):
                 value = _build(type(current), {**dataclasses.asdict(current), **value}, name)
             changes[name] = value
         new = dataclasses.replace(self, **changes)

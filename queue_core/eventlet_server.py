@@ -4,9 +4,9 @@ import eventlet
 
 eventlet.monkey_patch()
 
-import argparse  # noqa: E402
+import argparse
 
-from .config import load_settings  # noqa: E402
+from .config import load_settings
 
 
 def main() -> None:

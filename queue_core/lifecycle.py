@@ -132,6 +132,19 @@ def set_priority(ticket: Ticket, *, priority: str | None, now: datetime, actor: 
 
 
 __all__ = [
-    "Step", "issue", "call", "recall", "no_show", "restore", "finish", "transfer", "cancel",
-    "expire", "close_forgotten", "set_priority", "DONE", "CANCELLED", "EXPIRED",
+    "CANCELLED",
+    "DONE",
+    "EXPIRED",
+    "Step",
+    "call",
+    "cancel",
+    "close_forgotten",
+    "expire",
+    "finish",
+    "issue",
+    "no_show",
+    "recall",
+    "restore",
+    "set_priority",
+    "transfer",
 ]

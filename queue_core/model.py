@@ -51,7 +51,7 @@ class Ticket:
     finished_at: datetime | None = None
     recalls: int = 0
 
-    def evolve(self, **changes: Any) -> "Ticket":
+    def evolve(self, **changes: Any) -> Ticket:
         return dataclasses.replace(self, **changes)
 
 
@@ -65,7 +65,7 @@ class CounterStatus:
     officer: str | None = None
     changed_at: datetime | None = None
 
-    def evolve(self, **changes: Any) -> "CounterStatus":
+    def evolve(self, **changes: Any) -> CounterStatus:
         return dataclasses.replace(self, **changes)
 
 

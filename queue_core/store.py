@@ -25,44 +25,44 @@ DATABASE_FILE = "xephang.sqlite3"
 # --- migrations: named, ordered, each applied once -------------------------------------------
 
 def create_queue_tables(db: sqlite_utils.Database) -> None:
-    db["tickets"].create({
+    db.table("tickets").create({
         "id": str, "service": str, "series": str, "day": str, "number": int, "label": str,
         "state": str, "priority": str, "channel": str, "counter": int, "officer": str,
         "issued_at": str, "queued_at": str, "called_at": str, "finished_at": str, "recalls": int,
     }, pk="id", not_null={"service", "series", "day", "number", "label", "state", "issued_at",
                           "queued_at"}, defaults={"recalls": 0})
-    db["tickets"].create_index(["series", "day", "number"], unique=True,
+    db.table("tickets").create_index(["series", "day", "number"], unique=True,
                                index_name="tickets_unique_number")
-    db["tickets"].create_index(["state", "service"], index_name="tickets_state_service")
-    db["tickets"].create_index(["day"], index_name="tickets_day")
-    db["transitions"].create({
+    db.table("tickets").create_index(["state", "service"], index_name="tickets_state_service")
+    db.table("tickets").create_index(["day"], index_name="tickets_day")
+    db.table("transitions").create({
         "id": int, "ticket_id": str, "action": str, "from_state": str, "to_state": str,
         "at": str, "actor": str, "service": str, "counter": int, "detail": str,
     }, pk="id", foreign_keys=[("ticket_id", "tickets", "id")],
         not_null={"ticket_id", "action", "to_state", "at", "actor", "service"})
-    db["transitions"].create_index(["ticket_id"], index_name="transitions_ticket")
-    db["transitions"].create_index(["at"], index_name="transitions_at")
-    db["counters"].create({"number": int, "state": str, "current": str, "officer": str,
+    db.table("transitions").create_index(["ticket_id"], index_name="transitions_ticket")
+    db.table("transitions").create_index(["at"], index_name="transitions_at")
+    db.table("counters").create({"number": int, "state": str, "current": str, "officer": str,
                            "changed_at": str}, pk="number")
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["meta"].insert({"key": "seq", "value": "0"})
-    db["ratings"].create({"ticket_id": str, "level": str, "comment": str, "at": str,
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("meta").insert({"key": "seq", "value": "0"})
+    db.table("ratings").create({"ticket_id": str, "level": str, "comment": str, "at": str,
                           "service": str, "counter": int, "officer": str}, pk="ticket_id",
                          foreign_keys=[("ticket_id", "tickets", "id")])
 
 
 def create_people_and_tokens(db: sqlite_utils.Database) -> None:
-    db["users"].create({"username": str, "password_hash": str, "role": str, "counter": int,
+    db.table("users").create({"username": str, "password_hash": str, "role": str, "counter": int,
                         "created_at": str, "disabled": int}, pk="username",
                        defaults={"disabled": 0})
-    db["tokens"].create({"id": int, "name": str, "token_hash": str, "role": str, "counter": int,
+    db.table("tokens").create({"id": int, "name": str, "token_hash": str, "role": str, "counter": int,
                          "created_at": str, "revoked_at": str}, pk="id")
-    db["tokens"].create_index(["token_hash"], unique=True, index_name="tokens_hash")
+    db.table("tokens").create_index(["token_hash"], unique=True, index_name="tokens_hash")
 
 
 def add_request_keys(db: sqlite_utils.Database) -> None:
     # A kiosk that retries after a lost response names its request, and gets the same ticket.
-    db["tickets"].add_column("request_key", str)
+    db.table("tickets").add_column("request_key", str)
     db.execute("CREATE UNIQUE INDEX tickets_request_key ON tickets(request_key) "
                "WHERE request_key IS NOT NULL")
 
@@ -156,7 +156,7 @@ class Store:
         self.lock = threading.RLock()
 
     @classmethod
-    def open(cls, path: str | Path) -> "Store":
+    def open(cls, path: str | Path) -> Store:
         """Open (creating and upgrading as needed) the database at `path` or ':memory:'."""
         name = str(path)
         if name != ":memory:":
@@ -173,7 +173,7 @@ class Store:
         return cls(db, name)
 
     @classmethod
-    def in_data_dir(cls, data_dir: str | Path) -> "Store":
+    def in_data_dir(cls, data_dir: str | Path) -> Store:
         return cls.open(Path(data_dir) / DATABASE_FILE)
 
     def close(self) -> None:
@@ -181,7 +181,7 @@ class Store:
             self.conn.close()
 
     @contextmanager
-    def write(self) -> Iterator["Store"]:
+    def write(self) -> Iterator[Store]:
         """Run the block as one immediate transaction: all of it is committed, or none."""
         with self.lock:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -193,7 +193,7 @@ class Store:
             self.conn.execute("COMMIT")
 
     @contextmanager
-    def read(self) -> Iterator["Store"]:
+    def read(self) -> Iterator[Store]:
         """Run the block on one consistent snapshot."""
         with self.lock:
             if self.conn.in_transaction:
@@ -226,7 +226,8 @@ class Store:
 
     def tickets(self, *, states: Sequence[str] | None = None, services: Sequence[str] | None = None,
                 day: str | None = None, until_day: str | None = None) -> list[Ticket]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if states:
             where.append(f"state IN ({', '.join('?' for _ in states)})")
             params.extend(states)
@@ -257,7 +258,7 @@ class Store:
         return int(row[0]) if row and row[0] is not None else None
 
     def insert_ticket(self, ticket: Ticket, *, request_key: str | None = None) -> None:
-        self.db["tickets"].insert({**ticket_to_row(ticket), "request_key": request_key})
+        self.db.table("tickets").insert({**ticket_to_row(ticket), "request_key": request_key})
 
     def update_ticket(self, ticket: Ticket) -> None:
         row = ticket_to_row(ticket)
@@ -310,7 +311,7 @@ class Store:
         return CounterStatus(row[0], row[1], row[2], row[3], _time(row[4]))
 
     def save_counter(self, status: CounterStatus) -> None:
-        self.db["counters"].upsert({"number": status.number, "state": status.state,
+        self.db.table("counters").upsert({"number": status.number, "state": status.state,
                                     "current": status.current, "officer": status.officer,
                                     "changed_at": _text(status.changed_at)}, pk="number")
 
@@ -329,7 +330,7 @@ class Store:
         return Rating(row[0], row[1], _time(row[2]) or datetime.min, row[3], row[4], row[5], row[6])
 
     def add_rating(self, rating: Rating) -> None:
-        self.db["ratings"].insert({"ticket_id": rating.ticket_id, "level": rating.level,
+        self.db.table("ratings").insert({"ticket_id": rating.ticket_id, "level": rating.level,
                                    "comment": rating.comment, "at": _text(rating.at),
                                    "service": rating.service, "counter": rating.counter,
                                    "officer": rating.officer})

@@ -108,7 +108,8 @@ def _day_keeper(app: Flask) -> None:
 
 
 def socketio_of(app: Flask) -> SocketIO:
-    return app.extensions["xephang"].socketio  # type: ignore[no-any-return]
+    socketio: SocketIO = app.extensions["xephang"].socketio
+    return socketio
 
 
-__all__ = ["create_app", "socketio_of", "Xephang", "Path"]
+__all__ = ["Path", "Xephang", "create_app", "socketio_of"]
