@@ -53,6 +53,7 @@ __all__ = [
     "cache_key",
     "clean_text",
     "cli_voices",
+    "pyttsx3_engine",
     "render_wav",
     "resolve_voice",
 ]
@@ -164,7 +165,8 @@ def _wav_ready(path: Path) -> bool:
         return False
 
 
-def _pyttsx3_engine() -> Any:
+def pyttsx3_engine() -> Any:
+    """Return the process's pyttsx3 engine (espeak-ng driver on Linux): the default engine factory."""
     import pyttsx3
 
     return pyttsx3.init()
@@ -323,7 +325,7 @@ class Synthesizer:
         voice: str = FALLBACK_VOICE,
         rate: int = 140,
         timeout: float = 5.0,
-        engine_factory: Callable[[], Any] | None = _pyttsx3_engine,
+        engine_factory: Callable[[], Any] | None = pyttsx3_engine,
         cli_command: str | None = CLI_COMMAND,
         voice_pack: VoicePack | None = None,
         health: Health | None = None,
@@ -342,7 +344,7 @@ class Synthesizer:
         self.voice_pack = voice_pack
         self._engine_factory = engine_factory
         # The real pyttsx3 is one per process; a factory given by a caller owns its engines.
-        self._engine_lock = _PYTTSX3_LOCK if engine_factory is _pyttsx3_engine else threading.Lock()
+        self._engine_lock = _PYTTSX3_LOCK if engine_factory is pyttsx3_engine else threading.Lock()
         self._cli = cli_command
         self._clock = clock
         self._engine_retry_seconds = engine_retry_seconds
@@ -570,7 +572,7 @@ class Synthesizer:
         os.replace(temp, path)
         self._written += 1
         if self._written % 50 == 0:
-            self._prune()
+            self.prune_cache()
         return path
 
     # -- engine -----------------------------------------------------------------
@@ -673,22 +675,25 @@ class Synthesizer:
             except OSError:
                 pass
 
-    def _prune(self) -> None:
-        """Delete the least recently used WAVs beyond the limit (an SD card is small)."""
+    def prune_cache(self) -> int:
+        """Delete the least recently used WAVs beyond the limit (an SD card is small); return how many."""
         try:
             entries = [(e.stat().st_mtime, e.path) for e in os.scandir(self.cache_dir)
                        if e.name.endswith(".wav") and not e.name.startswith(".")]
         except OSError:
-            return
+            return 0
         excess = len(entries) - self._max_cache_files
         if excess <= 0:
-            return
+            return 0
         entries.sort()
+        removed = 0
         for _, path in entries[: excess + self._max_cache_files // 10]:
             try:
                 os.unlink(path)
+                removed += 1
             except OSError:
                 pass
+        return removed
 
 
 def _touch(path: Path) -> None:
