@@ -111,7 +111,7 @@ class VoiceInfo:
     @property
     def short(self) -> str:
         """Return the name espeak-ng and pyttsx3 both accept (``vi-vn-x-south`` for ``aav/vi-vn-x-south``)."""
-        return self.id.rsplit("/", 1)[-1]
+        return self.id.rsplit("/", 1)[-1].lower()
 
 
 def _norm(name: str) -> str:
