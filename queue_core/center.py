@@ -352,7 +352,7 @@ class Center:
         return {"ticket": ticket.id, "level": rating.level, "at": iso(rating.at)}
 
     def rating_levels(self) -> tuple[str, ...]:
-        return tuple(level for level in RATING_LEVELS if level != "neutral")
+        return tuple(level for level in self.settings.ratings.levels if level in RATING_LEVELS)
 
     # --- the end of the day ----------------------------------------------------------------
 

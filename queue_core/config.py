@@ -122,6 +122,40 @@ class HardwareSettings:
 
 
 @dataclass(frozen=True)
+class KioskSettings:
+    """The ticket kiosk's behaviour."""
+
+    # Seconds the number stays on screen before the start screen returns.
+    return_seconds: int = 15
+    # Tickets one kiosk may issue per minute (a child pressing fifty times gets a pause).
+    tickets_per_minute: int = 12
+    # Base address printed in the ticket's QR code (empty: the address the kiosk uses).
+    public_url: str = ""
+    footer: str = "Cảm ơn quý công dân. Vui lòng chờ gọi số."
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    """The wall and counter screens."""
+
+    notice: str = ""
+    # Seconds a new call stays highlighted.
+    highlight_seconds: int = 8
+    recent_calls: int = 8
+
+
+@dataclass(frozen=True)
+class RatingSettings:
+    """The satisfaction levels offered and the reasons asked for when unsatisfied."""
+
+    levels: tuple[str, ...] = ("very_satisfied", "satisfied", "unsatisfied")
+    labels: tuple[str, ...] = ("Rất hài lòng", "Hài lòng", "Không hài lòng")
+    reasons: tuple[str, ...] = ("Chờ lâu", "Thái độ phục vụ", "Hướng dẫn chưa rõ",
+                                "Hồ sơ phải bổ sung nhiều lần", "Khác")
+    idle_seconds: int = 20
+
+
+@dataclass(frozen=True)
 class ServerSettings:
     """Where the core listens and keeps its data."""
 
@@ -164,6 +198,9 @@ class Settings:
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     hardware: HardwareSettings = field(default_factory=HardwareSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
+    ratings: RatingSettings = field(default_factory=RatingSettings)
     services: tuple[ServiceSettings, ...] = field(default_factory=_default_services)
     counters: tuple[CounterSettings, ...] = field(default_factory=_default_counters)
     config_file: str = ""
@@ -192,7 +229,7 @@ class Settings:
         return new
 
 
-SECTIONS = ("center", "policy", "speech", "hardware", "server")
+SECTIONS = ("center", "policy", "speech", "hardware", "server", "kiosk", "display", "ratings")
 # Short names for the options every command takes (CONTRACT.md).
 ENV_ALIASES = {
     "DATA_DIR": ("server", "data_dir"),
@@ -265,6 +302,9 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "speech": SpeechSettings,
     "hardware": HardwareSettings,
     "server": ServerSettings,
+    "kiosk": KioskSettings,
+    "display": DisplaySettings,
+    "ratings": RatingSettings,
 }
 
 
@@ -373,6 +413,13 @@ def validate(settings: Settings) -> None:
         raise ConfigError("policy.aging_minutes must be 0 (off) or more")
     if settings.policy.default_service_minutes <= 0:
         raise ConfigError("policy.default_service_minutes must be above 0")
+    ratings = settings.ratings
+    if not ratings.levels or len(ratings.levels) != len(ratings.labels):
+        raise ConfigError("ratings.labels must give one label per level in ratings.levels")
+    for level in ratings.levels:
+        _choice("ratings.levels", level, ("very_satisfied", "satisfied", "neutral", "unsatisfied"))
+    if settings.kiosk.tickets_per_minute < 1:
+        raise ConfigError("kiosk.tickets_per_minute must be at least 1")
     if not settings.services:
         raise ConfigError("services: at least one field is needed")
     if not settings.counters:

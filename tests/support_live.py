@@ -380,7 +380,15 @@ def apply_events(board: dict[str, Any], events: Iterable[tuple[str, Any]]) -> di
             counter = data["counter"]
             board["counters"] = [counter if c["number"] == counter["number"] else c
                                  for c in board["counters"]]
-        elif name == "ticket_called":
+        if name in ("ticket_called", "ticket_updated"):
+            # A recall announces the counter's ticket again without a counter_updated:
+            # the ticket in the event is the fresher copy of the counter's current one.
+            ticket = data["ticket"]
+            for counter in board["counters"]:
+                current = counter.get("current")
+                if current and current["id"] == ticket["id"] and ticket["state"] == "called":
+                    counter["current"] = ticket
+        if name == "ticket_called":
             ticket = data["ticket"]
             board["recent_calls"].insert(0, {"label": ticket["label"], "counter": data["counter"],
                                              "recall": data["recall"], "ticket": ticket["id"]})

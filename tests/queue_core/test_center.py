@@ -260,3 +260,15 @@ def test_ticket_list_in_call_order(center: Center, clock: FakeClock) -> None:
     with pytest.raises(InvalidInput):
         center.tickets(state="sleeping")
     assert center.tickets(date=(clock.now() - timedelta(days=1)).date().isoformat()) == []
+
+
+def test_a_center_may_add_the_neutral_level(settings: Settings, store: Store, clock: FakeClock) -> None:
+    four = settings.replace(ratings={"levels": ("very_satisfied", "satisfied", "neutral", "unsatisfied"),
+                                     "labels": ("Rất hài lòng", "Hài lòng", "Bình thường", "Không hài lòng")})
+    center = Center(four, store, clock=clock)
+    ticket = center.issue("A", actor="k")
+    center.call_next(1, actor=STAFF)
+    center.finish(1, actor=STAFF)
+    assert center.rate(ticket["id"], "neutral")["level"] == "neutral"
+    with pytest.raises(InvalidInput):
+        Center(settings, store, clock=clock).rate(ticket["id"], "neutral")

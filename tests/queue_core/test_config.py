@@ -58,12 +58,15 @@ services = ["A", "F"]
     ("[server]\nasync_mode = 'gevent'\n", "server.async_mode"),
     ("[speech]\ntemplate = 'Mời {name}'\n", "speech.template"),
     ("[policy]\nwait_forever = true\n", "policy.wait_forever"),
-    ("[kiosk]\nx = 1\n", "kiosk"),
+    ("[lobby]\nx = 1\n", "lobby"),
     ("[[counters]]\nnumber = 1\nservices = ['Z']\n", "counters[0].services"),
     ("[[services]]\ncode = 'a'\nname = 'x'\n", "services[0].code"),
     ("[[services]]\ncode = 'A'\n", "services[0].name"),
     ("[hardware]\nspeaker_attached = 'yes'\n", "hardware.speaker_attached"),
     ("not toml at all = = =", "not valid TOML"),
+    ("[ratings]\nlevels = ['satisfied']\n", "ratings.labels"),
+    ("[ratings]\nlevels = ['meh']\nlabels = ['Meh']\n", "ratings.levels"),
+    ("[kiosk]\ntickets_per_minute = 0\n", "kiosk.tickets_per_minute"),
 ])
 def test_invalid_config_names_the_key(tmp_path: Path, toml: str, key: str) -> None:
     config = tmp_path / "bad.toml"
