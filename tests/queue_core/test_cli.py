@@ -69,3 +69,28 @@ def test_emulated_hardware_is_announced() -> None:
     assert any("GIẢ LẬP" in line and "audio" in line for line in lines)
     real = hardware_notice(load_settings(env={"XEPHANG_PRINTER": "network", "XEPHANG_AUDIO": "pygame"}))
     assert not any("GIẢ LẬP" in line for line in real)
+
+
+def test_serve_refuses_to_start_on_bad_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import queue_core.server
+
+    started: list[object] = []
+    monkeypatch.setattr(queue_core.server, "run", started.append)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[center]\ncloses_at = '5pm'\n")
+    result = CliRunner().invoke(main, ["serve", "--config", str(bad), "--data-dir", str(tmp_path)])
+    assert result.exit_code != 0 and "center.closes_at" in result.output
+    assert started == []
+
+
+def test_serve_prints_every_screen_and_the_emulated_devices(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import queue_core.server
+
+    started: list[object] = []
+    monkeypatch.setattr(queue_core.server, "run", started.append)
+    result = CliRunner().invoke(main, ["serve", "--port", "8765", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8765/api/v1/state" in result.output
+    assert "GIẢ LẬP" in result.output
+    assert len(started) == 1 and started[0].server.port == 8765  # type: ignore[attr-defined]
