@@ -211,7 +211,8 @@ class LiveServer:
             return
         if self.proc.poll() is None:
             try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
+                # SIGINT: gunicorn's quick shutdown; KeyboardInterrupt for eventlet.
+                os.killpg(self.proc.pid, signal.SIGINT)
                 self.proc.wait(timeout=5)
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 pass
@@ -412,3 +413,145 @@ def run_python(code: str, *args: str, env: dict[str, str] | None = None,
     path = os.pathsep.join([str(Path(__file__).parent), *sys.path])
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           timeout=timeout, env={**clean_env(env), "PYTHONPATH": path})
+
+
+# --- five counters at once ---------------------------------------------------------------------
+
+# All five counters serve field A, so every press of "next" competes for the same tickets.
+CONTENDED_COUNTERS_TOML = ALWAYS_OPEN_TOML + """
+[[counters]]
+number = 1
+services = ["A"]
+
+[[counters]]
+number = 2
+services = ["A", "B"]
+
+[[counters]]
+number = 3
+services = ["A", "B", "E"]
+
+[[counters]]
+number = 4
+services = ["A", "C", "D"]
+
+[[counters]]
+number = 5
+services = ["F", "A"]
+"""
+ISSUE_PATTERN = "AAAABACADAEAF"
+
+
+def issue_plan(index: int, count: int) -> list[tuple[str, str | None]]:
+    """The (field, priority) a desk issues: mostly A, some of every field, some priority."""
+    plan = []
+    for i in range(count):
+        service = ISSUE_PATTERN[(i + 3 * index) % len(ISSUE_PATTERN)]
+        plan.append((service, "elderly" if (i + index) % 9 == 0 else None))
+    return plan
+
+
+class HttpDesk:
+    """One counter's officer and a kiosk beside it, over HTTP."""
+
+    def __init__(self, url: str, counter: int, staff_token: str, kiosk_token: str) -> None:
+        self.url = f"{url}/api/v1"
+        self.counter = counter
+        self.http = requests.Session()
+        self.staff = {"Authorization": f"Bearer {staff_token}"}
+        self.kiosk = {"Authorization": f"Bearer {kiosk_token}"}
+
+    def issue(self, service: str, priority: str | None) -> dict[str, Any]:
+        answer = self.http.post(f"{self.url}/tickets", headers=self.kiosk, timeout=30,
+                                json={"service": service, "priority": priority})
+        if answer.status_code != 201:
+            raise AssertionError(f"issue {service}: {answer.status_code} {answer.text}")
+        return answer.json()  # type: ignore[no-any-return]
+
+    def call_next(self) -> dict[str, Any] | None:
+        answer = self.http.post(f"{self.url}/counters/{self.counter}/call-next",
+                                headers=self.staff, timeout=30)
+        if answer.status_code == 204:
+            return None
+        if answer.status_code != 200:
+            raise AssertionError(f"call-next {self.counter}: {answer.status_code} {answer.text}")
+        return answer.json()  # type: ignore[no-any-return]
+
+    def finish(self) -> dict[str, Any]:
+        answer = self.http.post(f"{self.url}/counters/{self.counter}/finish",
+                                headers=self.staff, timeout=30)
+        if answer.status_code != 200:
+            raise AssertionError(f"finish {self.counter}: {answer.status_code} {answer.text}")
+        return answer.json()  # type: ignore[no-any-return]
+
+
+class CenterDesk:
+    """One counter working straight on the SQLite data dir, through the one writer path."""
+
+    def __init__(self, data_dir: str, config: str | None, counter: int) -> None:
+        from queue_core.center import Center
+        from queue_core.config import load_settings
+        from queue_core.store import Store
+
+        settings = load_settings(config or None, env={**ALWAYS_OPEN,
+                                                      "XEPHANG_DATA_DIR": data_dir})
+        self.center = Center(settings, Store.in_data_dir(data_dir))
+        self.counter = counter
+
+    def issue(self, service: str, priority: str | None) -> dict[str, Any]:
+        return self.center.issue(service, priority=priority, actor=f"test:kiosk-{self.counter}")
+
+    def call_next(self) -> dict[str, Any] | None:
+        return self.center.call_next(self.counter, actor=f"test:counter-{self.counter}")
+
+    def finish(self) -> dict[str, Any]:
+        return self.center.finish(self.counter, actor=f"test:counter-{self.counter}")
+
+
+def work_the_desk(desk: Any, index: int, barrier: Any, idle: Any,
+                  plan: Sequence[tuple[str, str | None]]) -> dict[str, Any]:
+    """Issue `plan` alongside the other desks, then press call-next and finish in rounds.
+
+    Every round all desks pass `barrier` and press "next" at the same instant; they stop
+    after a round in which every desk was told that nobody waits (`idle` is shared).
+    """
+    issued: list[dict[str, Any]] = []
+    called: list[dict[str, Any]] = []
+    rounds = 0
+    try:
+        barrier.wait(timeout=60)
+        for service, priority in plan:
+            issued.append(desk.issue(service, priority))
+        while True:
+            barrier.wait(timeout=60)
+            rounds += 1
+            ticket = desk.call_next()
+            if ticket is None:
+                idle[index] = 1
+            else:
+                idle[index] = 0
+                done = desk.finish()
+                if done["id"] != ticket["id"] or done["state"] != "done":
+                    raise AssertionError(f"finished {done} after calling {ticket['id']}")
+                called.append(ticket)
+            barrier.wait(timeout=60)
+            if all(idle[i] for i in range(len(idle))):
+                break
+    except BaseException:
+        barrier.abort()
+        raise
+    return {"counter": desk.counter, "issued": issued, "called": called, "rounds": rounds}
+
+
+def desk_process(kind: str, args: tuple[Any, ...], index: int, barrier: Any, idle: Any,
+                 plan: list[tuple[str, str | None]], out: str) -> None:
+    """Entry point of a desk in its own process; writes its record to `out` as JSON."""
+    import json
+    import traceback
+
+    try:
+        desk = HttpDesk(*args) if kind == "http" else CenterDesk(*args)
+        record = work_the_desk(desk, index, barrier, idle, plan)
+    except BaseException:  # noqa: BLE001 - reported to the test through the file
+        record = {"error": traceback.format_exc()}
+    Path(out).write_text(json.dumps(record), encoding="utf-8")
