@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import socketio
 
@@ -64,26 +64,57 @@ class AnnouncerSatellite:
         self._delay_max = reconnect_delay_max
         self._connect_timeout = connect_timeout
         self._stop = threading.Event()
+        # Set when the connection ended for good (stop, or the core closed it): connect anew.
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self.sio = socketio.Client(
+        self._handled: dict[str, int] = {}
+        self._handled_changed = threading.Condition()
+        self.sio = self._new_client()
+        announcer.health.add_listener(self._report)
+
+    def _new_client(self) -> socketio.Client:
+        # A fresh client per attempt: one that was refused may keep stale state.
+        client = socketio.Client(
             reconnection=True,
-            reconnection_delay=reconnect_delay,
-            reconnection_delay_max=reconnect_delay_max,
+            reconnection_delay=self._delay,
+            reconnection_delay_max=self._delay_max,
             logger=False,
             engineio_logger=False,
         )
         for event, handler in (
             ("connect", self._on_connect),
             ("disconnect", self._on_disconnect),
+            # python-socketio's signal that it will not reconnect by itself.
+            ("__disconnect_final", self._on_final_disconnect),
             ("connect_error", self._on_connect_error),
+        ):
+            client.on(event, handler)
+        for event, handler in (
             ("board", self._on_board),
             ("ticket_called", self._on_ticket_called),
             ("ticket_issued", self._on_ticket_issued),
             ("counter_updated", self._on_counter_updated),
         ):
-            self.sio.on(event, handler)
-        announcer.health.add_listener(self._report)
+            client.on(event, self._counted(event, handler))
+        return client
+
+    def _counted(self, event: str, handler: Callable[[Any], None]) -> Callable[[Any], None]:
+        def handle(data: Any = None) -> None:
+            try:
+                handler(data)
+            finally:
+                with self._handled_changed:
+                    self._handled[event] = self._handled.get(event, 0) + 1
+                    self._handled_changed.notify_all()
+
+        return handle
+
+    def wait_for_event(self, event: str, count: int = 1, timeout: float = 5.0) -> bool:
+        """Return True once `count` events named `event` have been handled (tests and tools)."""
+        with self._handled_changed:
+            return self._handled_changed.wait_for(lambda: self._handled.get(event, 0) >= count,
+                                                  timeout)
 
     # -- life cycle -------------------------------------------------------------
 
@@ -98,8 +129,10 @@ class AnnouncerSatellite:
         """Connect and stay connected until `stop` is called (blocks)."""
         delay = self._delay
         while not self._stop.is_set():
+            self._wake.clear()
+            client = self.sio = self._new_client()
             try:
-                self.sio.connect(
+                client.connect(
                     self.core_url,
                     auth={"token": self._token},
                     headers={"Authorization": f"Bearer {self._token}"},
@@ -113,16 +146,19 @@ class AnnouncerSatellite:
                 delay = min(delay * 2, self._delay_max)
                 continue
             delay = self._delay
-            # python-socketio reconnects by itself after a drop; wait() returns on disconnect().
-            self.sio.wait()
+            # From here python-socketio reconnects by itself after a network drop, with growing
+            # delays; only when the core itself closed the connection must we start over.
+            self._wake.wait()
+            _shutdown(client, self._connect_timeout)
+            if not self._stop.is_set():
+                log.warning("the core closed the connection; reconnecting in %.0f s", delay)
+                self._stop.wait(delay)
 
     def stop(self, timeout: float = 3.0) -> None:
         """Disconnect and stop retrying."""
         self._stop.set()
-        try:
-            self.sio.disconnect()
-        except Exception:  # noqa: BLE001 - already gone is fine
-            pass
+        self._wake.set()
+        _shutdown(self.sio, timeout)
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
@@ -133,11 +169,17 @@ class AnnouncerSatellite:
         log.info("connected to the core at %s", self.core_url)
         self.connected.set()
         self.sio.emit("subscribe", {"rooms": self.rooms})
-        self._report(self.announcer.status)
+        # The client counts as connected only after this handler: emit without _report's check.
+        self.sio.emit("device_status", self.announcer.status.payload())
 
     def _on_disconnect(self, *reason: Any) -> None:
-        log.warning("disconnected from the core")
+        log.warning("disconnected from the core (%s)", reason[0] if reason else "unknown")
         self.connected.clear()
+        if reason and reason[0] == socketio.Client.reason.SERVER_DISCONNECT:
+            self._wake.set()
+
+    def _on_final_disconnect(self, *args: Any) -> None:
+        self._wake.set()
 
     def _on_connect_error(self, data: Any = None) -> None:
         log.warning("the core refused the connection: %s", data)
@@ -208,6 +250,20 @@ class AnnouncerSatellite:
             self.sio.emit("device_status", status.payload())
         except Exception:  # noqa: BLE001 - health reports must never break playback
             log.exception("could not report device_status")
+
+
+def _shutdown(client: socketio.Client, timeout: float) -> None:
+    """Close a client, giving up after `timeout` (a long-poll may hold it for a ping interval)."""
+
+    def close() -> None:
+        try:
+            client.shutdown()
+        except Exception:  # noqa: BLE001 - already gone is fine
+            pass
+
+    closer = threading.Thread(target=close, daemon=True, name="announcer-socketio-close")
+    closer.start()
+    closer.join(timeout)
 
 
 def _positive_int(*values: Any) -> int:
