@@ -14,12 +14,13 @@ their own condition; the status is the worst of them.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .messages import render
 
-__all__ = ["DEVICE", "DeviceStatus", "Health", "SEVERITIES"]
+__all__ = ["DEVICE", "SEVERITIES", "DeviceStatus", "Health"]
 
 DEVICE = "announcer"
 SEVERITIES = ("ok", "degraded", "error")

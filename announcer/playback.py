@@ -21,11 +21,12 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Self
 
 from hardware.audio import AudioOutput, Sound, open_audio
 from hardware.errors import AudioUnavailable
@@ -123,7 +124,7 @@ class Announcer:
         audio: Callable[[], AudioOutput] | None = None,
         synthesizer: Synthesizer | None = None,
         **options: Any,
-    ) -> "Announcer":
+    ) -> Announcer:
         """Return an announcer configured by `settings` (speech section, audio backend, data dir)."""
         speech: SpeechSettings = settings.speech
         synthesizer = synthesizer or Synthesizer.from_settings(settings)
@@ -174,7 +175,7 @@ class Announcer:
         self._close_audio()
         self.synthesizer.close()
 
-    def __enter__(self) -> "Announcer":
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -294,7 +295,7 @@ class Announcer:
                 continue
             try:
                 outcome = self._play(item)
-            except Exception:  # noqa: BLE001 - the player must outlive any one call
+            except Exception:
                 log.exception("announcing %s failed", item.call.label)
                 outcome = CHIME_ONLY
             if outcome is not None:
@@ -313,7 +314,7 @@ class Announcer:
         for listener in list(self._listeners):
             try:
                 listener(call, outcome)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("announcer listener failed")
 
     def _play(self, item: _Queued) -> Outcome | None:
@@ -378,6 +379,6 @@ class Announcer:
         if audio is not None:
             try:
                 audio.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("closing the audio device failed")
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import socketio
 
@@ -82,20 +83,18 @@ class AnnouncerSatellite:
             logger=False,
             engineio_logger=False,
         )
-        for event, handler in (
-            ("connect", self._on_connect),
-            ("disconnect", self._on_disconnect),
-            # python-socketio's signal that it will not reconnect by itself.
-            ("__disconnect_final", self._on_final_disconnect),
-            ("connect_error", self._on_connect_error),
-        ):
-            client.on(event, handler)
-        for event, handler in (
+        client.on("connect", self._on_connect)
+        client.on("disconnect", self._on_disconnect)
+        # python-socketio's signal that it will not reconnect by itself.
+        client.on("__disconnect_final", self._on_final_disconnect)
+        client.on("connect_error", self._on_connect_error)
+        events: tuple[tuple[str, Callable[[Any], None]], ...] = (
             ("board", self._on_board),
             ("ticket_called", self._on_ticket_called),
             ("ticket_issued", self._on_ticket_issued),
             ("counter_updated", self._on_counter_updated),
-        ):
+        )
+        for event, handler in events:
             client.on(event, self._counted(event, handler))
         return client
 
@@ -201,7 +200,8 @@ class AnnouncerSatellite:
         if not isinstance(data, Mapping):
             log.error("ignoring a ticket_called that is not an object: %r", data)
             return
-        ticket = data.get("ticket") if isinstance(data.get("ticket"), Mapping) else {}
+        raw_ticket = data.get("ticket")
+        ticket: Mapping[str, Any] = raw_ticket if isinstance(raw_ticket, Mapping) else {}
         label = str(ticket.get("label") or "")
         counter = _positive_int(data.get("counter"), ticket.get("counter"))
         seq = data.get("seq") if isinstance(data.get("seq"), int) else None
@@ -248,7 +248,7 @@ class AnnouncerSatellite:
             return
         try:
             self.sio.emit("device_status", status.payload())
-        except Exception:  # noqa: BLE001 - health reports must never break playback
+        except Exception:
             log.exception("could not report device_status")
 
 
@@ -258,8 +258,8 @@ def _shutdown(client: socketio.Client, timeout: float) -> None:
     def close() -> None:
         try:
             client.shutdown()
-        except Exception:  # noqa: BLE001 - already gone is fine
-            pass
+        except Exception as exc:  # noqa: BLE001 - already gone is fine
+            log.debug("closing the Socket.IO client: %s", exc)
 
     closer = threading.Thread(target=close, daemon=True, name="announcer-socketio-close")
     closer.start()

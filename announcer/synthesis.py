@@ -30,10 +30,11 @@ import time
 import unicodedata
 import uuid
 import wave
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Self
 
 from .errors import SpeechUnavailable, VoicePackError
 from .health import Health
@@ -82,9 +83,7 @@ def clean_text(text: str) -> str:
         raise SpeechTextError(f"speech text must be a string, got {text!r}")
     kept = []
     for ch in unicodedata.normalize("NFC", text)[: MAX_TEXT_LENGTH * 2]:
-        if ch in "0123456789" or ch in _SPOKEN_PUNCTUATION:
-            kept.append(ch)
-        elif ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN"):
+        if ch in "0123456789" or ch in _SPOKEN_PUNCTUATION or ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN"):
             kept.append(ch)
         else:
             kept.append(" ")
@@ -362,7 +361,7 @@ class Synthesizer:
         self._pack_missing: set[str] = set()
 
     @classmethod
-    def from_settings(cls, settings: Settings, **options: Any) -> "Synthesizer":
+    def from_settings(cls, settings: Settings, **options: Any) -> Synthesizer:
         """Return a synthesizer configured by `settings.speech`, caching under the data dir."""
         speech = settings.speech
         health = options.pop("health", None) or Health()
@@ -424,7 +423,7 @@ class Synthesizer:
             self._worker.abandon()
             self._worker = None
 
-    def __enter__(self) -> "Synthesizer":
+    def __enter__(self) -> Self:
         self.start()
         return self
 

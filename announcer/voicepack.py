@@ -26,8 +26,8 @@ import sys
 import threading
 import unicodedata
 import wave
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from .errors import MissingClips, VoicePackError
 from .text import (
@@ -91,7 +91,7 @@ class VoicePack:
     def _check_formats(self) -> tuple[int, int, int]:
         first: tuple[int, int, int] | None = None
         first_name = ""
-        for word, path in self._clips.items():
+        for path in self._clips.values():
             try:
                 with wave.open(str(path), "rb") as wav:
                     params = (wav.getnchannels(), wav.getsampwidth(), wav.getframerate())

@@ -17,8 +17,9 @@ transfers break the guess now and then; a wrong guess only costs a render.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 __all__ = ["CallForecast", "next_label"]
 

@@ -20,9 +20,10 @@ import threading
 import time
 import wave
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Union
+from typing import Any, Self, Union
 
 from .errors import AudioUnavailable
 
@@ -103,7 +104,7 @@ class AudioOutput:
     def close(self) -> None:
         """Release the device; a closed output must not be used again."""
 
-    def __enter__(self) -> "AudioOutput":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -7,16 +7,16 @@ import os
 os.environ["SDL_AUDIODRIVER"] = "dummy"
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-from collections.abc import Callable, Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
-import pytest  # noqa: E402
-from speech_fakes import EngineBox, FakeClock  # noqa: E402
+import pytest
+from speech_fakes import EngineBox, FakeClock
 
-from announcer.playback import Announcer  # noqa: E402
-from announcer.synthesis import Synthesizer  # noqa: E402
-from hardware.audio import FakeAudio, PlayedSound  # noqa: E402
+from announcer.playback import Announcer
+from announcer.synthesis import Synthesizer
+from hardware.audio import FakeAudio, PlayedSound
 
 
 @pytest.fixture

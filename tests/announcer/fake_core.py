@@ -65,7 +65,7 @@ class FakeCore:
         with self.changed:
             return self.changed.wait_for(predicate, timeout)
 
-    def start(self) -> "FakeCore":
+    def start(self) -> FakeCore:
         self._thread.start()
         return self
 

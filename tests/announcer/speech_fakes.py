@@ -72,10 +72,10 @@ class FakeEngine:
         self._callbacks.setdefault(topic, []).append(cb)
         return {"topic": topic, "cb": cb}
 
-    def setProperty(self, name: str, value: Any) -> None:  # noqa: N802 - pyttsx3's name
+    def setProperty(self, name: str, value: Any) -> None:
         self.properties[name] = value
 
-    def getProperty(self, name: str) -> Any:  # noqa: N802
+    def getProperty(self, name: str) -> Any:
         if name == "voices":
             return self.voices
         return self.properties.get(name)
@@ -83,7 +83,7 @@ class FakeEngine:
     def save_to_file(self, text: str, filename: str, name: str | None = None) -> None:
         self._job = (text, filename)
 
-    def runAndWait(self) -> None:  # noqa: N802
+    def runAndWait(self) -> None:
         assert self._job is not None
         text, filename = self._job
         self._job = None

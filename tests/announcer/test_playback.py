@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from speech_fakes import SAMPLE, EngineBox, FakeClock, kinds

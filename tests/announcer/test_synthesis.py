@@ -7,10 +7,11 @@ import shutil
 import threading
 import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
+from speech_fakes import SAMPLE, EngineBox, FakeClock
 
 from announcer.errors import SpeechUnavailable
 from announcer.synthesis import (
@@ -26,8 +27,6 @@ from announcer.synthesis import (
 )
 from announcer.text import SpeechTextError
 from queue_core.config import Settings
-
-from speech_fakes import SAMPLE, EngineBox, FakeClock
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")
 MakeSynth = Callable[..., Synthesizer]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import unicodedata
 import wave
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from speech_fakes import SAMPLE, EngineBox, write_wav

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import wave
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,7 @@ def test_fake_can_fail_like_a_lost_device_and_recover(wav_file: Path) -> None:
 def test_fake_refuses_what_is_not_a_wav(tmp_path: Path) -> None:
     bogus = tmp_path / "x.wav"
     bogus.write_bytes(b"hello")
-    with pytest.raises(Exception):
+    with pytest.raises((wave.Error, EOFError)):
         FakeAudio().play(bogus)
 
 
