@@ -68,6 +68,7 @@ CLI_COMMAND = "espeak-ng"
 CACHE_FORMAT = "1"
 MAX_TEXT_LENGTH = 400
 URGENT, WARM = 0, 1
+_ENGINE_ATTEMPTS = 2
 
 _SPOKEN_PUNCTUATION = set(".,;:!?-–'\"()")
 _WAV_HEADER_SIZE = 44
@@ -218,8 +219,8 @@ class _EngineWorker:
         self._inbox.put(None)
 
     def _on_finished(self, name: object = None, completed: bool = True) -> None:
-        if completed:
-            self._finished.set()
+        # Also when not completed: the file is checked either way.
+        self._finished.set()
 
     def _on_error(self, name: object = None, exception: BaseException | None = None) -> None:
         self._callback_error = exception or RuntimeError("engine reported an error")
@@ -267,22 +268,38 @@ class _EngineWorker:
         if not self._lock.acquire(timeout=max(0.0, task.deadline - time.monotonic())):
             raise _EngineFailure("another speech engine holds espeak-ng")
         try:
-            self._finished.clear()
-            self._callback_error = None
-            engine.save_to_file(task.text, str(task.path))
-            engine.runAndWait()
-            # runAndWait may return before the file is written: wait for the callback.
-            if not self._finished.wait(max(0.0, task.deadline - time.monotonic())):
-                raise _EngineFailure("no finished-utterance callback in time")
-            if self._callback_error is not None:
-                raise _EngineFailure(f"engine error: {self._callback_error}")
-            pause = threading.Event()
-            while not _wav_ready(task.path):
-                if time.monotonic() >= task.deadline:
-                    raise _EngineFailure("the engine finished but wrote no audio")
-                pause.wait(0.005)
+            # pyttsx3's espeak driver may cancel its own utterance when its loop ends and
+            # then write a WAV without frames; saying it once more nearly always works.
+            for attempt in range(1, _ENGINE_ATTEMPTS + 1):
+                if self._render_once(engine, task):
+                    return
+                task.path.unlink(missing_ok=True)
+                log.info("speech engine wrote an empty file (attempt %d)", attempt)
+            raise _EngineFailure(f"the engine wrote no audio, {_ENGINE_ATTEMPTS} times")
         finally:
             self._lock.release()
+
+    def _render_once(self, engine: Any, task: _EngineTask) -> bool:
+        """Say the task once; return False if the engine finished with an unusable file."""
+        self._finished.clear()
+        self._callback_error = None
+        engine.save_to_file(task.text, str(task.path))
+        engine.runAndWait()
+        pause = threading.Event()
+        # runAndWait may return before the file is written: wait for the callback.
+        while True:
+            if not self._finished.wait(max(0.0, task.deadline - time.monotonic())):
+                raise _EngineFailure("no finished-utterance callback in time")
+            self._finished.clear()
+            if self._callback_error is not None:
+                raise _EngineFailure(f"engine error: {self._callback_error}")
+            if not task.path.exists():
+                continue  # a late callback of an earlier utterance
+            if _wav_ready(task.path):
+                return True
+            # The driver writes the whole file before calling back; allow for a racing writer.
+            pause.wait(0.05)
+            return _wav_ready(task.path)
 
 
 @dataclass

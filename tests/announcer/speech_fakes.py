@@ -52,7 +52,10 @@ class FakeEngine:
 
     mode: "ok" writes a WAV and fires finished-utterance; "hang" blocks in
     runAndWait until `release` is set; "silent" returns but never calls back
-    nor writes; "crash" raises from runAndWait.
+    nor writes; "crash" raises from runAndWait; "glitch" writes a WAV without
+    frames the first time (as pyttsx3's espeak driver does when it cancels its
+    own utterance), then works; "late" calls back at once, before the file
+    exists, and writes it and calls back again from another thread.
     """
 
     def __init__(self, mode: str = "ok", *, seconds: float = 1.0,
@@ -98,9 +101,26 @@ class FakeEngine:
             raise RuntimeError("espeak exploded")
         if self.mode == "silent":
             return
+        if self.mode == "glitch" and len(self.spoken) == 1:
+            write_wav(filename, 0.0)
+            self._finish(completed=True)
+            self._finish(completed=False)
+            return
+        if self.mode == "late":
+            self._finish(completed=True)
+
+            def write_later() -> None:
+                write_wav(filename, self.seconds)
+                self._finish(completed=True)
+
+            threading.Timer(0.05, write_later).start()
+            return
         write_wav(filename, self.seconds)
+        self._finish(completed=True)
+
+    def _finish(self, *, completed: bool) -> None:
         for cb in self._callbacks.get("finished-utterance", []):
-            cb(name=None, completed=True)
+            cb(name=None, completed=completed)
 
 
 class EngineBox:

@@ -279,6 +279,26 @@ def test_failing_engine_falls_back_then_recovers(make_synth: MakeSynth, fake_clo
     assert synth.health.status().status == "ok"
 
 
+def test_empty_file_from_the_engine_is_said_again(make_synth: MakeSynth) -> None:
+    engines = EngineBox("glitch")
+    synth = make_synth(engines, timeout=2, cli_command="no-such-espeak-binary")
+    started = time.monotonic()
+    path = synth.render(SAMPLE)
+    assert time.monotonic() - started < 1
+    assert wav_facts(path)[4] == pytest.approx(1.0)
+    assert engines.spoken == [SAMPLE, SAMPLE]
+    assert synth.stats.engine_renders == 1
+    assert synth.health.status().status == "ok"
+
+
+def test_callback_before_the_file_exists_is_not_taken_for_done(make_synth: MakeSynth) -> None:
+    engines = EngineBox("late")
+    synth = make_synth(engines, timeout=2, cli_command="no-such-espeak-binary")
+    path = synth.render(SAMPLE)
+    assert wav_facts(path)[4] == pytest.approx(1.0)
+    assert engines.spoken == [SAMPLE]
+
+
 @needs_espeak
 def test_engine_that_cannot_start_leaves_the_cli(make_synth: MakeSynth) -> None:
     engines = EngineBox()
