@@ -1,0 +1,1 @@
+"""On-demand benchmarks of xephang (not tests): `python -m bench`."""
