@@ -6,7 +6,9 @@ satellite's ``ticket_called`` handler does (`Announcer.announce`). Times are
 ``time.perf_counter()`` from that call to:
 
 * **first audio**: the chime handed to the output (``AudioOutput.play`` called);
-* **speech**: the call's sentence handed to the output.
+* **speech**: the call's sentence handed to the output, less the time the output
+  spent playing the chime before it (zero for the fake output): how long the
+  sentence kept people waiting beyond the chime.
 
 Scenarios: warm cache (the sentences were pre-rendered, as the satellite does
 from the board), cold cache with pyttsx3, cold cache with the espeak-ng command
@@ -14,7 +16,7 @@ line (the fallback). The output is the recording fake by default, whose
 ``play`` returns at once, so "speech" is the time until the sentence is ready;
 on a real device the chime (1.1 s) plays meanwhile. ``--audio pygame`` uses
 pygame.mixer (``SDL_AUDIODRIVER=dummy`` when no sound card), where ``play``
-blocks for the length of each sound, so there "speech" includes the chime.
+blocks for the length of each sound.
 
 Run on demand: ``python -m bench.bench_speech`` or ``python bench/bench_speech.py``.
 """
@@ -64,13 +66,17 @@ class StampingAudio(AudioOutput):
     def __init__(self, inner: AudioOutput) -> None:
         self.inner = inner
         self.stamps: list[tuple[float, bool]] = []
+        self.chime_seconds = 0.0
         self._lock = threading.Lock()
 
     def play(self, sound: Sound, *, volume: float = 1.0) -> None:
         is_chime = not isinstance(sound, bytes) and Path(os.fspath(sound)) == CHIME_PATH
+        started = time.perf_counter()
         with self._lock:
-            self.stamps.append((time.perf_counter(), is_chime))
+            self.stamps.append((started, is_chime))
         self.inner.play(sound, volume=volume)
+        if is_chime:
+            self.chime_seconds = time.perf_counter() - started
 
     def close(self) -> None:
         self.inner.close()
@@ -130,7 +136,8 @@ def run_scenario(scenario: Scenario, *, calls: int, audio_backend: str, repeat: 
                 chime = next((t for t, is_chime in stamps if is_chime), math.nan)
                 speech = next((t for t, is_chime in stamps if not is_chime), math.nan)
                 scenario.first_audio_ms.append((min(chime, speech) - call.received_at) * 1000)
-                scenario.speech_ms.append((speech - call.received_at) * 1000)
+                waited = speech - call.received_at - audio.chime_seconds
+                scenario.speech_ms.append(waited * 1000)
             for _, outcome in announcer.history:
                 scenario.outcomes[outcome] = scenario.outcomes.get(outcome, 0) + 1
         finally:
@@ -145,12 +152,13 @@ def print_table(rows: list[dict[str, Any]], audio_backend: str) -> None:
     for row in rows:
         first = f"{row['first_audio_p50_ms']:.1f} / {row['first_audio_p95_ms']:.1f}"
         speech = f"{row['speech_p50_ms']:.1f} / {row['speech_p95_ms']:.1f}"
-        verdict = "ok" if row["speech_p95_ms"] <= row["target_ms"] else "OVER"
+        worst = max(row["speech_p95_ms"], row["first_audio_p95_ms"])
+        verdict = "ok" if worst <= row["target_ms"] else "OVER"
         print(f"{row['scenario']:<28} {row['calls']:>5}  {first:>22}  {speech:>18}  "
               f"≤{row['target_ms']:.0f} {verdict}")
     print()
     print(f"audio output: {audio_backend}; first audio = the chime handed to the output; "
-          "speech = the sentence handed to the output.")
+          "speech = the sentence handed to the output, less the chime's playing time.")
     if audio_backend == "fake":
         print("The fake output returns at once; on a loudspeaker the chime (1.1 s) plays while "
               "a cold sentence renders, so speech follows the chime without a gap.")
