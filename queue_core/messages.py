@@ -51,6 +51,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "too_many_requests": {"vi": "Quá nhiều yêu cầu, vui lòng thử lại sau ít phút.",
                           "en": "Too many requests; retry in a moment."},
     "user_exists": {"vi": "Tên đăng nhập '{username}' đã tồn tại.", "en": "User '{username}' exists."},
+    "kiosk_rate_limited": {"vi": "Kiosk vừa cấp nhiều số liên tiếp. Vui lòng đợi một phút rồi thử lại.",
+                           "en": "This kiosk issued many tickets in a row; please wait a minute."},
+    "print_not_allowed": {"vi": "Kiosk chỉ in được vé vừa cấp trong ngày; nhờ cán bộ in lại.",
+                          "en": "A kiosk prints only tickets issued today; staff can reprint."},
 }
 
 STATE_VI = {

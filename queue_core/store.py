@@ -67,10 +67,20 @@ def add_request_keys(db: sqlite_utils.Database) -> None:
                "WHERE request_key IS NOT NULL")
 
 
+def add_ticket_prints(db: sqlite_utils.Database) -> None:
+    # Whether a ticket's paper came out. A failed print leaves the ticket valid; staff see it.
+    db.table("ticket_prints").create({
+        "ticket_id": str, "printed": int, "code": str, "message": str, "attempts": int,
+        "printer": str, "at": str,
+    }, pk="ticket_id", foreign_keys=[("ticket_id", "tickets", "id")],
+        not_null={"printed", "code", "at"}, defaults={"attempts": 1})
+
+
 MIGRATIONS: Sequence[tuple[str, Callable[[sqlite_utils.Database], None]]] = (
     ("0001_create_queue_tables", create_queue_tables),
     ("0002_create_people_and_tokens", create_people_and_tokens),
     ("0003_add_request_keys", add_request_keys),
+    ("0004_add_ticket_prints", add_ticket_prints),
 )
 
 

@@ -89,6 +89,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     errors.register(app)
     app.register_blueprint(api)
     app.register_blueprint(pages)
+    # Imported here: the kiosk's pages use this package's security helpers.
+    from kiosk.pages import blueprint as kiosk_pages
+    from kiosk.printing import attach_printing
+
+    app.register_blueprint(kiosk_pages)
+    attach_printing(app, background=background)
     if background:
         socketio.start_background_task(_day_keeper, app)
     return app
