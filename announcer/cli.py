@@ -39,6 +39,9 @@ def announcer_command(core_url: str, token: str | None, data_dir: str | None,
     from queue_core.config import load_settings
     from queue_core.errors import ConfigError
 
+    from .supervisor import bind_to_parent
+
+    bind_to_parent()
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

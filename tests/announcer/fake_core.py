@@ -30,11 +30,13 @@ class FakeCore:
         self.statuses: list[dict[str, Any]] = []
         self.refused = 0
         self.sids: set[str] = set()
+        self.disconnects = 0
         self.changed = threading.Condition()
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.sio.on("connect", self._connect)
         self.sio.on("subscribe", self._subscribe)
         self.sio.on("device_status", self._device_status)
+        self.sio.on("disconnect", self._disconnect)
 
     def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         ok = isinstance(auth, dict) and auth.get("token") == self.token
@@ -45,6 +47,12 @@ class FakeCore:
                 self.refused += 1
             self.changed.notify_all()
         return ok
+
+    def _disconnect(self, sid: str, *reason: Any) -> None:
+        with self.changed:
+            self.sids.discard(sid)
+            self.disconnects += 1
+            self.changed.notify_all()
 
     def _subscribe(self, sid: str, data: Any) -> None:
         rooms = list(data.get("rooms", []))
