@@ -62,6 +62,7 @@ __all__ = [
     "decode_status",
     "escpos_job",
     "open_printer",
+    "warm_up",
 ]
 
 log = logging.getLogger(__name__)
@@ -201,6 +202,11 @@ def escpos_job(image: Image.Image, *, profile: str | None = None, cut: bool = Tr
     if cut:
         job.cut()
     return job.output
+
+
+def warm_up(profile: str | None = None) -> None:
+    """Load python-escpos and its printer profiles now (the first load takes most of a second)."""
+    escpos_job(Image.new("1", (8, 8), 1), profile=profile)
 
 
 def profile_width(profile: str | None) -> int | None:
@@ -517,7 +523,8 @@ class EscposPrinter(Printer):
         cause = self._ask(device, STATUS_OFFLINE_CAUSE, deadline) if printer & 0x08 else None
         return decode_status(printer, paper, cause)
 
-    def _ask(self, device: Any, query: bytes, deadline: float, *, required: bool) -> int | None:
+    def _ask(self, device: Any, query: bytes, deadline: float, *, required: bool = False
+             ) -> int | None:
         wait = min(self.status_timeout, _remaining(deadline)) if not required else _remaining(deadline)
         try:
             _set_timeout(device, wait)
@@ -664,8 +671,8 @@ class PrinterEmulator:
     """An ESC/POS network printer on 127.0.0.1 that records what it receives.
 
     `mode` makes it misbehave: "ok"; "paper_low"; "paper_out" (offline, paper end);
-    "silent" (prints but never answers status); "stall" (stops reading and
-    answering after `after_bytes`); "drop" (closes the connection after
+    "silent" (prints but never answers status); "stall" (hangs after `after_bytes`:
+    reads and answers nothing more); "drop" (closes the connection after
     `after_bytes`). `stop()` closes the port (connection refused).
 
     >>> with PrinterEmulator() as emulator:                     # doctest: +SKIP
@@ -800,7 +807,7 @@ class PrinterEmulator:
 
     def _answer(self, query: int) -> int | None:
         mode = self.mode
-        if mode in ("silent", "stall"):
+        if mode == "silent":
             return None
         offline = mode == "paper_out"
         if query == 1:

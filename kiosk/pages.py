@@ -6,7 +6,7 @@ live ticket page, the QR code's target). Routes under ``/api/v1``:
 
 | method and path | role | result |
 |---|---|---|
-| ``POST /kiosk/tickets`` ``{"service","priority"}`` + ``Idempotency-Key`` | kiosk | issue, then print: ``{"ticket": Ticket, "print": Print}``; 429 past the kiosk's rate |
+| ``POST /kiosk/tickets`` ``{"service","priority"[,"print":false]}`` + ``Idempotency-Key`` | kiosk | issue, then print (unless the kiosk prints itself): ``{"ticket": Ticket, "print": Print\|null}``; 429 past the kiosk's rate |
 | ``POST /tickets/{id}/print`` | kiosk (once), staff (reprint) | Print |
 | ``GET /tickets/{id}/print`` | kiosk, staff | Print, as far as known |
 | ``POST /tickets/{id}/print-result`` ``{"printed","code","message","status"}`` | kiosk | a satellite's own printer reports |
@@ -166,10 +166,12 @@ def issue_and_print() -> tuple[Response, int]:
             _state().throttle.hit(principal.actor)
         except TooManyRequests:
             raise TooManyRequests("kiosk_rate_limited") from None
+    print_here = validation.take(body, "print", bool, default=True,
+                                 reason="false when the kiosk prints on its own printer")
     ticket, created = center.issue_once(service, priority=priority, channel="kiosk",
                                         actor=principal.actor, request_key=key)
     # Committed: the number is the citizen's whatever the printer does next.
-    printed = _print_once(ticket)
+    printed = _print_once(ticket) if print_here else None
     return jsonify({"ticket": ticket, "print": printed}), 201 if created else 200
 
 

@@ -42,6 +42,7 @@ from hardware.printer import (
     PrinterError,
     PrinterStatus,
     PrinterTimeout,
+    warm_up,
 )
 
 from . import layout
@@ -162,6 +163,8 @@ class PrintService:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._check = threading.Event()
+        # Not on the first citizen's time: loading python-escpos takes most of a second.
+        warm_up(getattr(printer, "profile", None))
 
     # -- asking for prints --------------------------------------------------------------
 
@@ -186,8 +189,9 @@ class PrintService:
         if self.clock() >= job.deadline:
             # The worker is stuck in I/O that ignores timeouts: answer for it.
             outcome = self._failure(job, PrinterTimeout("the printer did not finish in time"))
+            self._report_failure(outcome)
             if job.resolve(outcome):
-                self._finished(job, outcome)
+                self._record(outcome)
             assert job.outcome is not None
             return job.outcome
         return PrintOutcome(job.ticket_id, job.label, PRINTING, "printing",
@@ -276,8 +280,11 @@ class PrintService:
             except Exception as exc:  # noqa: BLE001 - a broken layout must not kill the worker
                 log.exception("printing %s failed", job.label)
                 outcome = self._failure(job, PrinterError(f"{type(exc).__name__}: {exc}"))
+        if outcome.state == FAILED and not job.done.is_set():
+            # Staff hear of it before the kiosk does, so the two never disagree.
+            self._report_failure(outcome)
         if job.resolve(outcome):
-            self._finished(job, outcome)
+            self._record(outcome)
         elif outcome.state == PRINTED:
             # Printed after the kiosk was told otherwise: the paper exists, keep the truth.
             log.warning("ticket %s printed after its answer was given", job.label)
@@ -291,11 +298,9 @@ class PrintService:
         return PrintOutcome(job.ticket_id, job.label, FAILED, code, message,
                             seconds=self.clock() - job.submitted)
 
-    def _finished(self, job: PrintJob, outcome: PrintOutcome) -> None:
-        if outcome.state == FAILED:
-            log.warning("ticket %s not printed: %s", job.label, outcome.message)
-            self._send_report(ERROR_STATES.get(outcome.code, "error"), outcome.message)
-        self._record(outcome)
+    def _report_failure(self, outcome: PrintOutcome) -> None:
+        log.warning("ticket %s not printed: %s", outcome.label, outcome.message)
+        self._send_report(ERROR_STATES.get(outcome.code, "error"), outcome.message)
 
     def _record(self, outcome: PrintOutcome) -> None:
         if self.on_outcome is None:

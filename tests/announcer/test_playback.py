@@ -85,9 +85,20 @@ def test_burst_of_20_calls_in_order_none_lost_stale_dropped(
     fake_audio: FakeAudio, fake_clock: FakeClock,
 ) -> None:
     # Every sound "takes" its length on the fake clock: chime 1.1 s + 2 × 1 s of speech.
+    # The first sound waits until the whole burst has arrived, as within one second.
+    arrived = threading.Event()
+    elapse = fake_audio.on_play
+    assert elapse is not None
+
+    def after_burst(item: PlayedSound) -> None:
+        arrived.wait(5)
+        elapse(item)
+
+    fake_audio.on_play = after_burst
     announcer = make_announcer(synth, max_age_seconds=10)
     for seq in range(1, 21):
         announcer.announce(f"A{seq:03d}", 1 + seq % 5, seq=seq)
+    arrived.set()
     assert announcer.wait_idle(10)
     result = outcomes(announcer)
     assert [seq for seq, _ in result] == list(range(1, 21))
