@@ -171,5 +171,10 @@ from kiosk.cli import kiosk_command  # noqa: E402
 main.add_command(kiosk_command, "kiosk")
 
 
+from kiosk.cli import kiosk_command  # noqa: E402
+
+main.add_command(kiosk_command, "kiosk")
+
+
 if __name__ == "__main__":
     main()
