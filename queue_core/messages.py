@@ -55,6 +55,7 @@ CATALOG: dict[str, dict[str, str]] = {
                            "en": "This kiosk issued many tickets in a row; please wait a minute."},
     "print_not_allowed": {"vi": "Kiosk chỉ in được vé vừa cấp trong ngày; nhờ cán bộ in lại.",
                           "en": "A kiosk prints only tickets issued today; staff can reprint."},
+    "unknown_officer": {"vi": "Không có cán bộ '{officer}'.", "en": "No officer '{officer}'."},
 }
 
 STATE_VI = {

@@ -21,8 +21,10 @@ from ..store import Store
 from . import errors
 from .api import api
 from .hub import Hub
+from .manager import manager_pages
 from .pages import pages
 from .security import Throttle
+from .stats_api import stats_api
 
 log = logging.getLogger("xephang")
 
@@ -89,6 +91,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     errors.register(app)
     app.register_blueprint(api)
     app.register_blueprint(pages)
+    app.register_blueprint(stats_api)
+    app.register_blueprint(manager_pages)
     # Imported here: the kiosk's pages use this package's security helpers.
     from kiosk.pages import blueprint as kiosk_pages
     from kiosk.printing import attach_printing

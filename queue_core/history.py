@@ -1,0 +1,220 @@
+"""Read tickets' histories out of the store, as the plain values `stats.py` works on.
+
+Read-only: every query runs inside one `Store.read()` snapshot. `DayCache` keeps the
+counted tallies of days already read, and finds the days whose tickets changed since by
+the store's high-water marks (every change to a ticket adds a transition, every rating a
+row), so a year of statistics is read from disk once, not on every request.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import stats
+from .stats import Facts, Filters, RatingRow, StepRow, Tallies, TicketHistory, TicketRow
+from .store import Store
+
+_parse = datetime.fromisoformat
+
+_TICKETS = ("SELECT t.id, t.label, t.day, t.series, t.service, t.state, t.issued_at, t.priority,"
+            " t.channel, t.counter, t.officer, t.called_at, t.finished_at, t.recalls,"
+            " r.level, r.at, r.comment FROM tickets t LEFT JOIN ratings r ON r.ticket_id = t.id")
+_STEP_ACTIONS = ", ".join(repr(action) for action in stats.STEP_ACTIONS)
+_HISTORY_ACTIONS = ", ".join(repr(action) for action in stats.HISTORY_ACTIONS)
+DAYS_PER_READ = 31
+# SQLite allows 999 bound parameters in old builds; stay well below.
+_IDS_PER_QUERY = 500
+
+
+@contextmanager
+def snapshot(store: Store) -> Iterator[sqlite3.Connection]:
+    """Yield a connection reading one consistent snapshot of the store.
+
+    A database file is read through a connection of its own, so a long read (a year of
+    statistics, an export) never holds the store's lock while tickets are issued and called.
+    """
+    if store.path == ":memory:":
+        with store.read():
+            yield store.conn
+        return
+    conn = sqlite3.connect(f"{Path(store.path).resolve().as_uri()}?mode=ro", uri=True,
+                           timeout=30, check_same_thread=False, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("BEGIN")
+        yield conn
+    finally:
+        conn.close()
+
+
+def _where(days: Sequence[str] | None, date_from: str | None, date_to: str | None,
+           ) -> tuple[str, list[Any]]:
+    if days is not None:
+        return f"t.day IN ({', '.join('?' for _ in days)})", list(days)
+    return "t.day BETWEEN ? AND ?", [date_from, date_to]
+
+
+def load(store: Store, date_from: str | None = None, date_to: str | None = None, *,
+         days: Sequence[str] | None = None) -> list[TicketHistory]:
+    """Return the histories of the tickets issued from `date_from` to `date_to` (or on `days`).
+
+    Tickets called at most once come without steps (their row tells everything, see
+    `stats.TicketHistory`); the others with every step statistics read, in order.
+    """
+    where, params = _where(days, date_from, date_to)
+    earliest = min(days) if days else date_from
+    with snapshot(store) as conn:
+        rows = conn.execute(f"{_TICKETS} WHERE {where} ORDER BY t.issued_at, t.id",
+                            params).fetchall()
+        # Steps of a day's tickets happen that day or later, so the time index bounds the scan.
+        involved = {ticket_id for (ticket_id,) in conn.execute(
+            f"SELECT ticket_id FROM transitions WHERE at >= ? AND action IN ({_HISTORY_ACTIONS})",
+            [earliest])}
+        wanted = [row[0] for row in rows if row[0] in involved]
+        steps: dict[str, list[StepRow]] = {}
+        for start in range(0, len(wanted), _IDS_PER_QUERY):
+            chunk = wanted[start:start + _IDS_PER_QUERY]
+            for ticket_id, action, at, actor, service, counter in conn.execute(
+                    "SELECT ticket_id, action, at, actor, service, counter FROM transitions"
+                    f" WHERE ticket_id IN ({', '.join('?' for _ in chunk)})"
+                    f" AND action IN ({_STEP_ACTIONS}) ORDER BY id", chunk):
+                steps.setdefault(ticket_id, []).append(
+                    StepRow(action, _parse(at), actor, service, counter))
+    histories = []
+    for (ticket_id, label, day, series, service, state, issued_at, priority, channel, counter,
+         officer, called_at, finished_at, recalls, level, rated_at, comment) in rows:
+        row = TicketRow(ticket_id, label, day, series, service, state, _parse(issued_at),
+                        priority, channel, counter, officer,
+                        _parse(called_at) if called_at else None,
+                        _parse(finished_at) if finished_at else None, recalls or 0)
+        rating = RatingRow(level, _parse(rated_at), comment) if level else None
+        histories.append(TicketHistory(row, tuple(steps.get(ticket_id, ())), rating))
+    return histories
+
+
+def load_facts(store: Store, date_from: str | None = None, date_to: str | None = None, *,
+               days: Sequence[str] | None = None) -> list[Facts]:
+    """Return the facts of the tickets issued in a range of days (or on `days`)."""
+    facts = stats.ticket_facts
+    return [facts(h) for h in load(store, date_from, date_to, days=days)]
+
+
+def officers(store: Store) -> list[str]:
+    """Return the usernames of people who may work at a counter, and of any seen in history."""
+    with store.read():
+        people = [name for (name,) in store.conn.execute(
+            "SELECT username FROM users WHERE role IN ('staff', 'manager', 'admin')")]
+        seen = [name for (name,) in store.conn.execute(
+            "SELECT DISTINCT officer FROM tickets WHERE officer IS NOT NULL")]
+    return sorted(set(people) | set(seen))
+
+
+def officer_known(store: Store, name: str) -> bool:
+    """Tell whether `name` is a person, or an officer found in the history."""
+    with store.read():
+        conn = store.conn
+        return bool(conn.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchone()
+                    or conn.execute("SELECT 1 FROM tickets WHERE officer = ? LIMIT 1",
+                                    [name]).fetchone())
+
+
+def _marks(store: Store) -> tuple[int, int]:
+    conn = store.conn
+    transitions = conn.execute("SELECT MAX(id) FROM transitions").fetchone()[0] or 0
+    ratings = conn.execute("SELECT MAX(rowid) FROM ratings").fetchone()[0] or 0
+    return int(transitions), int(ratings)
+
+
+class DayCache:
+    """Counted days of statistics, kept while their tickets do not change.
+
+    >>> cache = DayCache(max_days=2000)
+    >>> # tallies = cache.tallies(store, days, filters, target_wait_s=900, now=now, today=today)
+    """
+
+    def __init__(self, max_days: int = 4000) -> None:
+        self.max_days = max_days
+        self._days: OrderedDict[tuple[str, Filters, float], Tallies] = OrderedDict()
+        self._marks: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+        self.loads = 0
+
+    def _invalidate(self, store: Store) -> None:
+        """Forget the days whose tickets changed since the last look."""
+        with store.read():
+            marks = _marks(store)
+            if self._marks is None or marks == self._marks:
+                self._marks = marks
+                return
+            old_transitions, old_ratings = self._marks
+            if marks[0] < old_transitions or marks[1] < old_ratings:
+                changed = None  # another database, or rows gone: start again
+            else:
+                changed = {day for (day,) in store.conn.execute(
+                    "SELECT DISTINCT tickets.day FROM transitions JOIN tickets"
+                    " ON tickets.id = transitions.ticket_id WHERE transitions.id > ?",
+                    [old_transitions])}
+                changed |= {day for (day,) in store.conn.execute(
+                    "SELECT DISTINCT tickets.day FROM ratings JOIN tickets"
+                    " ON tickets.id = ratings.ticket_id WHERE ratings.rowid > ?", [old_ratings])}
+        if changed is None:
+            self._days.clear()
+        else:
+            for key in [key for key in self._days if key[0] in changed]:
+                del self._days[key]
+        self._marks = marks
+
+    def tallies(self, store: Store, days: Sequence[str], filters: Filters, *,
+                target_wait_s: float, now: datetime, today: str) -> list[Tallies]:
+        """Return one Tallies per day, counting only the days not already known.
+
+        Days from `today` on are always counted afresh: their waiting tickets age with `now`.
+        """
+        with self._lock:
+            self._invalidate(store)
+            found: dict[str, Tallies] = {}
+            missing = []
+            for day in days:
+                cached = self._days.get((day, filters, target_wait_s))
+                if cached is not None and day < today:
+                    self._days.move_to_end((day, filters, target_wait_s))
+                    found[day] = cached
+                else:
+                    missing.append(day)
+            # A month at a time, so a year read afresh never holds all its tickets at once.
+            for start in range(0, len(missing), DAYS_PER_READ):
+                chunk = missing[start:start + DAYS_PER_READ]
+                self.loads += 1
+                fresh = _count_days(load_facts(store, days=chunk), filters,
+                                    target_wait_s=target_wait_s, now=now)
+                for day in chunk:
+                    counted = fresh.get(day) or Tallies()
+                    found[day] = counted
+                    if day < today:
+                        self._days[(day, filters, target_wait_s)] = counted
+                while len(self._days) > self.max_days:
+                    self._days.popitem(last=False)
+            return [found[day] for day in days]
+
+
+def _count_days(facts: Iterable[Facts], filters: Filters, *, target_wait_s: float,
+                now: datetime) -> dict[str, Tallies]:
+    per_day: dict[str, Tallies] = {}
+    for f in stats.select(facts, filters):
+        counted = per_day.get(f.day)
+        if counted is None:
+            counted = per_day[f.day] = Tallies()
+        counted.add(f, target_wait_s=target_wait_s, now=now)
+    for counted in per_day.values():
+        counted.seal()
+    return per_day
+
+
+__all__ = ["DayCache", "load", "load_facts", "officer_known", "officers"]
