@@ -6,7 +6,7 @@ live ticket page, the QR code's target). Routes under ``/api/v1``:
 
 | method and path | role | result |
 |---|---|---|
-| ``POST /kiosk/tickets`` ``{"service","priority"[,"print":false]}`` + ``Idempotency-Key`` | kiosk | issue, then print (unless the kiosk prints itself): ``{"ticket": Ticket, "print": Print\|null}``; 429 past the kiosk's rate |
+| ``POST /kiosk/tickets`` ``{"service","priority"[,"print":false]}`` + ``Idempotency-Key`` | kiosk | issue, then print (unless the kiosk prints itself): ``{"ticket": Ticket, "print": Print or null}``; 429 past the kiosk's rate |
 | ``POST /tickets/{id}/print`` | kiosk (once), staff (reprint) | Print |
 | ``GET /tickets/{id}/print`` | kiosk, staff | Print, as far as known |
 | ``POST /tickets/{id}/print-result`` ``{"printed","code","message","status"}`` | kiosk | a satellite's own printer reports |
