@@ -54,6 +54,7 @@ CLOSED_HEAD = (74, 85, 104)
 CUE_SECONDS = 2.4
 REFRESH_SECONDS = 300.0
 INBOX_LIMIT = 5000
+SPEECH_WAIT_SECONDS = 3.0
 
 
 class Fonts:
@@ -196,23 +197,23 @@ class Renderer:
         board = live.board or {}
         fonts = self.fonts
 
-        head_h = 8.2 * u
+        head_h = 7.8 * u
         pygame.draw.rect(surface, RED, (0, 0, width, head_h))
         pygame.draw.rect(surface, GOLD, (0, head_h, width, 0.4 * u))
         clock, date = self._clock(view)
         if board.get("open") is False:
             date = f"{date} · {TEXT['center_closed']}" if date else TEXT["center_closed"]
-        clock_font, date_font = fonts.get(4.4 * u, True), fonts.get(1.7 * u)
+        clock_font, date_font = fonts.get(4.2 * u, True), fonts.get(1.7 * u)
         right = width - 2 * u
         self._text(surface, clock, clock_font, INK, (right, 0.9 * u), "topright")
-        self._text(surface, date, date_font, (255, 233, 168), (right, 5.5 * u), "topright")
+        self._text(surface, date, date_font, (255, 233, 168), (right, 5.2 * u), "topright")
         when_w = max(clock_font.size(clock)[0], date_font.size(date)[0])
-        star = fonts.get(4.2 * u, True)
+        star = fonts.get(4 * u, True)
         self._text(surface, "★", star, GOLD, (2 * u, head_h / 2), "midleft")
         name_x = 2 * u + star.size("★")[0] + 1.6 * u
         name_w = right - when_w - 2 * u - name_x
         name = str((board.get("center") or {}).get("name") or "").upper()
-        px = 2.7 * u
+        px = 2.6 * u
         lines = wrap(fonts.get(px, True), name, name_w, 3)
         while len(lines) > 2 and px > 10:
             px -= 1
@@ -224,24 +225,22 @@ class Renderer:
             self._text(surface, line, name_font, INK, (name_x, y))
             y += line_h
 
-        notice_h = 3.6 * u if view.notice else 0
-        recent_h, waiting_h = 5.8 * u, 6.8 * u
-        foot_h = recent_h + waiting_h + 2.2 * u
+        notice_h = 3.4 * u if view.notice else 0
+        waiting_h = 8.2 * u
+        waiting_top = height - notice_h - 1 * u - waiting_h
         top = head_h + 0.4 * u + 1.2 * u
-        bottom = height - notice_h - foot_h
-        inner = width - 3.2 * u - 1.2 * u
-        hero = pygame.Rect(round(1.6 * u), round(top), round(inner * 0.42), round(bottom - top))
-        panel = pygame.Rect(hero.right + round(1.2 * u), hero.top,
-                            round(width - 1.6 * u) - hero.right - round(1.2 * u), hero.height)
+        bottom = waiting_top - 1 * u
+        gap = 1.2 * u
+        inner = width - 3.2 * u - 2 * gap
+        hero = pygame.Rect(round(1.6 * u), round(top), round(inner * 0.40), round(bottom - top))
+        panel = pygame.Rect(round(hero.right + gap), hero.top, round(inner * 0.41), hero.height)
+        recent = pygame.Rect(round(panel.right + gap), hero.top,
+                             round(width - 1.6 * u) - round(panel.right + gap), hero.height)
         self._hero(surface, live, hero, u, now)
         self._counters(surface, live, panel, u, now)
-
-        y = bottom + 0.6 * u
-        self._recent(surface, live, pygame.Rect(round(1.6 * u), round(y), round(width - 3.2 * u),
-                                                round(recent_h)), u)
-        y += recent_h + 0.6 * u
-        self._waiting(surface, live, pygame.Rect(round(1.6 * u), round(y), round(width - 3.2 * u),
-                                                 round(waiting_h)), u)
+        self._recent(surface, live, recent, u)
+        self._waiting(surface, live, pygame.Rect(round(1.6 * u), round(waiting_top),
+                                                 round(width - 3.2 * u), round(waiting_h)), u)
         if view.notice:
             self._notice(surface, view.notice, pygame.Rect(0, round(height - notice_h), width,
                                                            round(notice_h)), u, now)
@@ -264,9 +263,9 @@ class Renderer:
             caption, label, where, speech = TEXT["call_caption"], TEXT["idle"], "", TEXT["no_calls"]
         inner_w = rect.width - 2.8 * u
         caption_font = fonts.get(2.6 * u, True)
-        label_font = fonts.fit(label, 15 * u, inner_w, bold=True)
+        label_font = fonts.fit(label, 13 * u, inner_w, bold=True)
         where_font = fonts.fit(where, 5 * u, inner_w, bold=True)
-        speech_font = fonts.get(2 * u)
+        speech_font = fonts.get(2.1 * u)
         speech_lines = wrap(speech_font, speech, inner_w, 3) if speech else []
         label_h = label_font.get_ascent() + 0.3 * u
         blocks = [caption_font.get_linesize(), label_h,
@@ -289,28 +288,32 @@ class Renderer:
                        (rect.centerx, y), "midtop")
             y += speech_font.get_linesize()
 
+    def _panel(self, surface: pygame.Surface, rect: pygame.Rect, u: float, titles: Any,
+               anchors: Any) -> int:
+        """Draw a panel with a title row; return the y where its rows start."""
+        pygame.draw.rect(surface, PANEL, rect, border_radius=round(1.2 * u))
+        font = self.fonts.get(1.6 * u, True)
+        head_h = font.get_linesize() + 1.2 * u
+        for text, (x, anchor) in zip(titles, anchors):
+            self._text(surface, text.upper(), font, SOFT, (x, rect.y + head_h / 2), anchor)
+        pygame.draw.rect(surface, LINE, (rect.x, rect.y + head_h, rect.width, 0.3 * u))
+        return round(rect.y + head_h + 0.3 * u)
+
     def _counters(self, surface: pygame.Surface, live: LiveBoard, rect: pygame.Rect, u: float,
                   now: float) -> None:
         fonts = self.fonts
-        radius = round(1.2 * u)
-        pygame.draw.rect(surface, PANEL, rect, border_radius=radius)
         board = live.board or {}
         counters = list(board.get("counters") or [])
         names = {s.get("code"): s.get("name") or "" for s in board.get("services") or []}
-        head_font = fonts.get(1.7 * u, True)
-        head_h = head_font.get_linesize() + 1.2 * u
-        pad = 1.4 * u
+        pad = 1.2 * u
         num_x = rect.x + pad
-        fields_x = num_x + 8.5 * u + 1.2 * u
+        fields_x = num_x + 6.4 * u + 1 * u
         serve_right = rect.right - pad
-        fields_w = serve_right - 17 * u - 1.2 * u - fields_x
-        for text, x, anchor in zip(TEXT["counters_head"], (num_x, fields_x, serve_right),
-                                   ("midleft", "midleft", "midright")):
-            self._text(surface, text.upper(), head_font, SOFT, (x, rect.y + head_h / 2), anchor)
-        pygame.draw.rect(surface, LINE, (rect.x, rect.y + head_h, rect.width, 0.3 * u))
+        row_top = self._panel(surface, rect, u, TEXT["counters_head"],
+                              ((num_x, "midleft"), (fields_x, "midleft"),
+                               (serve_right, "midright")))
         rows = max(5, len(counters))
         scale = min(1.0, 5 / rows)
-        row_top = rect.y + head_h + 0.3 * u
         row_h = (rect.bottom - row_top) / rows
         clip = surface.get_clip()
         surface.set_clip(rect)
@@ -328,71 +331,80 @@ class Renderer:
             if index:
                 pygame.draw.rect(surface, LINE, (rect.x, round(y), rect.width, max(1, 0.2 * u)))
             mid = y + row_h / 2
-            num_font = fonts.get(4.4 * u * scale, True)
-            badge = pygame.Rect(0, 0, max(6.5 * u, num_font.size(str(number))[0] + 1.2 * u),
-                                num_font.get_linesize())
+            if state == "closed":
+                shown, color, px = TEXT["closed"], GREY, 2.8
+            elif state == "paused":
+                shown, color, px = TEXT["paused"], AMBER, 2.8
+            elif current:
+                shown, color, px = str(current.get("label") or ""), BG if fresh else GOLD, 4.4
+            else:
+                shown, color, px = TEXT["idle"], GREY, 4.4
+            serve_font = fonts.fit(shown, min(px * u * scale, row_h / 1.2), 16 * u, bold=True)
+            serve_rect = self._text(surface, shown, serve_font, color, (serve_right, mid),
+                                    "midright")
+            badge_h = min(row_h - 0.8 * u, 4.4 * u * scale * 1.17)
+            num_font = fonts.get(badge_h / 1.2, True)
+            badge = pygame.Rect(0, 0, round(5.4 * u), round(badge_h))
             badge.midleft = (round(num_x), round(mid))
             pygame.draw.rect(surface, BG if fresh else (GREY if state == "closed" else INK), badge,
                              border_radius=round(0.8 * u))
-            self._text(surface, str(number), num_font, GOLD if fresh else BG, badge.center, "center")
+            self._text(surface, str(number), num_font, GOLD if fresh else BG, badge.center,
+                       "center")
             codes = " · ".join(counter.get("services") or [])
-            field_names = " · ".join(names.get(code) or code for code in counter.get("services") or [])
-            codes_font, names_font = fonts.get(2.8 * u * scale, True), fonts.get(1.55 * u * scale)
+            field_names = " · ".join(names.get(code) or code
+                                     for code in counter.get("services") or [])
+            room = serve_rect.left - 1 * u - fields_x
+            codes_font = fonts.get(min(2.6 * u * scale, row_h * 0.45), True)
+            names_font = fonts.get(min(1.4 * u * scale, row_h * 0.25))
             block = codes_font.get_linesize() + names_font.get_linesize()
             dim = state == "closed"
             self._text(surface, codes, codes_font, BG if fresh else (GREY if dim else INK),
                        (fields_x, mid - block / 2))
-            self._text(surface, ellipsize(names_font, field_names, fields_w), names_font,
+            self._text(surface, ellipsize(names_font, field_names, room), names_font,
                        DARK_ON_GOLD if fresh else (GREY if dim else SOFT),
                        (fields_x, mid - block / 2 + codes_font.get_linesize()))
-            if state == "closed":
-                shown, color, px = TEXT["closed"], GREY, 3.0
-            elif state == "paused":
-                shown, color, px = TEXT["paused"], AMBER, 3.0
-            elif current:
-                shown, color, px = str(current.get("label") or ""), BG if fresh else GOLD, 5.0
-            else:
-                shown, color, px = TEXT["idle"], GREY, 5.0
-            font = fonts.fit(shown, px * u * scale, 17 * u, bold=True)
-            self._text(surface, shown, font, color, (serve_right, mid), "midright")
         surface.set_clip(clip)
-        pygame.draw.rect(surface, LINE, rect, width=max(1, round(0.4 * u)), border_radius=radius)
-
-    def _strip_title(self, surface: pygame.Surface, title: str, rect: pygame.Rect,
-                     u: float) -> float:
-        font = self.fonts.get(1.9 * u, True)
-        lines = wrap(font, title.upper(), 11 * u, 2)
-        y = rect.centery - font.get_linesize() * len(lines) / 2
-        for line in lines:
-            self._text(surface, line, font, SOFT, (rect.x, y))
-            y += font.get_linesize()
-        return rect.x + 12 * u
+        pygame.draw.rect(surface, LINE, rect, width=max(1, round(0.4 * u)),
+                         border_radius=round(1.2 * u))
 
     def _recent(self, surface: pygame.Surface, live: LiveBoard, rect: pygame.Rect,
                 u: float) -> None:
-        x = self._strip_title(surface, TEXT["recent"], rect, u)
+        pad = 1.2 * u
+        row_top = self._panel(surface, rect, u, (TEXT["recent"],), ((rect.x + pad, "midleft"),))
         board = live.board or {}
-        label_font, counter_font = self.fonts.get(3 * u, True), self.fonts.get(1.6 * u)
-        item_w = 10.6 * u
-        for call in live.recent():
-            if x + item_w > rect.right + 1:
-                break
-            box = pygame.Rect(round(x), rect.y, round(item_w), rect.height)
-            pygame.draw.rect(surface, PANEL, box, border_radius=round(0.8 * u))
-            pygame.draw.rect(surface, LINE, box, width=max(1, round(0.2 * u)),
-                             border_radius=round(0.8 * u))
-            label = str(call.get("label") or "")
-            font = self.fonts.fit(label, 3 * u, item_w - 0.8 * u, bold=True)
-            self._text(surface, label, font, GOLD, (box.centerx, box.y + 0.3 * u), "midtop")
-            where = ellipsize(counter_font, _counter_label(board, call.get("counter")),
-                              item_w - 0.8 * u)
-            self._text(surface, where, counter_font, SOFT,
-                       (box.centerx, box.y + 0.3 * u + label_font.get_linesize()), "midtop")
-            x += item_w + 0.8 * u
+        slots = max(4, live.recent_limit)
+        scale = min(1.0, 8 / slots)
+        row_h = (rect.bottom - row_top) / slots
+        label_font = self.fonts.get(min(2.8 * u * scale, row_h / 1.25), True)
+        where_font = self.fonts.get(min(1.7 * u * scale, row_h / 2))
+        clip = surface.get_clip()
+        surface.set_clip(rect)
+        for index, call in enumerate(live.recent()):
+            y = row_top + index * row_h
+            if index % 2:
+                pygame.draw.rect(surface, PANEL_2, (rect.x, round(y), rect.width, math.ceil(row_h)))
+            if index:
+                pygame.draw.rect(surface, LINE, (rect.x, round(y), rect.width, max(1, 0.15 * u)))
+            mid = y + row_h / 2
+            label = self._text(surface, str(call.get("label") or ""), label_font,
+                               AMBER if call.get("recall") else GOLD, (rect.x + pad, mid),
+                               "midleft")
+            where = ellipsize(where_font, _counter_label(board, call.get("counter")),
+                              rect.right - pad - label.right - 0.8 * u)
+            self._text(surface, where, where_font, SOFT, (rect.right - pad, mid), "midright")
+        surface.set_clip(clip)
+        pygame.draw.rect(surface, LINE, rect, width=max(1, round(0.4 * u)),
+                         border_radius=round(1.2 * u))
 
     def _waiting(self, surface: pygame.Surface, live: LiveBoard, rect: pygame.Rect,
                  u: float) -> None:
-        x = self._strip_title(surface, TEXT["waiting"], rect, u)
+        title = self.fonts.get(1.9 * u, True)
+        lines = wrap(title, TEXT["waiting"].upper(), 10 * u, 2)
+        y = rect.centery - title.get_linesize() * len(lines) / 2
+        for line in lines:
+            self._text(surface, line, title, SOFT, (rect.x, y))
+            y += title.get_linesize()
+        x = rect.x + 11 * u
         services = live.services()
         if not services:
             return
@@ -519,9 +531,9 @@ class Renderer:
         shade = pygame.Surface((width, height), pygame.SRCALPHA)
         shade.fill((3, 10, 24, 210))
         surface.blit(shade, (0, 0))
-        icon_font, text_font = self.fonts.get(7 * u, True), self.fonts.get(4.4 * u, True)
+        icon_font, text_font = self.fonts.get(6 * u, True), self.fonts.get(3.6 * u, True)
         icon_w = icon_font.size("⚠")[0]
-        lines = wrap(text_font, message, min(80 * u, width - 10 * u) - icon_w - 2 * u, 2)
+        lines = wrap(text_font, message, min(96 * u, width - 4 * u) - icon_w - 8.8 * u, 2)
         text_w = max(text_font.size(line)[0] for line in lines)
         box = pygame.Rect(0, 0, round(icon_w + 2 * u + text_w + 6.8 * u),
                           round(max(icon_font.get_linesize(),
@@ -819,7 +831,7 @@ class NativeScreen:
                         self.surface = pygame.display.set_mode(event.size, pygame.RESIZABLE)
                         self._drawn = None
                 self.step()
-                if screenshot is not None and self.live.board is not None and self.view.connected:
+                if screenshot is not None and self._complete():
                     self.save(screenshot)
                     return 0
                 if deadline is not None and time.monotonic() > deadline:
@@ -828,6 +840,14 @@ class NativeScreen:
         finally:
             self.stop()
             pygame.display.quit()
+
+    def _complete(self) -> bool:
+        """Tell whether the frame shows the whole Board (its call's sentence too, if it comes)."""
+        if self.live.board is None or not self.view.connected:
+            return False
+        call = self.live.call
+        waited = time.monotonic() - self._refreshed
+        return call is None or bool(call.speech) or waited > SPEECH_WAIT_SECONDS
 
     def save(self, path: Path) -> Path:
         """Draw the current frame and save it as PNG."""
