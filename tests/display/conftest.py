@@ -18,7 +18,8 @@ from werkzeug.serving import make_server  # noqa: E402
 from queue_core.config import load_settings  # noqa: E402
 from queue_core.web import create_app  # noqa: E402
 
-SHOTS = Path(__file__).parent / "screenshots"
+# Beside the browser screenshots (kept out of git): frames to look at after a run.
+SHOTS = Path(__file__).resolve().parents[1] / "browser" / "screenshots"
 ALWAYS_OPEN = {
     "XEPHANG_CENTER_OPENS_AT": "00:00",
     "XEPHANG_CENTER_CLOSES_AT": "24:00",
@@ -54,6 +55,6 @@ def core(tmp_path: Path) -> Iterator[Core]:
 
 @pytest.fixture
 def shots() -> Path:
-    """Where rendered frames are saved to be looked at (tests/display/screenshots)."""
+    """Where rendered frames are saved to be looked at (tests/browser/screenshots)."""
     SHOTS.mkdir(exist_ok=True)
     return SHOTS
