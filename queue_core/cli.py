@@ -175,6 +175,11 @@ from kiosk.cli import kiosk_command  # noqa: E402
 
 main.add_command(kiosk_command, "kiosk")
 
+from .satellite_cli import keypad_command, ratingpad_command  # noqa: E402
+
+main.add_command(keypad_command, "keypad")
+main.add_command(ratingpad_command, "ratingpad")
+
 
 if __name__ == "__main__":
     main()

@@ -114,9 +114,15 @@ def ticket_values(f: Facts, context: ReportContext) -> list[Any]:
     ]
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_cell(index: int, value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(_FORMULA_STARTS) else value
     if index in _TIME_COLUMNS:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if index in _DURATION_COLUMNS:
@@ -164,6 +170,8 @@ class _Sheet:
     def cell(self, value: Any, *, font: Font | None = None, fmt: str | None = None,
              fill: PatternFill | None = None, wrap: bool = False) -> Cell:
         cell = WriteOnlyCell(self.ws, value=value)
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # text from people is never a formula
         if font is not None:
             cell.font = font
         if fmt is not None and value is not None:

@@ -24,6 +24,7 @@ from .hub import Hub
 from .manager import manager_pages
 from .pages import pages
 from .security import Throttle
+from .staff import staff_pages
 from .stats_api import stats_api
 
 log = logging.getLogger("xephang")
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
     app.register_blueprint(kiosk_pages)
     attach_printing(app, background=background)
+    app.register_blueprint(staff_pages)
     if background:
         socketio.start_background_task(_day_keeper, app)
     return app

@@ -270,3 +270,44 @@ def me() -> Response:
 def _person(principal: auth.Principal, counter_number: int | None) -> dict[str, Any]:
     return {"username": principal.name, "role": principal.role, "kind": principal.kind,
             "counter": principal.counter if principal.counter is not None else counter_number}
+
+
+# --- counter consoles and rating devices -------------------------------------------------------
+
+@api.get("/counters/<int:number>/queue")
+@requires("staff")
+def counter_queue(number: int) -> Response:
+    from .staff import counter_queue as read_queue
+
+    return jsonify(read_queue(center(), number))
+
+
+@api.get("/ratings/options")
+def rating_options() -> Response:
+    from .staff import rating_options as options
+
+    return jsonify(options(center().settings))
+
+
+@api.post("/counters/<int:number>/rating")
+@requires("kiosk")
+def rate_at_counter(number: int) -> tuple[Response, int]:
+    from .staff import rate_at_counter as rate
+
+    body = validation.json_body()
+    ticket_id = validation.take(body, "ticket", str, reason="a ticket id")
+    level = validation.take(body, "level", str, reason="very_satisfied, satisfied or unsatisfied")
+    comment = validation.take(body, "comment", str, default=None, reason="text")
+    return _created(rate(center(), number, ticket_id, level, comment=comment))
+
+
+@api.post("/tickets/<ticket_id>/citizen-rating")
+def rate_by_holder(ticket_id: str) -> tuple[Response, int]:
+    from .staff import rate_by_holder as rate
+    from .staff import throttle_holder
+
+    throttle_holder(request.remote_addr or "?")
+    body = validation.json_body()
+    level = validation.take(body, "level", str, reason="very_satisfied, satisfied or unsatisfied")
+    comment = validation.take(body, "comment", str, default=None, reason="text")
+    return _created(rate(center(), ticket_id, level, comment=comment))
