@@ -51,7 +51,8 @@ TARGETS = {
     "fanout_200_all_p99_ms": 25.0,
     "rss_mb": 80.0,
 }
-CLIENTS_PER_WORKER = 50
+CLIENTS_PER_WORKER = 50           # python-socketio clients (threads) per worker process
+LEAN_PER_WORKER = 200             # asyncio clients per worker process
 READY_TIMEOUT = 120.0
 RECEIVE_TIMEOUT = 10.0
 
@@ -137,18 +138,102 @@ def fanout_worker(url: str, count: int, out: Any, stop: Any) -> None:
             pass
 
 
+def lean_worker(url: str, count: int, out: Any, stop: Any) -> None:
+    """`count` minimal Socket.IO clients on one asyncio loop (wsproto, Engine.IO v4).
+
+    They speak just enough of the protocol to subscribe and to answer pings, and take the
+    receive time as soon as a `ticket_called` frame is complete, so the measuring side
+    costs a fraction of a python-socketio client and the server is what gets measured.
+    """
+    import asyncio
+    from urllib.parse import urlsplit
+
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import (AcceptConnection, CloseConnection, Ping, RejectConnection,
+                                Request, TextMessage)
+
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    target = "/socket.io/?EIO=4&transport=websocket"
+    called_prefix = '42["ticket_called",'
+
+    async def client() -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        ws = WSConnection(ConnectionType.CLIENT)
+        writer.write(ws.send(Request(host=f"{host}:{port}", target=target)))
+        text: list[str] = []
+        ready = False
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                return
+            ws.receive_data(data)
+            for event in ws.events():
+                if isinstance(event, RejectConnection):
+                    raise ConnectionError("websocket refused")
+                if isinstance(event, AcceptConnection):
+                    continue
+                if isinstance(event, Ping):
+                    writer.write(ws.send(event.response()))
+                    continue
+                if isinstance(event, CloseConnection):
+                    return
+                if not isinstance(event, TextMessage):
+                    continue
+                text.append(event.data)
+                if not event.message_finished:
+                    continue
+                message, text = "".join(text), []
+                if message.startswith(called_prefix):
+                    at = time.monotonic()
+                    ticket = json.loads(message[2:])[1]["ticket"]
+                    out.put(("recv", str(ticket["id"]), at))
+                elif message == "2":                        # Engine.IO ping
+                    writer.write(ws.send(TextMessage(data="3")))
+                elif message.startswith("0"):               # Engine.IO open
+                    writer.write(ws.send(TextMessage(data="40")))
+                elif message.startswith("40"):              # Socket.IO connected
+                    writer.write(ws.send(TextMessage(
+                        data='42["subscribe",{"rooms":["board"]}]')))
+                elif message.startswith('42["board",') and not ready:
+                    ready = True
+                    out.put(("ready", None, 0.0))
+                elif message.startswith("44"):              # connect refused
+                    raise ConnectionError(message)
+            await writer.drain()
+
+    async def main() -> None:
+        tasks = []
+        for _ in range(count):
+            tasks.append(asyncio.create_task(client()))
+            await asyncio.sleep(0.005)                      # do not stampede the accept queue
+        loop = asyncio.get_running_loop()
+        done = loop.run_in_executor(None, stop.wait, 600)
+        finished, _ = await asyncio.wait([*tasks, done], return_when=asyncio.FIRST_COMPLETED)
+        for task in finished:
+            if task is not done and task.exception() is not None:
+                out.put(("error", repr(task.exception()), 0.0))
+        await done
+        for task in tasks:
+            task.cancel()
+
+    asyncio.run(main())
+
+
 class Audience:
     """N Socket.IO clients spread over worker processes."""
 
-    def __init__(self, url: str, count: int) -> None:
+    def __init__(self, url: str, count: int, kind: str = "lean") -> None:
         ctx = multiprocessing.get_context("spawn")
         self.count = count
         self.out = ctx.Queue()
         self.stop = ctx.Event()
-        sizes = [CLIENTS_PER_WORKER] * (count // CLIENTS_PER_WORKER)
-        if count % CLIENTS_PER_WORKER:
-            sizes.append(count % CLIENTS_PER_WORKER)
-        self.workers = [ctx.Process(target=fanout_worker, args=(url, size, self.out, self.stop),
+        per_worker = CLIENTS_PER_WORKER if kind == "socketio" else LEAN_PER_WORKER
+        sizes = [per_worker] * (count // per_worker)
+        if count % per_worker:
+            sizes.append(count % per_worker)
+        target = fanout_worker if kind == "socketio" else lean_worker
+        self.workers = [ctx.Process(target=target, args=(url, size, self.out, self.stop),
                                     daemon=True) for size in sizes]
         self.pending: dict[str, list[float]] = defaultdict(list)
         self.error: str | None = None
@@ -271,7 +356,7 @@ def bench_core(mode: str, threads: int | None, args: argparse.Namespace,
             http.post(f"{api}/counters/1/finish", headers=manager_h, timeout=10)
 
         for clients in args.clients:
-            with Audience(server.url, clients) as audience:
+            with Audience(server.url, clients, args.client) as audience:
                 if audience.error:
                     result[f"fanout_{clients}"] = {"clients": clients, "error": audience.error}
                     break
@@ -373,7 +458,7 @@ def bench_floor(mode: str, threads: int, args: argparse.Namespace,
             return str(answer.json()["id"]), sent
 
         for clients in args.clients:
-            with Audience(url, clients) as audience:
+            with Audience(url, clients, args.client) as audience:
                 if audience.error:
                     result[f"fanout_{clients}"] = {"clients": clients, "error": audience.error}
                     break
@@ -471,11 +556,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=500, help="HTTP requests per operation")
     parser.add_argument("--calls", type=int, default=40, help="calls per fan-out measurement")
     parser.add_argument("--clients", type=int, nargs="+", default=[50, 200])
+    parser.add_argument("--client", choices=["lean", "socketio"], default="lean",
+                        help="fan-out clients: minimal asyncio Socket.IO clients in one "
+                             "process, or python-socketio clients (50 per process)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     args.clients = sorted(args.clients)
 
     runs = []
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="xephang-bench-") as tmp:
         work = Path(tmp)
         for variant in args.variants:
@@ -497,14 +586,19 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
-        "settings": {"requests": args.requests, "calls": args.calls, "clients": args.clients},
+                    "platform": platform.platform(),
+                    "load_average_before": load_before, "load_average_after": os.getloadavg()},
+        "settings": {"requests": args.requests, "calls": args.calls, "clients": args.clients,
+                     "client": args.client},
         "targets": TARGETS,
         "runs": runs,
     }
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
                         encoding="utf-8")
     print(table(runs, args.clients))
+    print(f"\n{report['machine']['cpus']} CPUs; load average before {load_before[0]:.1f}, "
+          f"after {report['machine']['load_average_after'][0]:.1f} (other work on the box "
+          "skews every number)")
     print(f"\nwritten: {args.out}")
     return 0
 
