@@ -223,3 +223,25 @@ def test_core_not_there_yet_then_started(tmp_path: Path, screens: Any) -> None:
         until(screen, lambda: screen.inbox.qsize() > 0 or not screen.view.connected)
         screen.draw()
         assert screen.live.board is None and screen.frames == 1  # "Đang kết nối…"
+
+
+@pytest.mark.slow
+def test_survives_the_core_killed_and_restarted(tmp_path: Path, screens: Any) -> None:
+    from support_live import LiveServer
+
+    with LiveServer(tmp_path / "var") as server:
+        server.start()
+        kiosk, keypad = server.tokens([("kiosk", None), ("keypad", 4)])
+        screen = screens(server.url, counter=4)
+        screen.start()
+        until(screen, lambda: screen.live.board is not None and screen.view.connected)
+        assert server.post("/tickets", kiosk, {"service": "D"}).status_code == 201
+        server.kill()
+        until(screen, lambda: not screen.view.connected)
+        screen.draw()
+        server.start()
+        assert server.post("/counters/4/call-next", keypad).status_code == 200
+        until(screen, lambda: screen.view.connected and screen.live.counter(4)["current"]
+              is not None, timeout=30)
+        assert screen.live.counter(4)["current"]["label"] == "D001"  # type: ignore[index]
+        assert screen.connects >= 2
