@@ -11,6 +11,8 @@ CATALOG: dict[str, dict[str, str]] = {
                           "en": "No audio device ({detail}); retrying."},
     "audio_disabled": {"vi": "Cấu hình không có loa (audio = none); các lượt gọi không được đọc.",
                        "en": "No loudspeaker configured (audio = none); calls are not spoken."},
+    "audio_emulated": {"vi": "Loa đang giả lập (audio = fake): lời gọi được ghi lại, không phát ra loa.",
+                       "en": "Emulated audio (audio = fake): calls are recorded, not played."},
     "voice_missing": {"vi": "Không có giọng đọc '{voice}'; đang dùng giọng '{fallback}'.",
                       "en": "Voice '{voice}' is not installed; using '{fallback}'."},
     "engine_fallback": {"vi": "Bộ đọc pyttsx3 gặp lỗi ({detail}); đang đọc bằng espeak-ng dòng lệnh.",

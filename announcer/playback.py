@@ -132,6 +132,9 @@ class Announcer:
             backend = settings.hardware.audio
             if backend == "none":
                 synthesizer.health.set("audio", "degraded", "audio_disabled")
+            elif backend == "fake":
+                # Said out loud, so nobody mistakes a demo box for a working loudspeaker.
+                synthesizer.health.set("audio", "degraded", "audio_emulated")
 
             def audio() -> AudioOutput:
                 return open_audio(backend)

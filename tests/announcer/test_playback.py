@@ -322,6 +322,17 @@ def test_audio_none_backend_is_reported(tmp_path: Path, engines: EngineBox) -> N
         assert announcer.status.code == "audio_disabled"
 
 
+def test_fake_audio_backend_is_said_out_loud(tmp_path: Path, engines: EngineBox) -> None:
+    settings = Settings().replace(server={"data_dir": str(tmp_path)}, hardware={"audio": "fake"})
+    synth = Synthesizer.from_settings(settings, engine_factory=engines)
+    with Announcer.from_settings(settings, synthesizer=synth) as announcer:
+        assert (announcer.status.status, announcer.status.code) == ("degraded", "audio_emulated")
+        announcer.announce("A001", 1, seq=1)
+        assert announcer.wait_idle(5)
+        assert announcer.history[0][1] == "played"
+        assert announcer.status.code == "audio_emulated"
+
+
 def test_call_is_a_plain_value() -> None:
     call = Call(seq=1, label="A001", counter=1, text="x")
     assert call == Call(seq=1, label="A001", counter=1, text="x")
