@@ -31,7 +31,7 @@ import unicodedata
 import uuid
 import wave
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -169,7 +169,17 @@ def pyttsx3_engine() -> Any:
     """Return the process's pyttsx3 engine (espeak-ng driver on Linux): the default engine factory."""
     import pyttsx3
 
-    return pyttsx3.init()
+    engine = pyttsx3.init()
+    driver_module = getattr(getattr(engine, "proxy", None), "_module", None)
+    if driver_module is not None and driver_module.__name__.endswith(".espeak"):
+        # The espeak driver prints "Audio saved to …" for every file; a satellite that runs
+        # for months should not fill its journal with that.
+        driver_module.print = _quiet
+    return engine
+
+
+def _quiet(*args: object, **kwargs: object) -> None:
+    """Print nothing."""
 
 
 class _EngineFailure(Exception):
@@ -439,6 +449,11 @@ class Synthesizer:
         if self._worker is not None:
             self._worker.abandon()
             self._worker = None
+        with self._lock:
+            pending, self._pending = list(self._pending.values()), {}
+        for job in pending:
+            # Nobody would ever finish these: let whoever waits know at once.
+            _settle(job.future, error=SpeechUnavailable("the synthesizer was closed"))
 
     def __enter__(self) -> Self:
         self.start()
@@ -541,10 +556,10 @@ class Synthesizer:
             except BaseException as exc:  # noqa: BLE001 - the caller gets it through the future
                 self.stats.failures += 1
                 self._forget(job)
-                job.future.set_exception(exc)
+                _settle(job.future, error=exc)
             else:
                 self._forget(job)
-                job.future.set_result(path)
+                _settle(job.future, result=path)
 
     def _forget(self, job: _Job) -> None:
         with self._lock:
@@ -710,6 +725,18 @@ class Synthesizer:
             except OSError:
                 pass
         return removed
+
+
+def _settle(future: Future[Path], *, result: Path | None = None,
+            error: BaseException | None = None) -> None:
+    """Resolve a future unless `close` resolved it already."""
+    try:
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+    except InvalidStateError:
+        pass
 
 
 def _touch(path: Path) -> None:

@@ -339,3 +339,27 @@ def test_stale_temp_files_are_cleaned_at_start(tmp_path: Path, engines: EngineBo
     assert not old.exists()
     assert fresh.exists()
 
+
+
+def test_closing_fails_what_is_still_pending(make_synth: MakeSynth) -> None:
+    engines = EngineBox("hang")
+    try:
+        synth = make_synth(engines, timeout=5)
+        first = synth.request(SAMPLE)
+        assert engines.engines[0].entered.wait(5) or engines.spoken
+        waiting = synth.request("câu thứ hai")
+        synth.close(timeout=0.1)
+        with pytest.raises(SpeechUnavailable, match="closed"):
+            waiting.result(timeout=1)
+        assert first.done()
+    finally:
+        engines.release_all()
+
+
+@needs_espeak
+def test_real_engine_does_not_chatter_on_stdout(make_synth: MakeSynth,
+                                                capfd: pytest.CaptureFixture[str]) -> None:
+    synth = make_synth(pyttsx3_engine, timeout=10)
+    synth.render("Xin chào.")
+    assert synth.stats.engine_renders == 1
+    assert "Audio saved" not in capfd.readouterr().out
