@@ -109,7 +109,9 @@ class Announcer:
         self._audio: AudioOutput | None = None
         self._heap: list[_Queued] = []
         self._arrivals = itertools.count()
-        self._recent_seqs: deque[int] = deque(maxlen=512)
+        # (seq, label, counter, recall) of recent calls: the same call delivered twice
+        # (two rooms, a resent event) is said once; two calls of one operation both are.
+        self._recent: deque[tuple[int, str, int, bool]] = deque(maxlen=512)
         self._current: Call | None = None
         self._cond = threading.Condition()
         self._stop = threading.Event()
@@ -207,12 +209,13 @@ class Announcer:
         recall: bool = False,
         seq: int | None = None,
     ) -> Call | None:
-        """Queue a call and start rendering its sentence; return None for a repeated `seq`."""
+        """Queue a call and start rendering its sentence; return None for a call already queued."""
         with self._cond:
             if seq is not None:
-                if seq in self._recent_seqs:
+                identity = (seq, label, counter, recall)
+                if identity in self._recent:
                     return None
-                self._recent_seqs.append(seq)
+                self._recent.append(identity)
         call = Call(seq=seq, label=label, counter=counter, recall=recall,
                     text=text or self._local_sentence(label, counter, recall),
                     received_at=self.clock())
@@ -226,7 +229,7 @@ class Announcer:
     def forget_seqs(self) -> None:
         """Forget the seqs already seen (the core's counter restarted)."""
         with self._cond:
-            self._recent_seqs.clear()
+            self._recent.clear()
 
     def warm(self, texts: list[str]) -> int:
         """Pre-render sentences likely to be called soon; return how many were queued."""

@@ -132,12 +132,16 @@ def test_calls_arriving_out_of_order_play_by_seq(synth: Synthesizer,
     assert [seq for seq, _ in outcomes(announcer)] == [1, 2, 3, 4, 5]
 
 
-def test_repeated_seq_is_announced_once(synth: Synthesizer, make_announcer: MakeAnnouncer) -> None:
+def test_repeated_call_is_announced_once(synth: Synthesizer,
+                                        make_announcer: MakeAnnouncer) -> None:
     announcer = make_announcer(synth)
     assert announcer.announce("A001", 1, seq=7) is not None
     assert announcer.announce("A001", 1, seq=7) is None
+    # Another call in the same operation (same seq) is a call of its own.
+    assert announcer.announce("B001", 3, seq=7) is not None
     assert announcer.wait_idle(5)
-    assert outcomes(announcer) == [(7, "played")]
+    assert [(c.seq, c.label, o) for c, o in announcer.history] == [(7, "A001", "played"),
+                                                                    (7, "B001", "played")]
     announcer.forget_seqs()
     assert announcer.announce("A001", 1, seq=7) is not None
 
