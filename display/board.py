@@ -61,11 +61,18 @@ def _seq_of(payload: Any) -> int | None:
     return seq if isinstance(seq, int) and not isinstance(seq, bool) else None
 
 
+def _int(*values: Any) -> int:
+    """Return the first of `values` that is an int (a counter number), else 0."""
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return 0
+
+
 def _call_from_recent(entry: Any) -> Call | None:
     if not isinstance(entry, dict) or not entry.get("label"):
         return None
-    counter = entry.get("counter")
-    return Call(label=str(entry["label"]), counter=counter if isinstance(counter, int) else 0,
+    return Call(label=str(entry["label"]), counter=_int(entry.get("counter")),
                 recall=bool(entry.get("recall")), ticket=entry.get("ticket"), at=entry.get("at"))
 
 
@@ -228,9 +235,7 @@ class LiveBoard:
     def _called(self, payload: dict[str, Any], ticket: dict[str, Any], now: float) -> None:
         board = self.board
         assert board is not None
-        number = payload.get("counter")
-        if not isinstance(number, int):
-            number = ticket.get("counter") if isinstance(ticket.get("counter"), int) else 0
+        number = _int(payload.get("counter"), ticket.get("counter"))
         recall = bool(payload.get("recall"))
         call = Call(label=str(ticket.get("label") or ""), counter=number, recall=recall,
                     speech=str(payload.get("speech") or ""), ticket=ticket.get("id"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-TEXT = {
+TEXT: dict[str, str] = {
     "connecting": "Đang kết nối…",
     "disconnected": "Mất kết nối — đang kết nối lại…",
     "paused": "Tạm dừng",
@@ -14,14 +14,15 @@ TEXT = {
     "to_counter": "đến",
     "no_calls": "Mời công dân lấy số thứ tự tại máy lấy số.",
     "center_closed": "Ngoài giờ làm việc",
-    "counters_head": ("Quầy", "Lĩnh vực", "Đang phục vụ"),
     "recent": "Số vừa gọi",
     "waiting": "Đang chờ",
     "serving": "Đang phục vụ số",
     "waiting_here": "đang chờ",
     "counter": "Quầy",
-    "weekdays": ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"),
 }
+COUNTERS_HEAD = ("Quầy", "Lĩnh vực", "Đang phục vụ")
+# Indexed by `datetime.weekday()`: Monday first.
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
 def counter_name(number: int) -> str:

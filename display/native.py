@@ -34,7 +34,7 @@ import socketio  # noqa: E402
 from hardware.fonts import font_path  # noqa: E402
 
 from .board import Call, LiveBoard  # noqa: E402
-from .messages import TEXT, counter_name  # noqa: E402
+from .messages import COUNTERS_HEAD, TEXT, WEEKDAYS, counter_name  # noqa: E402
 
 log = logging.getLogger("xephang.display")
 
@@ -187,7 +187,7 @@ class Renderer:
             return "--:--", ""
         moment = view.clock
         return (moment.strftime("%H:%M"),
-                f"{TEXT['weekdays'][moment.weekday()]}, {moment.strftime('%d/%m/%Y')}")
+                f"{WEEKDAYS[moment.weekday()]}, {moment.strftime('%d/%m/%Y')}")
 
     # --- the wall ----------------------------------------------------------------------------
 
@@ -309,7 +309,7 @@ class Renderer:
         num_x = rect.x + pad
         fields_x = num_x + 6.4 * u + 1 * u
         serve_right = rect.right - pad
-        row_top = self._panel(surface, rect, u, TEXT["counters_head"],
+        row_top = self._panel(surface, rect, u, COUNTERS_HEAD,
                               ((num_x, "midleft"), (fields_x, "midleft"),
                                (serve_right, "midright")))
         rows = max(5, len(counters))
@@ -611,8 +611,8 @@ class NativeScreen:
         if client is not None:
             try:
                 client.disconnect()
-            except Exception:  # noqa: BLE001 - already gone is fine
-                pass
+            except Exception as exc:  # noqa: BLE001 - already gone is fine
+                log.debug("disconnect on stop: %s", exc)
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None

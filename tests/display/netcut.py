@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import Any
+from typing import Self
 
 
 class NetCut:
@@ -85,10 +85,10 @@ class NetCut:
                     self._sockets.discard(sock)
                 _close(sock)
 
-    def __enter__(self) -> NetCut:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.down()
 
 

@@ -13,7 +13,7 @@ import pytest
 from netcut import NetCut
 
 from display.board import LiveBoard
-from display.messages import TEXT
+from display.messages import COUNTERS_HEAD, TEXT, WEEKDAYS
 from display.native import BG, GOLD, Fonts, NativeScreen, Renderer, View
 from hardware.fonts import font_path
 
@@ -75,9 +75,7 @@ def pixel_share(surface: pygame.Surface, rect: pygame.Rect, color: tuple[int, in
 
 
 def test_every_character_shown_has_a_glyph_in_the_bundled_font(center: Any) -> None:
-    texts: list[str] = []
-    for value in TEXT.values():
-        texts.extend(value if isinstance(value, tuple) else [value])
+    texts = [*TEXT.values(), *COUNTERS_HEAD, *WEEKDAYS]
     board = center.board()
     texts += [board["center"]["name"], board["center"]["name"].upper()]
     texts += [s["name"] for s in board["services"]] + [center.speech("A023", 3)]

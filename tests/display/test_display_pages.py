@@ -16,7 +16,7 @@ STATIC = Path(__file__).resolve().parents[2] / "display" / "static"
 
 def options_of(html: str) -> dict[str, Any]:
     found = re.search(r'<script type="application/json" id="display-options">(.*?)</script>', html,
-                      re.S)
+                      re.DOTALL)
     assert found is not None
     return json.loads(found.group(1))  # type: ignore[no-any-return]
 
