@@ -398,10 +398,13 @@
       randomizationFactor: 0.5, timeout: 8000,
     });
     display.socket = socket;
+    let connections = 0;
     socket.on("connect", () => {
+      const connection = ++connections;
       live.subscribed(display.now());
       socket.timeout(SNAPSHOT_TIMEOUT_MS).emit("subscribe", {rooms}, (error, answer) => {
         if (!error && answer && !answer.error) return;
+        if (connection !== connections || !socket.connected) return;  // an older connection
         // Not subscribed: start the connection over rather than sit on a silent socket.
         socket.disconnect();
         setTimeout(() => socket.connect(), 2000);
@@ -411,7 +414,7 @@
       if (overlayText && text.disconnected) setText(overlayText, text.disconnected);
       setConnected(false);
       // The server closed us on purpose: socket.io does not come back by itself then.
-      if (reason === "io server disconnect") socket.connect();
+      if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
     });
     socket.on("connect_error", () => {
       if (display.live.board && overlayText && text.disconnected) setText(overlayText, text.disconnected);

@@ -118,6 +118,22 @@ def test_counter_screen_overlay_and_recovery(page: Any, live_server: Any) -> Non
         expect(page.locator("#cs-label")).to_have_text("A001")
 
 
+def test_a_screen_the_server_closed_connects_again(page: Any, live_server: Any) -> None:
+    center = live_server.center
+    open_screen(page, live_server.url)
+    socketio = live_server.app.extensions["xephang"].socketio
+    kicked = [sid for sid, _ in socketio.server.manager.get_participants("/", "board")]
+    assert len(kicked) == 1
+    for sid in kicked:
+        socketio.server.disconnect(sid, namespace="/")
+    expect(page.locator("#overlay")).to_be_visible()
+    center.issue("D", actor="t")
+    center.call_next(4, actor="t")
+    expect(page.locator("#overlay")).to_be_hidden(timeout=15_000)
+    expect(page.locator("#hero-label")).to_have_text("D001")
+    assert [sid for sid, _ in socketio.server.manager.get_participants("/", "board")] != kicked
+
+
 def serve_next(center: Any, counter: int) -> None:
     if center.counter_view(counter)["current"] is not None:
         center.finish(counter, actor="t")
