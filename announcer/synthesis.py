@@ -357,7 +357,7 @@ class Synthesizer:
         health: Health | None = None,
         clock: Callable[[], float] = time.monotonic,
         engine_retry_seconds: float = 60.0,
-        max_cache_files: int = 3000,
+        max_cache_files: int = 1500,
         max_warm_backlog: int = 64,
     ) -> None:
         self.cache_dir = Path(cache_dir)
@@ -707,7 +707,11 @@ class Synthesizer:
                 pass
 
     def prune_cache(self) -> int:
-        """Delete the least recently used WAVs beyond the limit (an SD card is small); return how many."""
+        """Delete the least recently used WAVs beyond the limit; return how many.
+
+        A sentence is about 220 KB, so the default 1500 keeps the cache near 330 MB of an
+        SD card while covering every label × counter a center calls in a day.
+        """
         try:
             entries = [(e.stat().st_mtime, e.path) for e in os.scandir(self.cache_dir)
                        if e.name.endswith(".wav") and not e.name.startswith(".")]
