@@ -492,8 +492,8 @@ class Renderer:
         else:
             label, color, hint = TEXT["idle"], GREY, TEXT["idle_hint"]
         caption_font = fonts.get(3.4 * u, True)
-        label_font = fonts.fit(label, 26 * u, main.width - 4 * u, bold=True)
-        hint_font = fonts.get(3 * u)
+        label_font = fonts.fit(label, 23 * u, main.width - 4 * u, bold=True)
+        hint_font = fonts.get(2.6 * u)
         label_h = label_font.get_ascent() + 0.5 * u
         total = caption_font.get_linesize() + label_h + hint_font.get_linesize()
         y = main.centery - total / 2

@@ -77,6 +77,11 @@ def test_counter_screen_fits_small_and_large_screens(page: Any, live_server: Any
         box = page.locator(selector).bounding_box()
         assert box is not None and box["x"] >= 0 and box["y"] >= 0
         assert box["x"] + box["width"] <= width + 1 and box["y"] + box["height"] <= height + 1, selector
+    panel = page.locator("#cs-main").bounding_box()
+    for selector in ("#cs-caption", "#cs-label", "#cs-state"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None and panel is not None
+        assert box["y"] >= panel["y"] + 4 and box["y"] + box["height"] <= panel["y"] + panel["height"] - 4, selector
     label_px = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#cs-label')).fontSize)")
     assert label_px >= height / 4
     screenshot(page, f"display-counter-{width}x{height}")
