@@ -351,6 +351,7 @@ class Synthesizer:
         voice: str = FALLBACK_VOICE,
         rate: int = 140,
         timeout: float = 5.0,
+        cli_timeout: float | None = None,
         engine_factory: Callable[[], Any] | None = pyttsx3_engine,
         cli_command: str | None = CLI_COMMAND,
         voice_pack: VoicePack | None = None,
@@ -365,6 +366,7 @@ class Synthesizer:
         self.voice = voice
         self.rate = rate
         self.timeout = timeout
+        self.cli_timeout = timeout if cli_timeout is None else cli_timeout
         self.health = health or Health()
         self.stats = SynthesisStats()
         self.voice_pack = voice_pack
@@ -413,7 +415,7 @@ class Synthesizer:
     @property
     def budget_seconds(self) -> float:
         """Return the longest a render may take: engine timeout, then the CLI's."""
-        return 2 * self.timeout + 1.0
+        return self.timeout + self.cli_timeout + 1.0
 
     # -- life cycle -------------------------------------------------------------
 
@@ -675,9 +677,9 @@ class Synthesizer:
             command = [self._cli, "-v", voice, "-s", str(self.rate), "-w", str(path), "--stdin"]
             try:
                 done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True,
-                                      timeout=self.timeout, check=False)
+                                      timeout=self.cli_timeout, check=False)
             except subprocess.TimeoutExpired:
-                raise SpeechUnavailable(f"espeak-ng took more than {self.timeout:g} s") from None
+                raise SpeechUnavailable(f"espeak-ng took more than {self.cli_timeout:g} s") from None
             except OSError as exc:
                 raise SpeechUnavailable(f"espeak-ng could not run: {exc}") from None
             if done.returncode == 0 and _wav_ready(path):

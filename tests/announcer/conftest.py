@@ -37,6 +37,8 @@ def make_synth(tmp_path: Path, fake_clock: FakeClock) -> Iterator[Callable[..., 
 
     def make(engine_factory: Any = None, **options: Any) -> Synthesizer:
         options.setdefault("timeout", 0.5)
+        # Short engine timeouts make hangs quick to test; the CLI gets time even on a busy box.
+        options.setdefault("cli_timeout", 10.0)
         options.setdefault("clock", fake_clock)
         synth = Synthesizer(tmp_path / "speech-cache", engine_factory=engine_factory, **options)
         synth.start()
