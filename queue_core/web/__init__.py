@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
+from display.pages import blueprint as display_pages
 
 from ..center import Center
 from ..clock import Clock
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.register_blueprint(pages)
     app.register_blueprint(stats_api)
     app.register_blueprint(manager_pages)
+    app.register_blueprint(display_pages)
     # Imported here: the kiosk's pages use this package's security helpers.
     from kiosk.pages import blueprint as kiosk_pages
     from kiosk.printing import attach_printing
