@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from PIL import Image
 
@@ -201,7 +201,7 @@ def escpos_job(image: Image.Image, *, profile: str | None = None, cut: bool = Tr
                  + raster.height.to_bytes(2, "little") + raster.to_raster_format())
     if cut:
         job.cut()
-    return job.output
+    return bytes(job.output)
 
 
 def warm_up(profile: str | None = None) -> None:
@@ -251,7 +251,7 @@ class Printer:
     def close(self) -> None:
         """Release the device."""
 
-    def __enter__(self) -> Printer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -491,7 +491,7 @@ class EscposPrinter(Printer):
             raise PrinterOffline(f"{self.name}: {_first_line(exc)}") from exc
         except (OSError, ValueError) as exc:
             raise PrinterOffline(f"{self.name}: {exc}") from exc
-        except Exception as exc:  # noqa: BLE001 - pyusb/pyserial raise their own types
+        except Exception as exc:
             raise PrinterOffline(f"{self.name}: {type(exc).__name__}: {exc}") from exc
         return device
 
@@ -506,7 +506,7 @@ class EscposPrinter(Printer):
             raise PrinterTimeout(f"{self.name}: stopped taking data") from exc
         except OSError as exc:
             raise PrinterDisconnected(f"{self.name}: {exc}") from exc
-        except Exception as exc:  # noqa: BLE001 - pyusb raises USBError/USBTimeoutError
+        except Exception as exc:
             if "timeout" in type(exc).__name__.lower() or "timed out" in str(exc).lower():
                 raise PrinterTimeout(f"{self.name}: stopped taking data") from exc
             raise PrinterDisconnected(f"{self.name}: {type(exc).__name__}: {exc}") from exc
@@ -538,7 +538,7 @@ class EscposPrinter(Printer):
             return None
         except OSError as exc:
             raise PrinterDisconnected(f"{self.name}: {exc}") from exc
-        except Exception as exc:  # noqa: BLE001 - pyusb/pyserial errors
+        except Exception as exc:
             if required:
                 raise PrinterDisconnected(f"{self.name}: {type(exc).__name__}: {exc}") from exc
             return None
@@ -573,7 +573,7 @@ def _read(device: Any, seconds: float) -> bytes:
     if hasattr(device, "in_ep") and hasattr(handle, "read") and not hasattr(handle, "write_timeout"):
         try:
             return bytes(handle.read(device.in_ep, 16, max(1, int(seconds * 1000))))
-        except Exception as exc:  # noqa: BLE001 - USBTimeoutError
+        except Exception as exc:
             if "timeout" in type(exc).__name__.lower():
                 raise TimeoutError(str(exc)) from exc
             raise
@@ -587,8 +587,9 @@ def _read(device: Any, seconds: float) -> bytes:
 def _close_quietly(device: Any) -> None:
     try:
         device.close()
-    except Exception:  # noqa: BLE001 - closing a dead connection may fail; nothing to do
-        pass
+    except Exception as exc:  # noqa: BLE001
+        # Closing a connection the printer already dropped may fail; nothing more to do.
+        log.debug("closing %r: %s", device, exc)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -601,17 +602,38 @@ def _first_line(exc: BaseException) -> str:
 class PrinterSettings(Protocol):
     """The `[hardware]` keys a printer is built from (queue_core.config.HardwareSettings)."""
 
-    printer: str
-    printer_host: str
-    printer_port: int
-    printer_usb_vendor: int
-    printer_usb_product: int
-    printer_serial_device: str
-    printer_baudrate: int
-    printer_file: str
-    printer_profile: str
-    printer_paper_width: int
-    printer_timeout_seconds: float
+    @property
+    def printer(self) -> str: ...
+
+    @property
+    def printer_host(self) -> str: ...
+
+    @property
+    def printer_port(self) -> int: ...
+
+    @property
+    def printer_usb_vendor(self) -> int: ...
+
+    @property
+    def printer_usb_product(self) -> int: ...
+
+    @property
+    def printer_serial_device(self) -> str: ...
+
+    @property
+    def printer_baudrate(self) -> int: ...
+
+    @property
+    def printer_file(self) -> str: ...
+
+    @property
+    def printer_profile(self) -> str: ...
+
+    @property
+    def printer_paper_width(self) -> int: ...
+
+    @property
+    def printer_timeout_seconds(self) -> float: ...
 
 
 def open_printer(settings: PrinterSettings, data_dir: str | os.PathLike[str]) -> Printer:
@@ -704,7 +726,7 @@ class PrinterEmulator:
                                                name="printer-emulator")
         self._accept_thread.start()
 
-    def __enter__(self) -> PrinterEmulator:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -102,11 +102,17 @@ def _run(core_url: str, token: str, printer: Any, mappings: list[Any], led: int 
     kiosk = ButtonKiosk(CoreClient(core_url, token), printer,
                         light=light_for(light) if light is not None else None)
     devices: list[Any] = []
+
+    def pressing(mapping: Any) -> Any:
+        def pressed(_pin: Any) -> None:
+            kiosk.button_pressed(mapping.service, mapping.priority)
+
+        return pressed
+
     try:
         for mapping in mappings:
-            devices.append(DebouncedButton(
-                mapping.pin, debounce=debounce, min_interval=0.3,
-                when_pressed=lambda _pin, m=mapping: kiosk.button_pressed(m.service, m.priority)))
+            devices.append(DebouncedButton(mapping.pin, debounce=debounce, min_interval=0.3,
+                                           when_pressed=pressing(mapping)))
     except GpioUnavailable as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"xephang kiosk → {core_url} (printer: {printer.name}; buttons: "

@@ -407,6 +407,11 @@
   tick();
   setInterval(tick, 10000);
 
+  // An installer pasting /kiosk#token=… into this same tab changes only the hash.
+  window.addEventListener("hashchange", function () {
+    if (/token=/.test(window.location.hash)) window.location.reload();
+  });
+
   token = takeToken();
   if (!token) { setup(T.setup_missing); return; }
   verify(false).then(start);

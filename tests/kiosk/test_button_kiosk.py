@@ -120,7 +120,7 @@ def test_printer_trouble_blinks_and_reaches_staff(live_core: Any, kiosk: ButtonK
     printer.fail(PaperOut("no paper"))
     result = kiosk.press("A")
     assert result.state == "issued" and result.ticket is not None
-    assert result.printed is not None and getattr(result.printed, "code") == "printer_paper_out"
+    assert result.printed is not None and result.printed.code == "printer_paper_out"
     assert lights[-1] == "printer"
     assert core_print(live_core, result.ticket["id"])["printed"] is False
     device = live_core.app.extensions["xephang"].hub.device_report()["printer"]

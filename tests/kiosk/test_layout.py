@@ -14,11 +14,11 @@ URL = "http://192.168.1.10:8000/t/Zx9aQ2_kLmN8pQrS"
 
 
 def face(**changes: object) -> TicketFace:
-    values: dict[str, object] = dict(
-        center_name="Trung tâm Phục vụ Hành chính công phường Hòa Khánh",
-        subtitle="Hành chính phục vụ", label="A023", service_name="Chứng thực", priority=None,
-        issued_at=datetime(2026, 11, 23, 8, 5, tzinfo=VIETNAM), ahead=4, eta_minutes=12, url=URL,
-        footer="Cảm ơn quý công dân. Vui lòng chờ gọi số.")
+    values: dict[str, object] = {
+        "center_name": "Trung tâm Phục vụ Hành chính công phường Hòa Khánh",
+        "subtitle": "Hành chính phục vụ", "label": "A023", "service_name": "Chứng thực",
+        "priority": None, "issued_at": datetime(2026, 11, 23, 8, 5, tzinfo=VIETNAM), "ahead": 4,
+        "eta_minutes": 12, "url": URL, "footer": "Cảm ơn quý công dân. Vui lòng chờ gọi số."}
     values.update(changes)
     return TicketFace(**values)  # type: ignore[arg-type]
 
