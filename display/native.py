@@ -134,17 +134,33 @@ class Renderer:
     def __init__(self, fonts: Fonts | None = None) -> None:
         self.fonts = fonts or Fonts()
 
-    def animating(self, live: LiveBoard, view: View, now: float, size: tuple[int, int]) -> bool:
-        """Tell whether frames should come fast (a cue playing, a notice scrolling)."""
+    def animating(self, live: LiveBoard, view: View, now: float, size: tuple[int, int]) -> str:
+        """Say what moves on its own: "cue" (a new call pulsing), "notice" (a long notice
+        scrolling; only its band needs redrawing) or "" (nothing: draw on changes only)."""
         counter = view.counter if view.counter is not None else (live.call.counter if live.call
                                                                  else None)
         started = live.highlighted_at(counter) if counter is not None else None
         if started is not None and 0 <= now - started < CUE_SECONDS:
-            return True
-        if view.counter is None and view.notice:
-            unit = _unit(size)
-            return bool(self.fonts.get(2.2 * unit, True).size(view.notice)[0] > size[0] - 4 * unit)
-        return False
+            return "cue"
+        if self.notice_scrolls(view, size) and live.board is not None and view.connected:
+            return "notice"
+        return ""
+
+    def notice_scrolls(self, view: View, size: tuple[int, int]) -> bool:
+        if view.counter is not None or not view.notice:
+            return False
+        unit = _unit(size)
+        return bool(self.fonts.get(2.2 * unit, True).size(view.notice)[0] > size[0] - 4 * unit)
+
+    def notice_rect(self, view: View, size: tuple[int, int]) -> pygame.Rect:
+        height = round(3.4 * _unit(size)) if view.notice else 0
+        return pygame.Rect(0, size[1] - height, size[0], height)
+
+    def draw_notice(self, surface: pygame.Surface, view: View, now: float) -> pygame.Rect:
+        """Redraw only the notice band (a scrolling notice between other changes)."""
+        rect = self.notice_rect(view, surface.get_size())
+        self._notice(surface, view.notice, rect, _unit(surface.get_size()), now)
+        return rect
 
     def draw(self, surface: pygame.Surface, live: LiveBoard, view: View, now: float) -> None:
         surface.fill(BG)
@@ -225,7 +241,7 @@ class Renderer:
             self._text(surface, line, name_font, INK, (name_x, y))
             y += line_h
 
-        notice_h = 3.4 * u if view.notice else 0
+        notice_h = self.notice_rect(view, (width, height)).height
         waiting_h = 8.2 * u
         waiting_top = height - notice_h - 1 * u - waiting_h
         top = head_h + 0.4 * u + 1.2 * u
@@ -242,8 +258,7 @@ class Renderer:
         self._waiting(surface, live, pygame.Rect(round(1.6 * u), round(waiting_top),
                                                  round(width - 3.2 * u), round(waiting_h)), u)
         if view.notice:
-            self._notice(surface, view.notice, pygame.Rect(0, round(height - notice_h), width,
-                                                           round(notice_h)), u, now)
+            self._notice(surface, view.notice, self.notice_rect(view, (width, height)), u, now)
 
     def _hero(self, surface: pygame.Surface, live: LiveBoard, rect: pygame.Rect, u: float,
               now: float) -> None:
@@ -763,23 +778,27 @@ class NativeScreen:
 
     # --- drawing -----------------------------------------------------------------------------
 
-    def draw(self, surface: pygame.Surface | None = None, now: float | None = None) -> bool:
-        """Draw a frame if anything shown changed; return whether one was drawn."""
+    def draw(self, surface: pygame.Surface | None = None,
+             now: float | None = None) -> list[pygame.Rect]:
+        """Draw what changed; return the areas drawn ([] when the frame is unchanged)."""
         surface = surface or self.surface
         if surface is None:
-            return False
+            return []
         now = time.monotonic() if now is None else now
         self.view.clock = self.clock(now)
-        animating = self.renderer.animating(self.live, self.view, now, surface.get_size())
+        moving = self.renderer.animating(self.live, self.view, now, surface.get_size())
         shown_minute = self.view.clock.strftime("%Y-%m-%d %H:%M") if self.view.clock else ""
         fresh = tuple(self.live.is_fresh(n, now=now) for n in self._counter_numbers())
         key = (self.live.version, self.view.connected, shown_minute, fresh, surface.get_size())
-        if key == self._drawn and not animating:
-            return False
+        if key == self._drawn and moving != "cue":
+            if moving == "notice":
+                # A Pi Zero cannot redraw a whole 1080p frame 20 times a second; the band it can.
+                return [self.renderer.draw_notice(surface, self.view, now)]
+            return []
         self.renderer.draw(surface, self.live, self.view, now)
         self._drawn = key
         self.frames += 1
-        return True
+        return [surface.get_rect()]
 
     def _counter_numbers(self) -> list[int]:
         return [int(c.get("number") or 0) for c in (self.live.board or {}).get("counters", [])]
@@ -790,16 +809,16 @@ class NativeScreen:
             timeout = 1 / self.fps if self._animating() else 0.5
         self.pump(timeout)
         self.housekeeping()
-        drawn = self.draw()
-        if drawn and self.surface is not None and self.surface is pygame.display.get_surface():
-            pygame.display.flip()
-        return drawn
+        areas = self.draw()
+        if areas and self.surface is not None and self.surface is pygame.display.get_surface():
+            pygame.display.update(areas)
+        return bool(areas)
 
     def _animating(self) -> bool:
         if self.surface is None:
             return False
-        return self.renderer.animating(self.live, self.view, time.monotonic(),
-                                       self.surface.get_size())
+        return bool(self.renderer.animating(self.live, self.view, time.monotonic(),
+                                            self.surface.get_size()))
 
     def open_window(self) -> pygame.Surface:
         """Open the full screen (or a window of `size`) and hide the mouse pointer."""

@@ -149,6 +149,25 @@ def test_fonts_cache_is_bounded() -> None:
     assert fitted.size("Chính sách xã hội – Người có công")[0] <= 300
 
 
+def test_only_what_changed_is_drawn(center: Any) -> None:
+    screen = NativeScreen("http://127.0.0.1:9", notice="Thông báo dài: " + "xin cảm ơn " * 30)
+    screen.surface = pygame.Surface((1280, 720))
+    screen.handle("connect", None, now=0.0)
+    screen.handle("board", center.board(), now=0.0)
+    assert screen.draw(now=0.0) == [pygame.Rect(0, 0, 1280, 720)]
+    assert screen.frames == 1
+    band = screen.draw(now=0.5)  # nothing new: only the scrolling notice moves
+    assert len(band) == 1 and band[0].bottom == 720 and band[0].height < 720 / 10
+    assert screen.frames == 1
+    center.issue("A", actor="t")
+    screen.handle("board", center.board(), now=1.0)
+    assert screen.draw(now=1.0) == [pygame.Rect(0, 0, 1280, 720)]
+    screen.view.notice = ""
+    screen._drawn = None
+    screen.draw(now=2.0)
+    assert screen.draw(now=2.5) == []  # still: nothing to draw at all
+
+
 def test_screen_follows_a_live_core(core: Any, screens: Any, shots: Path) -> None:
     center = core.center
     screen = screens(core.url, size=(1280, 720))
