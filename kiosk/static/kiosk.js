@@ -160,7 +160,8 @@
   function refreshOverlays() {
     var screen = app.dataset.screen;
     $("k-busy").hidden = !busy || !online;
-    $("k-offline").hidden = online !== false || screen === "setup";
+    // A number already on screen is the citizen's: never hide it behind the overlay.
+    $("k-offline").hidden = online !== false || screen === "setup" || screen === "result";
   }
 
   // --- connection ----------------------------------------------------------------------
