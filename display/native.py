@@ -608,6 +608,7 @@ class NativeScreen:
         self._clock_base: tuple[datetime, float] | None = None
         self._speech_asked: tuple[Any, ...] | None = None
         self._refreshed = time.monotonic()
+        self._day = ""
         self._dropped = False
 
     # --- the connection (its own thread) -----------------------------------------------------
@@ -735,9 +736,11 @@ class NativeScreen:
             self.live.request_resync()
         if self.live.board is not None and self.view.connected:
             clock = self.clock(now)
-            new_day = clock is not None and clock.date().isoformat() > str(
-                self.live.board.get("date") or "")
-            if new_day or now - self._refreshed >= REFRESH_SECONDS:
+            today = clock.date().isoformat() if clock is not None else ""
+            known = max(str(self.live.board.get("date") or ""), self._day)
+            if today > known or now - self._refreshed >= REFRESH_SECONDS:
+                # The day turned (recent calls start over) or it is time for a check.
+                self._day = max(today, known)
                 self._refreshed = now
                 self.live.request_resync()
         if self.live.take_resync(now=now) and not self._resubscribe():

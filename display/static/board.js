@@ -319,7 +319,8 @@
         if (!Number.isNaN(server)) display.serverOffsetMs = server - Date.now();
       }
       if (board.center && board.center.timezone) display.timeZone = board.center.timezone;
-      lastDate = board.date || lastDate;
+      // Only forward: a snapshot read a moment before midnight must not undo the turn of the day.
+      if (board.date && (lastDate === null || board.date > lastDate)) lastDate = board.date;
     }
 
     function draw() {

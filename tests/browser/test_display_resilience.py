@@ -134,6 +134,17 @@ def test_a_screen_the_server_closed_connects_again(page: Any, live_server: Any) 
     assert [sid for sid, _ in socketio.server.manager.get_participants("/", "board")] != kicked
 
 
+def test_the_day_turning_fetches_the_board_again(page: Any, live_server: Any) -> None:
+    open_screen(page, live_server.url)
+    today = live_server.center.clock.now().strftime("%d/%m/%Y")
+    expect(page.locator("#date")).to_contain_text(today)
+    # The screen's clock passes midnight: yesterday's recent calls must go.
+    page.evaluate("window.xephangDisplay.serverOffsetMs += 24 * 3600 * 1000")
+    page.wait_for_function("window.xephangDisplay.live.resyncs === 1")
+    # The fetched Board brings the core's own time back.
+    expect(page.locator("#date")).to_contain_text(today)
+
+
 def serve_next(center: Any, counter: int) -> None:
     if center.counter_view(counter)["current"] is not None:
         center.finish(counter, actor="t")
