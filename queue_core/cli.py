@@ -166,10 +166,6 @@ def token_create(settings: Settings, name: str, role: str, counter: int | None) 
     click.echo(f"token for {role} device {name!r} (shown once, keep it safe):", err=True)
     click.echo(secret)
 
-from kiosk.cli import kiosk_command  # noqa: E402
-
-main.add_command(kiosk_command, "kiosk")
-
 
 from kiosk.cli import kiosk_command  # noqa: E402
 
