@@ -68,7 +68,8 @@ class AnnouncerProcess:
         restart_delay: float = 1.0,
         restart_delay_max: float = 30.0,
     ) -> None:
-        self.command = [python, "-m", "announcer", "--core", core_url]
+        # -P: the working directory must not shadow the installed package.
+        self.command = [python, "-P", "-m", "announcer", "--core", core_url]
         if config_file:
             self.command += ["--config", config_file]
         if data_dir:

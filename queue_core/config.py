@@ -164,7 +164,9 @@ class ServerSettings:
     data_dir: str = "./var"
     async_mode: str = "threading"
     secret_key: str = ""
-    threads: int = 32
+    # gunicorn's gthread worker holds one thread per open websocket (every screen, console
+    # and device), so the pool is sized for a busy center plus a benchmark's crowd.
+    threads: int = 500
 
 
 def _default_services() -> tuple[ServiceSettings, ...]:

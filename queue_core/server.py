@@ -56,7 +56,8 @@ def _run_gunicorn(settings: Settings) -> None:
 
 def _run_eventlet(settings: Settings) -> None:
     # eventlet must patch the standard library before anything else imports it.
-    os.execv(sys.executable, [sys.executable, "-m", "queue_core.eventlet_server",
+    # -P: a `queue_core/` folder in the working directory must not shadow the installed package.
+    os.execv(sys.executable, [sys.executable, "-P", "-m", "queue_core.eventlet_server",
                               "--config", settings.config_file or "",
                               "--data-dir", settings.server.data_dir,
                               "--host", settings.server.host, "--port", str(settings.server.port)])

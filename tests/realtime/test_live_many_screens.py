@@ -17,14 +17,9 @@ pytestmark = [pytest.mark.slow]
 
 SCREENS = 40
 
-GTHREAD_STARVED = (
-    "queue_core/config.py ServerSettings.threads = 32 and server.py run gunicorn's gthread "
-    "worker, which holds one thread per open websocket: the 33rd Socket.IO client is never "
-    "answered and every HTTP request (health, call-next) hangs")
-
 
 @pytest.mark.parametrize("screen_mode", [
-    pytest.param("threading", marks=pytest.mark.xfail(strict=True, reason=GTHREAD_STARVED)),
+    "threading",
     "eventlet",
 ])
 def test_forty_connected_screens_leave_the_api_answering(

@@ -10,16 +10,10 @@ from support_live import LiveServer
 
 pytestmark = [pytest.mark.slow]
 
-EXEC_FROM_CWD = (
-    "queue_core/server.py _run_eventlet re-executes `python -m queue_core.eventlet_server`; "
-    "-m puts the working directory first on sys.path, so a `queue_core/` folder there (the "
-    "repository's tests/ has one) shadows the installed package and the server dies with "
-    "ImportError; pass -P to the interpreter")
-
 
 @pytest.mark.parametrize("start_mode", [
     "threading",
-    pytest.param("eventlet", marks=pytest.mark.xfail(strict=True, reason=EXEC_FROM_CWD)),
+    "eventlet",
 ])
 def test_serve_ignores_a_queue_core_folder_in_the_working_directory(
         start_mode: str, make_server: Callable[..., LiveServer], tmp_path: Path) -> None:
