@@ -60,6 +60,8 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("XEPHANG_")}
     env.update(ALWAYS_OPEN)
     env["PYTHONWARNINGS"] = "ignore::DeprecationWarning"
+    # The local announcer has its own test; elsewhere it would only load the machine.
+    env["XEPHANG_HARDWARE_SPEAKER_ATTACHED"] = "false"
     env.update(extra or {})
     return env
 

@@ -18,14 +18,10 @@ pytestmark = [pytest.mark.slow]
 SCREENS = 40
 
 
-@pytest.mark.parametrize("screen_mode", [
-    "threading",
-    "eventlet",
-])
 def test_forty_connected_screens_leave_the_api_answering(
-        screen_mode: str, make_server: Callable[..., LiveServer],
+        mode: str, make_server: Callable[..., LiveServer],
         listeners: Callable[..., Listener]) -> None:
-    server = make_server(screen_mode)
+    server = make_server(mode)
     kiosk, staff1 = server.tokens([("kiosk", None), ("staff", 1)])
     server.start()
     screens = []

@@ -11,15 +11,11 @@ from support_live import LiveServer
 pytestmark = [pytest.mark.slow]
 
 
-@pytest.mark.parametrize("start_mode", [
-    "threading",
-    "eventlet",
-])
 def test_serve_ignores_a_queue_core_folder_in_the_working_directory(
-        start_mode: str, make_server: Callable[..., LiveServer], tmp_path: Path) -> None:
+        mode: str, make_server: Callable[..., LiveServer], tmp_path: Path) -> None:
     # The server runs in tmp_path (LiveServer starts it beside its data dir).
     (tmp_path / "queue_core").mkdir()
     (tmp_path / "queue_core" / "test_domain.py").write_text("", encoding="utf-8")
-    server = make_server(start_mode)
+    server = make_server(mode)
     server.start(timeout=20)
     assert server.get("/health").status_code == 200
