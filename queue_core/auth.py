@@ -116,6 +116,15 @@ def create_token(store: Store, name: str, *, role: str, counter: int | None, now
     return token
 
 
+def revoke_tokens(store: Store, name: str, *, now: datetime) -> int:
+    """Revoke every live token called `name`; return how many."""
+    with store.write():
+        cursor = store.conn.execute(
+            "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
+            [now.isoformat(), name])
+        return cursor.rowcount
+
+
 def token_principal(store: Store, token: str) -> Principal | None:
     """Return the device a bearer token belongs to, or None."""
     digest = _hash_token(token)

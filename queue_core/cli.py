@@ -167,14 +167,22 @@ def token_create(settings: Settings, name: str, role: str, counter: int | None) 
     click.echo(secret)
 
 
-from kiosk.cli import kiosk_command  # noqa: E402
+from announcer.cli import announcer_command  # noqa: E402
 
-main.add_command(kiosk_command, "kiosk")
+main.add_command(announcer_command, "announcer")
+
+from display.cli import display_command  # noqa: E402
+
+main.add_command(display_command, "display")
 
 from .satellite_cli import keypad_command, ratingpad_command  # noqa: E402
 
 main.add_command(keypad_command, "keypad")
 main.add_command(ratingpad_command, "ratingpad")
+
+from kiosk.cli import kiosk_command  # noqa: E402
+
+main.add_command(kiosk_command, "kiosk")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,10 @@ def main() -> None:
     settings = load_settings(args.config or None, overrides={"server": {
         "data_dir": args.data_dir, "host": args.host, "port": args.port,
         "async_mode": "eventlet"}})
+    from .server import start_local_announcer
     from .web import create_app, socketio_of
+
+    start_local_announcer(settings)
 
     app = create_app(settings, background=True)
     socketio_of(app).run(app, host=settings.server.host, port=settings.server.port,

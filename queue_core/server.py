@@ -13,12 +13,50 @@ from typing import Any
 from .config import Settings
 
 
+LOCAL_ANNOUNCER = "announcer@serve"
+
+
 def run(settings: Settings) -> None:
     """Serve until stopped."""
     if settings.server.async_mode == "eventlet":
         _run_eventlet(settings)
     else:
+        start_local_announcer(settings)
         _run_gunicorn(settings)
+
+
+def start_local_announcer(settings: Settings) -> Any:
+    """Run the announcer beside the core when the loudspeaker hangs on this box.
+
+    Speech lives in a supervised child process, so a crash in the speech engine never
+    touches the queue. Each start gets a fresh token; the previous one is revoked.
+    """
+    hardware = settings.hardware
+    if not hardware.speaker_attached or hardware.audio == "none":
+        return None
+    import atexit
+
+    from announcer.supervisor import AnnouncerProcess
+
+    from . import auth
+    from .clock import SystemClock
+    from .store import Store
+
+    store = Store.in_data_dir(settings.data_path)
+    try:
+        now = SystemClock().now()
+        auth.revoke_tokens(store, LOCAL_ANNOUNCER, now=now)
+        token = auth.create_token(store, LOCAL_ANNOUNCER, role="announcer", counter=None, now=now)
+    finally:
+        store.close()
+    host = settings.server.host
+    host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    child = AnnouncerProcess(f"http://{host}:{settings.server.port}", token,
+                             config_file=settings.config_file,
+                             data_dir=str(settings.data_path.resolve()))
+    child.start()
+    atexit.register(child.stop)
+    return child
 
 
 def _run_gunicorn(settings: Settings) -> None:
