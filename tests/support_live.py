@@ -215,7 +215,7 @@ class LiveServer:
             try:
                 # SIGINT: gunicorn's quick shutdown; KeyboardInterrupt for eventlet.
                 os.killpg(self.proc.pid, signal.SIGINT)
-                self.proc.wait(timeout=2)
+                self.proc.wait(timeout=1)
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 pass
         self.kill(signal.SIGKILL)
