@@ -55,6 +55,9 @@ CLIENTS_PER_WORKER = 50           # python-socketio clients (threads) per worker
 LEAN_PER_WORKER = 200             # asyncio clients per worker process
 READY_TIMEOUT = 60.0
 RECEIVE_TIMEOUT = 10.0
+# Calls are spaced out (as at a real counter, where they come seconds apart), so each is
+# measured on a server that has finished pushing the previous call's events.
+SPACING = 0.1
 
 
 # --- numbers ---------------------------------------------------------------------------------
@@ -345,8 +348,6 @@ def bench_core(mode: str, threads: int | None, args: argparse.Namespace,
         manager_h = {"Authorization": f"Bearer {manager}"}
 
         def call() -> tuple[str, float]:
-            http.post(f"{api}/tickets", json={"service": "A"}, headers=kiosk_h,
-                      timeout=10).raise_for_status()
             sent = time.monotonic()
             answer = http.post(f"{api}/counters/1/call-next", headers=manager_h, timeout=10)
             answer.raise_for_status()
@@ -354,8 +355,13 @@ def bench_core(mode: str, threads: int | None, args: argparse.Namespace,
 
         def finish(_ticket_id: str) -> None:
             http.post(f"{api}/counters/1/finish", headers=manager_h, timeout=10)
+            pause(SPACING)
 
         for clients in args.clients:
+            # The tickets wait before the audience comes, so only the call is pushed.
+            for _ in range(args.calls):
+                http.post(f"{api}/tickets", json={"service": "A"}, headers=kiosk_h,
+                          timeout=10).raise_for_status()
             with Audience(server.url, clients, args.client) as audience:
                 if audience.error:
                     result[f"fanout_{clients}"] = {"clients": clients, "error": audience.error}
@@ -462,7 +468,8 @@ def bench_floor(mode: str, threads: int, args: argparse.Namespace,
                 if audience.error:
                     result[f"fanout_{clients}"] = {"clients": clients, "error": audience.error}
                     break
-                result[f"fanout_{clients}"] = measure_fanout(audience, emit, args.calls)
+                result[f"fanout_{clients}"] = measure_fanout(
+                    audience, emit, args.calls, after=lambda _id: pause(SPACING))
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
