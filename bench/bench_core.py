@@ -328,7 +328,11 @@ def http_latency(server: LiveServer, kiosk: str, manager: str, count: int) -> di
         if answer.status_code != 200:
             raise RuntimeError(f"call-next: {answer.status_code} {answer.text}")
         http.post(f"{api}/counters/1/finish", headers=manager_h, timeout=10)
-    return {"issue": summary(issue), "call_next": summary(call)}
+    # The same requests while fewer than 50 tickets wait: the first issues, the last calls.
+    short = min(50, count)
+    return {"issue": summary(issue), "call_next": summary(call),
+            "issue_short_queue": summary(issue[:short]),
+            "call_next_short_queue": summary(call[-short:])}
 
 
 def bench_core(mode: str, threads: int | None, args: argparse.Namespace,
@@ -501,6 +505,9 @@ def table(runs: list[dict[str, Any]], clients: list[int]) -> str:
         for stat in ("p50", "p95", "p99"):
             add(f"{op} HTTP {stat} ms", target if stat == "p95" else "",
                 [_ms((c.get("http") or {}).get(key, {}).get(stat)) for c in cores])
+        add(f"  {op} p95 ms, < 50 waiting", "",
+            [_ms((c.get("http") or {}).get(f"{key}_short_queue", {}).get("p95"))
+             for c in cores])
     for n in clients:
         add(f"call → client, {n} clients p50 ms", "",
             [_ms(_fan(c, n, "per_client", "p50")) for c in cores])
