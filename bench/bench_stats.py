@@ -87,7 +87,8 @@ class _Day:
         hours = [h for h in HOUR_WEIGHTS if self.opens.hour <= h < self.last_arrival.hour + 1]
         for _ in range(self.arrivals):
             hour = _weighted(rng, {h: HOUR_WEIGHTS[h] for h in hours})
-            moment = self.opens.replace(hour=hour, minute=0) + timedelta(seconds=rng.uniform(0, 3600))
+            moment = self.opens.replace(hour=hour, minute=0) + timedelta(
+                seconds=rng.uniform(0, 3600))
             moment = min(max(moment, self.opens), self.opens + timedelta(seconds=span - 1))
             self._at(moment.replace(microsecond=moment.microsecond // 1000 * 1000), "arrive")
         busy: dict[int, str | None] = {c.number: None for c in self.settings.counters}
@@ -181,7 +182,8 @@ class _Day:
                 level = _weighted(rng, {"very_satisfied": 0.55, "satisfied": 0.45 - unhappy,
                                         "unsatisfied": unhappy})
                 self.ratings.append({"ticket_id": done.id, "level": level,
-                                     "at": (now + timedelta(seconds=20)).isoformat(timespec="milliseconds"),
+                                     "at": (now + timedelta(seconds=20)).isoformat(
+                                         timespec="milliseconds"),
                                      "service": done.service, "counter": done.counter,
                                      "officer": done.officer, "comment": None})
 

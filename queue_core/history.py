@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -61,32 +61,28 @@ def _where(days: Sequence[str] | None, date_from: str | None, date_to: str | Non
     return "t.day BETWEEN ? AND ?", [date_from, date_to]
 
 
-def load(store: Store, date_from: str | None = None, date_to: str | None = None, *,
-         days: Sequence[str] | None = None) -> list[TicketHistory]:
-    """Return the histories of the tickets issued from `date_from` to `date_to` (or on `days`).
+def _multi_step(conn: sqlite3.Connection, earliest: str) -> set[str]:
+    """Return the tickets with a step in HISTORY_ACTIONS, among those issued from `earliest`."""
+    # Steps of a day's tickets happen that day or later, so the time index bounds the scan.
+    return {ticket_id for (ticket_id,) in conn.execute(
+        f"SELECT ticket_id FROM transitions WHERE at >= ? AND action IN ({_HISTORY_ACTIONS})",
+        [earliest])}
 
-    Tickets called at most once come without steps (their row tells everything, see
-    `stats.TicketHistory`); the others with every step statistics read, in order.
-    """
-    where, params = _where(days, date_from, date_to)
-    earliest = min(days) if days else date_from
-    with snapshot(store) as conn:
-        rows = conn.execute(f"{_TICKETS} WHERE {where} ORDER BY t.issued_at, t.id",
-                            params).fetchall()
-        # Steps of a day's tickets happen that day or later, so the time index bounds the scan.
-        involved = {ticket_id for (ticket_id,) in conn.execute(
-            f"SELECT ticket_id FROM transitions WHERE at >= ? AND action IN ({_HISTORY_ACTIONS})",
-            [earliest])}
-        wanted = [row[0] for row in rows if row[0] in involved]
-        steps: dict[str, list[StepRow]] = {}
-        for start in range(0, len(wanted), _IDS_PER_QUERY):
-            chunk = wanted[start:start + _IDS_PER_QUERY]
-            for ticket_id, action, at, actor, service, counter in conn.execute(
-                    "SELECT ticket_id, action, at, actor, service, counter FROM transitions"
-                    f" WHERE ticket_id IN ({', '.join('?' for _ in chunk)})"
-                    f" AND action IN ({_STEP_ACTIONS}) ORDER BY id", chunk):
-                steps.setdefault(ticket_id, []).append(
-                    StepRow(action, _parse(at), actor, service, counter))
+
+def _read(conn: sqlite3.Connection, where: str, params: list[Any],
+          multi_step: set[str]) -> list[TicketHistory]:
+    rows = conn.execute(f"{_TICKETS} WHERE {where} ORDER BY t.issued_at, t.id",
+                        params).fetchall()
+    wanted = [row[0] for row in rows if row[0] in multi_step]
+    steps: dict[str, list[StepRow]] = {}
+    for start in range(0, len(wanted), _IDS_PER_QUERY):
+        chunk = wanted[start:start + _IDS_PER_QUERY]
+        for ticket_id, action, at, actor, service, counter in conn.execute(
+                "SELECT ticket_id, action, at, actor, service, counter FROM transitions"
+                f" WHERE ticket_id IN ({', '.join('?' for _ in chunk)})"
+                f" AND action IN ({_STEP_ACTIONS}) ORDER BY id", chunk):
+            steps.setdefault(ticket_id, []).append(
+                StepRow(action, _parse(at), actor, service, counter))
     histories = []
     for (ticket_id, label, day, series, service, state, issued_at, priority, channel, counter,
          officer, called_at, finished_at, recalls, level, rated_at, comment) in rows:
@@ -99,11 +95,43 @@ def load(store: Store, date_from: str | None = None, date_to: str | None = None,
     return histories
 
 
+def load(store: Store, date_from: str | None = None, date_to: str | None = None, *,
+         days: Sequence[str] | None = None) -> list[TicketHistory]:
+    """Return the histories of the tickets issued from `date_from` to `date_to` (or on `days`).
+
+    Tickets called at most once come without steps (their row tells everything, see
+    `stats.TicketHistory`); the others with every step statistics read, in order.
+    """
+    where, params = _where(days, date_from, date_to)
+    earliest = min(days) if days else date_from
+    if earliest is None:
+        return []
+    with snapshot(store) as conn:
+        return _read(conn, where, params, _multi_step(conn, earliest))
+
+
 def load_facts(store: Store, date_from: str | None = None, date_to: str | None = None, *,
                days: Sequence[str] | None = None) -> list[Facts]:
     """Return the facts of the tickets issued in a range of days (or on `days`)."""
     facts = stats.ticket_facts
     return [facts(h) for h in load(store, date_from, date_to, days=days)]
+
+
+def facts_by_month(store: Store, days: Sequence[str],
+                   ) -> Iterator[tuple[Sequence[str], list[Facts]]]:
+    """Yield some of `days` and the facts of their tickets, a month of days at a time.
+
+    All of it is read from one snapshot, and a year never sits in memory at once.
+    """
+    if not days:
+        return
+    facts = stats.ticket_facts
+    with snapshot(store) as conn:
+        multi_step = _multi_step(conn, min(days))
+        for start in range(0, len(days), DAYS_PER_READ):
+            chunk = days[start:start + DAYS_PER_READ]
+            where, params = _where(chunk, None, None)
+            yield chunk, [facts(h) for h in _read(conn, where, params, multi_step)]
 
 
 def officers(store: Store) -> list[str]:
@@ -135,15 +163,16 @@ def _marks(store: Store) -> tuple[int, int]:
 class DayCache:
     """Counted days of statistics, kept while their tickets do not change.
 
-    >>> cache = DayCache(max_days=2000)
+    >>> cache = DayCache(max_days=1200)
     >>> # tallies = cache.tallies(store, days, filters, target_wait_s=900, now=now, today=today)
     """
 
-    def __init__(self, max_days: int = 4000) -> None:
+    def __init__(self, max_days: int = 1200) -> None:
         self.max_days = max_days
         self._days: OrderedDict[tuple[str, Filters, float], Tallies] = OrderedDict()
         self._marks: tuple[int, int] | None = None
         self._lock = threading.Lock()
+        self._warming = threading.Lock()
         self.loads = 0
 
     def _invalidate(self, store: Store) -> None:
@@ -176,45 +205,51 @@ class DayCache:
         """Return one Tallies per day, counting only the days not already known.
 
         Days from `today` on are always counted afresh: their waiting tickets age with `now`.
+        Counting runs outside the lock, so a long count never holds up a short request.
         """
         with self._lock:
             self._invalidate(store)
+            marks = self._marks
             found: dict[str, Tallies] = {}
             missing = []
             for day in days:
-                cached = self._days.get((day, filters, target_wait_s))
+                key = (day, filters, target_wait_s)
+                cached = self._days.get(key)
                 if cached is not None and day < today:
-                    self._days.move_to_end((day, filters, target_wait_s))
+                    self._days.move_to_end(key)
                     found[day] = cached
                 else:
                     missing.append(day)
-            # A month at a time, so a year read afresh never holds all its tickets at once.
-            for start in range(0, len(missing), DAYS_PER_READ):
-                chunk = missing[start:start + DAYS_PER_READ]
+            if missing:
                 self.loads += 1
-                fresh = _count_days(load_facts(store, days=chunk), filters,
-                                    target_wait_s=target_wait_s, now=now)
-                for day in chunk:
-                    counted = fresh.get(day) or Tallies()
-                    found[day] = counted
-                    if day < today:
-                        self._days[(day, filters, target_wait_s)] = counted
-                while len(self._days) > self.max_days:
-                    self._days.popitem(last=False)
-            return [found[day] for day in days]
+        for chunk, facts in facts_by_month(store, missing):
+            fresh = stats.tally_days(stats.select(facts, filters), target_wait_s=target_wait_s,
+                                     now=now)
+            counted = {day: fresh.get(day) or Tallies() for day in chunk}
+            found.update(counted)
+            with self._lock:
+                # Keep them only if nothing changed since: a change seen meanwhile by another
+                # request has already moved the marks past it, and would never forget them.
+                if self._marks == marks:
+                    for day, tallies in counted.items():
+                        if day < today:
+                            self._days[(day, filters, target_wait_s)] = tallies
+                    while len(self._days) > self.max_days:
+                        self._days.popitem(last=False)
+        return [found[day] for day in days]
+
+    def warm(self, store: Store, days: Sequence[str], *, target_wait_s: float, now: datetime,
+             today: str) -> bool:
+        """Count the past `days` for the unfiltered view, unless a warm-up already runs."""
+        if not self._warming.acquire(blocking=False):
+            return False
+        try:
+            self.tallies(store, [day for day in days if day < today], Filters(),
+                         target_wait_s=target_wait_s, now=now, today=today)
+        finally:
+            self._warming.release()
+        return True
 
 
-def _count_days(facts: Iterable[Facts], filters: Filters, *, target_wait_s: float,
-                now: datetime) -> dict[str, Tallies]:
-    per_day: dict[str, Tallies] = {}
-    for f in stats.select(facts, filters):
-        counted = per_day.get(f.day)
-        if counted is None:
-            counted = per_day[f.day] = Tallies()
-        counted.add(f, target_wait_s=target_wait_s, now=now)
-    for counted in per_day.values():
-        counted.seal()
-    return per_day
-
-
-__all__ = ["DayCache", "load", "load_facts", "officer_known", "officers"]
+__all__ = ["DayCache", "facts_by_month", "load", "load_facts", "officer_known", "officers",
+           "snapshot"]

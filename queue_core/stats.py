@@ -328,7 +328,7 @@ def select(facts: Iterable[Facts], filters: Filters) -> list[Facts]:
     return [f for f in facts if filters.matches(f)]
 
 
-# --- tallies: mergeable sums, so days can be counted once and added up -------------------------------
+# --- tallies: mergeable sums, so days can be counted once and added up ----------------------
 
 class Tally:
     """Counts and raw durations of one group of tickets (a field, a counter, an hour…)."""
@@ -408,6 +408,11 @@ class Tally:
         if f.rating is not None:
             self.ratings[f.rating] = self.ratings.get(f.rating, 0) + 1
 
+    def _ticket(self, f: Facts, met: bool | None) -> None:
+        """Count a ticket's arrival and its outcome in the same group."""
+        self._arrival(f, met)
+        self._outcome(f)
+
     def _visit(self, v: Visit) -> None:
         self.calls += 1
         end = v.end
@@ -456,51 +461,55 @@ class Tallies:
     priorities: dict[str, int] = field(default_factory=dict)
     priority_waits: list[float] = field(default_factory=list)
 
+    @classmethod
+    def of_day(cls, day: str) -> Tallies:
+        """Return empty tallies for the tickets of one day: its total is its day's figures."""
+        tallies = cls()
+        tallies.by_day[day] = tallies.total
+        return tallies
+
     def add(self, f: Facts, *, target_wait_s: float, now: datetime) -> None:
-        """Count one ticket in every group it belongs to."""
+        """Count one ticket (of this Tallies' day) in every group it belongs to."""
         wait = f.wait_s
         met = wait <= target_wait_s if wait is not None else target_met(
             f, target_wait_s=target_wait_s, now=now)
         total = self.total
-        total._arrival(f, met)
-        total._outcome(f)
-        total.transferred += f.transfers
-        for _, seconds in f.transfer_waits:
-            total.transfer_waits.append(seconds)
-        _group(self.by_service, f.series)._arrival(f, met)
-        _group(self.by_service, f.service)._outcome(f)
-        hour = _group(self.by_hour, f.hour)
-        hour._arrival(f, met)
-        hour._outcome(f)
-        day = _group(self.by_day, f.day)
-        day._arrival(f, met)
-        day._outcome(f)
-        day.transferred += f.transfers
+        total._ticket(f, met)
+        by_service = self.by_service
+        if f.series == f.service:
+            _group(by_service, f.series)._ticket(f, met)
+        else:
+            _group(by_service, f.series)._arrival(f, met)
+            _group(by_service, f.service)._outcome(f)
+        _group(self.by_hour, f.hour)._ticket(f, met)
         key = (f.weekday, f.hour)
         self.heat[key] = self.heat.get(key, 0) + 1
         if f.priority is not None:
             self.priorities[f.priority] = self.priorities.get(f.priority, 0) + 1
-            if f.wait_s is not None:
-                self.priority_waits.append(f.wait_s)
+            if wait is not None:
+                self.priority_waits.append(wait)
         if f.transfers:
+            total.transferred += f.transfers
             for service, seconds in f.transfer_waits:
-                _group(self.by_service, service).transfer_waits.append(seconds)
+                total.transfer_waits.append(seconds)
+                _group(by_service, service).transfer_waits.append(seconds)
             for name in f.fields:
                 if name != f.series:
-                    _group(self.by_service, name).transfers_in += 1
+                    _group(by_service, name).transfers_in += 1
         visits = f.visits
         if visits:
-            first = visits[0]
+            by_counter, by_officer = self.by_counter, self.by_officer
+            total.calls += len(visits)
             for v in visits:
-                total.calls += 1
                 if v.counter is not None:
-                    _group(self.by_counter, v.counter)._visit(v)
-                _group(self.by_officer, v.officer)._visit(v)
+                    _group(by_counter, v.counter)._visit(v)
+                _group(by_officer, v.officer)._visit(v)
                 if v.end == "transfer":
-                    _group(self.by_service, v.service).transferred += 1
+                    _group(by_service, v.service).transferred += 1
+            first = visits[0]
             if first.counter is not None:
-                _group(self.by_counter, first.counter)._first_wait(f, met)
-            _group(self.by_officer, first.officer)._first_wait(f, met)
+                _group(by_counter, first.counter)._first_wait(f, met)
+            _group(by_officer, first.officer)._first_wait(f, met)
         if f.rating is not None:
             if f.counter is not None:
                 _group(self.by_counter, f.counter)._rating(f)
@@ -509,9 +518,8 @@ class Tallies:
     def seal(self) -> Tallies:
         """Sort every list of durations, so that adding days up later sorts runs, not chaos."""
         groups = [self.total, *self.by_service.values(), *self.by_counter.values(),
-                  *self.by_officer.values(), *self.by_hour.values(),
-                  *self.by_day.values()]
-        for t in groups:
+                  *self.by_officer.values(), *self.by_hour.values(), *self.by_day.values()]
+        for t in {id(t): t for t in groups}.values():
             t.waits.sort()
             t.service_times.sort()
             t.transfer_waits.sort()
@@ -540,12 +548,26 @@ class Tallies:
         return self
 
 
+def tally_days(facts: Iterable[Facts], *, target_wait_s: float,
+               now: datetime) -> dict[str, Tallies]:
+    """Count tickets into one Tallies per day of issue."""
+    per_day: dict[str, Tallies] = {}
+    for f in facts:
+        counted = per_day.get(f.day)
+        if counted is None:
+            counted = per_day[f.day] = Tallies.of_day(f.day)
+        counted.add(f, target_wait_s=target_wait_s, now=now)
+    for counted in per_day.values():
+        counted.seal()
+    return per_day
+
+
 def tally(facts: Iterable[Facts], *, target_wait_s: float, now: datetime) -> Tallies:
     """Count tickets into every grouping."""
-    tallies = Tallies()
-    for f in facts:
-        tallies.add(f, target_wait_s=target_wait_s, now=now)
-    return tallies.seal()
+    per_day = tally_days(facts, target_wait_s=target_wait_s, now=now)
+    if len(per_day) == 1:
+        return next(iter(per_day.values()))
+    return combine(per_day[day] for day in sorted(per_day))
 
 
 def combine(parts: Iterable[Tallies]) -> Tallies:
@@ -617,7 +639,8 @@ _VISIT_GROUP_DROPS = ("issued", "cancelled", "expired", "waiting", "transfers_in
                       "transfer_wait")
 
 
-def histogram(waits: Sequence[float], bounds: Sequence[float] = WAIT_BUCKETS_S) -> list[dict[str, Any]]:
+def histogram(waits: Sequence[float],
+              bounds: Sequence[float] = WAIT_BUCKETS_S) -> list[dict[str, Any]]:
     """Count waits per bucket [from_s, to_s); the last bucket has no upper bound."""
     ordered = sorted(waits)
     buckets = []
@@ -834,6 +857,7 @@ __all__ = [
     "select",
     "summarize",
     "tally",
+    "tally_days",
     "target_met",
     "ticket_facts",
 ]

@@ -7,6 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from .. import businessday, history
 from .security import current_principal
+from .stats_api import warm_up
 
 manager_pages = Blueprint("manager_pages", __name__, template_folder="templates",
                           static_folder="static", static_url_path="/static/manager")
@@ -22,6 +23,7 @@ def dashboard() -> tuple[str, int] | str:
         # The form posts to /api/v1/auth/login by fetch, then reloads this page.
         return render_template("manager_login.html", center=settings.center,
                                refused=principal is not None), 401 if principal is None else 403
+    warm_up()
     return render_template(
         "manager.html",
         center=settings.center,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
@@ -20,6 +22,7 @@ from .security import requires
 stats_api = Blueprint("stats_api", __name__, url_prefix="/api/v1")
 
 CACHE_KEY = "xephang_stats"
+log = logging.getLogger("xephang.stats")
 OFFICER_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -103,6 +106,25 @@ def _named(figures: dict[str, Any]) -> dict[str, Any]:
     return figures
 
 
+def warm_up() -> None:
+    """Count the past year in the background, so the dashboard's year view answers at once."""
+    xephang = _xephang()
+    cache: DayCache = current_app.extensions[CACHE_KEY]
+    now = xephang.center.clock.now()
+    today = businessday.day_of(now)
+    first = (date.fromisoformat(today) - timedelta(days=stats.MAX_RANGE_DAYS - 1)).isoformat()
+    target = float(xephang.settings.policy.target_wait_minutes * 60)
+
+    def count() -> None:
+        try:
+            cache.warm(xephang.store, stats.days_between(first, today), target_wait_s=target,
+                       now=now, today=today)
+        except Exception:  # a closed store at shutdown, a vanished file: the cache just stays cold
+            log.debug("counting the past year for statistics failed", exc_info=True)
+
+    xephang.socketio.start_background_task(count)
+
+
 @stats_api.get("/stats")
 @requires("manager")
 def get_stats() -> Response:
@@ -128,9 +150,11 @@ def get_live() -> Response:
     return jsonify(live)
 
 
-def _export_facts(query: Query) -> list[stats.Facts]:
-    facts = history.load_facts(_xephang().store, query.date_from, query.date_to)
-    return stats.select(facts, query.filters)
+def _export_facts(store: Any, query: Query) -> Iterator[stats.Facts]:
+    """Yield the chosen tickets in order, reading a month at a time."""
+    days = stats.days_between(query.date_from, query.date_to)
+    for _, facts in history.facts_by_month(store, days):
+        yield from stats.select(facts, query.filters)
 
 
 def _filename(query: Query, extension: str) -> str:
@@ -157,7 +181,8 @@ def _context(query: Query) -> reports.ReportContext:
 @requires("manager")
 def export_csv() -> Response:
     query = parse_query()
-    body = reports.csv_bytes(_export_facts(query), _context(query))
+    # Streamed: a year of tickets never sits in memory at once.
+    body = reports.csv_chunks(_export_facts(_xephang().store, query), _context(query))
     return Response(body, mimetype="text/csv", headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{_filename(query, "csv")}"',
@@ -172,10 +197,10 @@ def export_xlsx() -> Response:
     context = _context(query)
     # Spooled: a month stays in memory, a year spills to a temporary file.
     out = tempfile.SpooledTemporaryFile(max_size=8 * 2**20)  # noqa: SIM115 (send_file closes it)
-    reports.write_xlsx(out, figures, _export_facts(query), context)
+    reports.write_xlsx(out, figures, _export_facts(_xephang().store, query), context)
     out.seek(0)
     return send_file(out, mimetype=reports.XLSX_MIMETYPE, as_attachment=True,
                      download_name=_filename(query, "xlsx"), max_age=0)
 
 
-__all__ = ["Query", "compute", "parse_query", "stats_api"]
+__all__ = ["Query", "compute", "parse_query", "stats_api", "warm_up"]

@@ -159,7 +159,7 @@ def test_excel_workbook_reads_back_with_openpyxl(client: Any, manager: dict[str,
     first = next(r for r in rows if r["Số thứ tự"] == "A001" and r["Ngày"] == "23/11/2026")
     assert first["Giờ lấy số"] == datetime(2026, 11, 23, 8, 0)
     assert first["Thời gian chờ (phút)"] == 3.0 and first["Thời gian phục vụ (phút)"] == 5.5
-    assert tickets.cell(row=2, column=11).number_format == "dd/mm/yyyy hh:mm:ss"
+    assert tickets.cell(row=2, column=11).is_date
 
 
 def test_empty_exports_still_open(client: Any, manager: dict[str, str]) -> None:

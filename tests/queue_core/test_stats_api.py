@@ -252,3 +252,33 @@ def test_dashboard_assets_ship_with_the_box(client: Any, path: str, kind: str) -
     assert response.status_code == 200 and kind in response.content_type
     assert b"sourceMappingURL" not in response.data
     response.close()
+
+
+def test_the_dashboard_counts_the_past_year_in_the_background(app: Any, client: Any,
+                                                              clock: FakeClock) -> None:
+    store = app.extensions["xephang"].store
+    center = app.extensions["xephang"].center
+    center.issue("A", actor="kiosk:hall")
+    clock.advance(days=1)
+    auth.add_user(store, "giamdoc", "mat-khau-1234", role="manager", counter=None, now=clock.now())
+    client.post("/api/v1/auth/login", json={"username": "giamdoc", "password": "mat-khau-1234"})
+    cache = app.extensions["xephang_stats"]
+    started: list[Any] = []
+    socketio = app.extensions["xephang"].socketio
+    original = socketio.start_background_task
+    socketio.start_background_task = lambda task: started.append(task)
+    try:
+        assert client.get("/manager").status_code == 200
+    finally:
+        socketio.start_background_task = original
+    assert len(started) == 1
+    started[0]()  # what the background task does, run here
+    loads = cache.loads
+    s = client.get("/api/v1/stats?from=2026-11-23&to=2026-11-23").get_json()
+    assert s["issued"] == 1 and cache.loads == loads  # already counted
+
+
+def test_csv_is_streamed(client: Any, manager: dict[str, str]) -> None:
+    response = client.get("/api/v1/stats/export.csv", headers=manager)
+    assert response.is_streamed
+    assert response.get_data().startswith(b"\xef\xbb\xbf")

@@ -190,3 +190,60 @@ def test_officers_are_people_and_names_in_history(center: Center, clock: FakeClo
     assert history.officers(center.store) == sorted({name, "cu"})
     assert history.officer_known(center.store, "cu") and history.officer_known(center.store, name)
     assert not history.officer_known(center.store, "ai-do")
+
+
+def test_a_day_changed_while_it_was_being_counted_is_not_kept(
+        tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    # On a database file the count reads its own snapshot while the center goes on writing.
+    settings = load_settings(env={"XEPHANG_DATA_DIR": str(tmp_path)})
+    center = Center(settings, Store.in_data_dir(tmp_path), clock=clock)
+    center.issue("A", actor="kiosk:hall")
+    clock.advance(days=1)
+    cache = history.DayCache()
+    args: dict[str, Any] = {"target_wait_s": TARGET, "now": clock.now(), "today": "2026-11-24"}
+    reading = history.facts_by_month
+    meddled: list[bool] = []
+
+    def meddling(store: Store, days: Any) -> Any:
+        for chunk, facts in reading(store, days):
+            if not meddled:
+                meddled.append(True)
+                # Meanwhile: Monday's ticket is called, and another request notices the change.
+                center.call_next(1, actor="user:lan", officer="lan")
+                cache.tallies(center.store, ["2026-11-22"], Filters(), **args)
+            yield chunk, facts
+
+    monkeypatch.setattr(history, "facts_by_month", meddling)
+    stale = cache.tallies(center.store, [DAY], Filters(), **args)[0]
+    assert stale.total.in_service == 0  # read before the call
+    monkeypatch.setattr(history, "facts_by_month", reading)
+    assert cache.tallies(center.store, [DAY], Filters(), **args)[0].total.in_service == 1
+    center.store.close()
+
+
+def test_warming_counts_past_days_once_at_a_time(center: Center, clock: FakeClock) -> None:
+    center.issue("A", actor="kiosk:hall")
+    clock.advance(days=1)
+    center.issue("B", actor="kiosk:hall")
+    cache = history.DayCache()
+    args: dict[str, Any] = {"target_wait_s": TARGET, "now": clock.now(), "today": "2026-11-24"}
+    with cache._warming:
+        assert cache.warm(center.store, [DAY, "2026-11-24"], **args) is False
+    assert cache.loads == 0
+    assert cache.warm(center.store, [DAY, "2026-11-24"], **args) is True
+    assert cache.loads == 1
+    cache.tallies(center.store, [DAY], Filters(), **args)
+    assert cache.loads == 1  # Monday was counted by the warm-up; today was left alone
+
+
+def test_exports_read_a_month_at_a_time_from_one_snapshot(center: Center,
+                                                          clock: FakeClock) -> None:
+    for _ in range(3):
+        center.issue("A", actor="kiosk:hall")
+        clock.advance(days=21)  # Mondays three weeks apart
+    days = stats.days_between("2026-11-01", "2027-01-31")
+    chunks = list(history.facts_by_month(center.store, days))
+    assert [len(chunk) for chunk, _ in chunks] == [31, 31, 30]
+    assert [[f.day for f in facts] for _, facts in chunks] == [
+        ["2026-11-23"], ["2026-12-14"], ["2027-01-04"]]
+    assert list(history.facts_by_month(center.store, [])) == []
