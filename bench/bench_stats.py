@@ -350,7 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     def get(path: str) -> Callable[[], Any]:
         def run() -> Any:
             response = client.get(path, headers=headers)
-            assert response.status_code == 200, response.get_data(as_text=True)[:300]
+            # Read it all here: a streamed export does its work while it is read.
+            body = response.get_data()
+            assert response.status_code == 200, body[:300]
             return response
         return run
 

@@ -224,3 +224,15 @@ def test_summary_names_the_filters() -> None:
         values_only=True) if row]
     assert "Lọc theo: lĩnh vực A – Chứng thực, Quầy 1, cán bộ lan" in values
     assert "Ngày 23/11/2026" in values
+
+
+def test_any_comment_text_survives_the_workbook() -> None:
+    facts = served_facts()._replace(comment='  chờ lâu\x01 <quá> & "mệt"  ')
+    out = io.BytesIO()
+    figures = stats.summarize([facts], date_from="2026-11-23", date_to="2026-11-23",
+                              target_wait_s=900.0, now=datetime(2026, 11, 23, 17, tzinfo=VIETNAM))
+    assert reports.write_xlsx(out, figures, [facts], context()) == 1
+    sheet = load_workbook(io.BytesIO(out.getvalue()))["Chi tiết"]
+    assert sheet.cell(row=2, column=len(HEADERS_XLSX)).value == '  chờ lâu <quá> & "mệt"  '
+    assert sheet.cell(row=2, column=15).value == 1.0  # waited 61.4 s: 1.0 minute
+    assert sheet.max_row == 2
