@@ -24,7 +24,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from announcer import text as speech_text
@@ -92,6 +92,10 @@ class Center:
         self._order = threading.RLock()
 
     # --- the writer path -------------------------------------------------------------------
+
+    def publishing(self) -> threading.RLock:
+        """Return the lock that orders commits and pushes (hold it to send a consistent Board)."""
+        return self._order
 
     @contextmanager
     def _change(self) -> Iterator[_Change]:
@@ -191,7 +195,7 @@ class Center:
         with self._change() as change:
             status = change.store.counter_status(counter)
             counters.ensure_can_call(status, change.store.current_ticket(status))
-            chosen = policy.choose_next(change.store.waiting(config.services), now=change.now,
+            chosen = policy.choose_next(change.store.head_of_queue(config.services), now=change.now,
                                         aging_minutes=self.settings.policy.aging_minutes)
             if chosen is None:
                 return None
@@ -468,10 +472,9 @@ class Center:
 
     def _position(self, ticket: Ticket) -> tuple[int, int | None]:
         """Return how many will be called before `ticket`, and the minutes until its call."""
-        now = self.clock.now()
-        queue = policy.order_queue(self.store.waiting([ticket.service]), now=now,
-                                   aging_minutes=self.settings.policy.aging_minutes)
-        ahead = next((i for i, t in enumerate(queue) if t.id == ticket.id), len(queue))
+        aging = self.settings.policy.aging_minutes
+        aged_before = self.clock.now() - timedelta(minutes=aging) if aging > 0 else None
+        ahead = self.store.count_ahead(ticket, aged_before=aged_before)
         serving = [c for c in self.settings.counters if ticket.service in c.services
                    and self.store.counter_status(c.number).state == OPEN]
         mean = eta.mean_service_seconds(

@@ -64,12 +64,10 @@ def main() -> None:
 def serve(settings: Settings, host: str | None, port: int | None) -> None:
     """Run the whole appliance: queue core, screens and devices."""
     from .server import run
-    from .web import create_app
 
-    # Build the app once here so a broken database or config stops us before listening.
-    app = create_app(settings)
-    app.extensions["xephang"].store.close()
-    routes = {rule.rule for rule in app.url_map.iter_rules()}
+    # Open (and upgrade) the database here, so a broken data dir stops us before listening.
+    # The app itself is built in the serving worker only: the supervising process stays small.
+    Store.in_data_dir(settings.data_path).close()
     base = f"http://{_shown_host(settings.server.host)}:{settings.server.port}"
     click.echo(f"xephang {__version__} — {settings.center.name}")
     click.echo(f"Dữ liệu (data): {settings.data_path.resolve()}")
@@ -77,12 +75,11 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
         click.echo(line)
     click.echo("Màn hình (screens):")
     for name, path in SCREENS:
-        if path.replace("{n}", "<int:number>") in routes or path in routes:
-            if "{n}" in path:
-                for counter in settings.counters:
-                    click.echo(f"  {name} {counter.number}: {base}{path.format(n=counter.number)}")
-            else:
-                click.echo(f"  {name}: {base}{path}")
+        if "{n}" in path:
+            for counter in settings.counters:
+                click.echo(f"  {name} {counter.number}: {base}{path.format(n=counter.number)}")
+        else:
+            click.echo(f"  {name}: {base}{path}")
     sys.stdout.flush()
     run(settings)
 

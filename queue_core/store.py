@@ -76,11 +76,18 @@ def add_ticket_prints(db: sqlite_utils.Database) -> None:
         not_null={"printed", "code", "at"}, defaults={"attempts": 1})
 
 
+def index_the_queue_order(db: sqlite_utils.Database) -> None:
+    # Who is next, and how many are ahead, are read from this index without a scan.
+    db.table("tickets").create_index(["state", "service", "queued_at", "number"],
+                                     index_name="tickets_queue_order")
+
+
 MIGRATIONS: Sequence[tuple[str, Callable[[sqlite_utils.Database], None]]] = (
     ("0001_create_queue_tables", create_queue_tables),
     ("0002_create_people_and_tokens", create_people_and_tokens),
     ("0003_add_request_keys", add_request_keys),
     ("0004_add_ticket_prints", add_ticket_prints),
+    ("0005_index_the_queue_order", index_the_queue_order),
 )
 
 
@@ -253,6 +260,37 @@ class Store:
         sql = _SELECT_TICKETS + (f" WHERE {' AND '.join(where)}" if where else "")
         rows = self.conn.execute(sql + " ORDER BY issued_at, id", params).fetchall()
         return [ticket_from_row(row) for row in rows]
+
+    def head_of_queue(self, services: Sequence[str]) -> list[Ticket]:
+        """Return the oldest priority ticket and the oldest ticket waiting in `services`.
+
+        Whoever the call-next policy picks is one of these two, so a long queue is
+        never loaded to call one ticket.
+        """
+        marks = ", ".join("?" for _ in services)
+        base = f"{_SELECT_TICKETS} WHERE state = 'waiting' AND service IN ({marks})"
+        found: dict[str, Ticket] = {}
+        for extra in (" AND priority IS NOT NULL", ""):
+            row = self.conn.execute(f"{base}{extra} ORDER BY queued_at, number LIMIT 1",
+                                    list(services)).fetchone()
+            if row is not None:
+                ticket = ticket_from_row(row)
+                found[ticket.id] = ticket
+        return list(found.values())
+
+    def count_ahead(self, ticket: Ticket, *, aged_before: datetime | None) -> int:
+        """Count tickets of the same field that the call-next policy puts before `ticket`."""
+        cutoff = _text(aged_before) or ""
+        queued = _text(ticket.queued_at) or ""
+        aged = bool(cutoff) and queued <= cutoff
+        urgent = 0 if ticket.priority is not None or aged else 1
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM tickets WHERE state = 'waiting' AND service = ? AND id != ?"
+            " AND (CASE WHEN priority IS NOT NULL OR queued_at <= ? THEN 0 ELSE 1 END,"
+            " queued_at, number) < (?, ?, ?)",
+            [ticket.service, ticket.id, cutoff, urgent, queued, ticket.number],
+        ).fetchone()
+        return int(row[0])
 
     def waiting(self, services: Sequence[str]) -> list[Ticket]:
         return self.tickets(states=[WAITING], services=services)

@@ -138,8 +138,10 @@ class Hub:
         # the board and pushed, and the client drops the push by its seq.
         for room in rooms:
             join_room(room)
-        board = self.center.board()
-        emit(BOARD, board)
+        # Under the center's publishing order: no event of a newer seq can overtake it.
+        with self.center.publishing():
+            board = self.center.board()
+            emit(BOARD, board)
         return {"ok": True, "rooms": rooms, "seq": board["seq"]}
 
     def on_unsubscribe(self, data: Any = None) -> dict[str, Any]:

@@ -94,3 +94,13 @@ def test_serve_prints_every_screen_and_the_emulated_devices(tmp_path: Path,
     assert "http://127.0.0.1:8765/api/v1/state" in result.output
     assert "GIẢ LẬP" in result.output
     assert len(started) == 1 and started[0].server.port == 8765  # type: ignore[attr-defined]
+
+
+def test_every_screen_serve_names_exists(client: object) -> None:
+    from queue_core.cli import SCREENS
+
+    for _, path in SCREENS:
+        response = client.get(path.format(n=1))  # type: ignore[attr-defined]
+        # A page behind a login answers with its login form (401), never 404.
+        assert response.status_code in (200, 401), path
+        assert response.content_type.startswith(("text/html", "application/json")), path

@@ -71,3 +71,35 @@ def test_numbers_survive_a_reopen(tmp_path: Path, settings: Settings, clock: Fak
     store = Store.in_data_dir(tmp_path)
     assert Center(settings, store, clock=clock).issue("B", actor="k")["label"] == "B002"
     store.close()
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("aging", [0, 15])
+def test_queue_queries_agree_with_the_policy(seed: int, aging: int, settings: Settings,
+                                             store: Store, clock: FakeClock) -> None:
+    import random
+    from datetime import timedelta
+
+    from queue_core import policy
+
+    rng = random.Random(seed)
+    center = Center(settings.replace(policy={"aging_minutes": aging}), store, clock=clock)
+    for _ in range(40):
+        clock.advance(seconds=rng.randint(0, 120))
+        center.issue(rng.choice("AB"), priority=rng.choice([None, None, None, "elderly"]), actor="k")
+        if rng.random() < 0.2:
+            counter = rng.choice([1, 2])
+            if center.counter_view(counter)["current"] is None:
+                center.call_next(counter, actor="s")
+            else:
+                center.finish(counter, actor="s")
+    now = clock.now()
+    cutoff = now - timedelta(minutes=aging) if aging else None
+    for services in (["A"], ["B"], ["A", "B"]):
+        waiting = store.waiting(services)
+        expected = policy.choose_next(waiting, now=now, aging_minutes=aging)
+        chosen = policy.choose_next(store.head_of_queue(services), now=now, aging_minutes=aging)
+        assert (chosen.id if chosen else None) == (expected.id if expected else None)
+    for service in "AB":
+        ordered = policy.order_queue(store.waiting([service]), now=now, aging_minutes=aging)
+        assert [store.count_ahead(t, aged_before=cutoff) for t in ordered] == list(range(len(ordered)))
