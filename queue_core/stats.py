@@ -599,7 +599,7 @@ def durations(values: Sequence[float], *, ordered: bool = False) -> dict[str, An
     if not values:
         return {"count": 0, "mean_s": None, "median_s": None, "p90_s": None, "max_s": None}
     data = values if ordered else sorted(values)
-    return {"count": len(data), "mean_s": _round(math.fsum(data) / len(data)),
+    return {"count": len(data), "mean_s": _round(sum(data) / len(data)),
             "median_s": _round(quantile(data, 0.5)), "p90_s": _round(quantile(data, 0.9)),
             "max_s": _round(data[-1])}
 
