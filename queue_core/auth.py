@@ -6,6 +6,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -32,8 +33,10 @@ ROLE_GRANTS: dict[str, frozenset[str]] = {
     "admin": frozenset({"admin", "manager", "staff", "keypad", "kiosk", "display", "announcer"}),
 }
 
-# A throwaway hash, checked when the user does not exist, so timing tells nothing.
-_DUMMY_HASH = generate_password_hash("xephang-timing-guard")
+@functools.cache
+def _dummy_hash() -> str:
+    # A throwaway hash, checked when the user does not exist, so timing tells nothing.
+    return generate_password_hash("xephang-timing-guard")
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ def authenticate(store: Store, username: str, password: str) -> Principal | None
     with store.read():
         rows = list(store.db.table("users").rows_where("username = ? AND disabled = 0", [username]))
     if not rows:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     row = rows[0]
     if not check_password_hash(row["password_hash"], password):

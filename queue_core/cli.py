@@ -51,7 +51,34 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A command group whose satellite commands are imported only when run.
+
+    `xephang serve` then stays small: it never loads pygame, escpos or speech.
+    """
+
+    LAZY = {
+        "announcer": "announcer.cli:announcer_command",
+        "display": "display.cli:display_command",
+        "keypad": "queue_core.satellite_cli:keypad_command",
+        "ratingpad": "queue_core.satellite_cli:ratingpad_command",
+        "kiosk": "kiosk.cli:kiosk_command",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY:
+            import importlib
+
+            module, _, attribute = self.LAZY[name].partition(":")
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            return command
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xephang")
 def main() -> None:
     """xephang: queue management for a commune Public Administration Service Center."""
@@ -162,24 +189,6 @@ def token_create(settings: Settings, name: str, role: str, counter: int | None) 
         store.close()
     click.echo(f"token for {role} device {name!r} (shown once, keep it safe):", err=True)
     click.echo(secret)
-
-
-from announcer.cli import announcer_command  # noqa: E402
-
-main.add_command(announcer_command, "announcer")
-
-from display.cli import display_command  # noqa: E402
-
-main.add_command(display_command, "display")
-
-from .satellite_cli import keypad_command, ratingpad_command  # noqa: E402
-
-main.add_command(keypad_command, "keypad")
-main.add_command(ratingpad_command, "ratingpad")
-
-from kiosk.cli import kiosk_command  # noqa: E402
-
-main.add_command(kiosk_command, "kiosk")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ from queue_core.store import Store
 
 
 @pytest.mark.parametrize("command", [[], ["serve"], ["user"], ["user", "add"], ["token"],
-                                     ["token", "create"]])
+                                     ["token", "create"], ["announcer"], ["display"], ["kiosk"],
+                                     ["keypad"], ["ratingpad"]])
 def test_every_command_has_help(command: list[str]) -> None:
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0
