@@ -23,6 +23,7 @@ from . import errors
 from .api import api
 from .hub import Hub
 from .manager import manager_pages
+from .openapi_api import openapi_api
 from .pages import pages
 from .security import Throttle
 from .staff import staff_pages
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.register_blueprint(stats_api)
+    app.register_blueprint(openapi_api)
     app.register_blueprint(manager_pages)
     app.register_blueprint(display_pages)
     # Imported here: the kiosk's pages use this package's security helpers.

@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -367,7 +368,7 @@ class CenterMachine(RuleBasedStateMachine):
         for ticket_id, chain in chains.items():
             assert chain[0].action == "issue" and chain[0].from_state is None
             assert chain[0].to_state == WAITING
-            for earlier, later in zip(chain, chain[1:], strict=False):
+            for earlier, later in pairwise(chain):
                 assert later.from_state == earlier.to_state, (earlier, later)
                 assert later.at >= earlier.at
             assert chain[-1].to_state == tickets[ticket_id].state
