@@ -22,6 +22,9 @@ from queue_core.web import create_app
 
 pytestmark = pytest.mark.browser
 
+# Generous: the figures come from a server on the same, possibly busy, machine.
+WAIT_MS = 15_000
+
 TODAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=VIETNAM)
 PASSWORD = "mat-khau-giam-doc"
 
@@ -140,32 +143,32 @@ def test_login_form_then_live_view_updates_on_calls(page: Any, dashboard: Dashbo
         clock.advance(minutes=1)
 
     page.goto(dashboard.url + "/manager")
-    expect(page.locator("h1")).to_have_text("Trung tâm Phục vụ Hành chính công xã")
+    expect(page.locator("h1")).to_have_text("Trung tâm Phục vụ Hành chính công xã", timeout=WAIT_MS)
     page.fill("#username", "giamdoc")
     page.fill("#password", "sai-mat-khau")
     page.click("button[type=submit]")
-    expect(page.locator("#login-message")).to_have_text("Sai tên đăng nhập hoặc mật khẩu.")
+    expect(page.locator("#login-message")).to_have_text("Sai tên đăng nhập hoặc mật khẩu.", timeout=WAIT_MS)
     log_in(page, dashboard.url)
-    expect(page.locator("#link-state")).to_have_text("Đang cập nhật trực tiếp")
-    expect(page.locator("#live-waiting")).to_have_text("3")
-    expect(page.locator("#live-served")).to_have_text("0")
+    expect(page.locator("#link-state")).to_have_text("Đang cập nhật trực tiếp", timeout=WAIT_MS)
+    expect(page.locator("#live-waiting")).to_have_text("3", timeout=WAIT_MS)
+    expect(page.locator("#live-served")).to_have_text("0", timeout=WAIT_MS)
     fields = page.locator("#live-fields tbody tr")
-    expect(fields.nth(0)).to_contain_text("Chứng thực")
-    expect(fields.nth(0).locator("td").nth(2)).to_have_text("2")
+    expect(fields.nth(0)).to_contain_text("Chứng thực", timeout=WAIT_MS)
+    expect(fields.nth(0).locator("td").nth(2)).to_have_text("2", timeout=WAIT_MS)
 
     clock.advance(minutes=2)
     center.call_next(1, actor="user:lan", officer="lan")
-    expect(page.locator("#live-waiting")).to_have_text("2")
+    expect(page.locator("#live-waiting")).to_have_text("2", timeout=WAIT_MS)
     counter_1 = page.locator("#live-counters tbody tr").nth(0)
-    expect(counter_1).to_contain_text("A001")
-    expect(counter_1).to_contain_text("lan")
-    expect(counter_1).to_contain_text("Đang mở")
+    expect(counter_1).to_contain_text("A001", timeout=WAIT_MS)
+    expect(counter_1).to_contain_text("lan", timeout=WAIT_MS)
+    expect(counter_1).to_contain_text("Đang mở", timeout=WAIT_MS)
 
     clock.advance(minutes=4)
     center.finish(1, actor="user:lan")
-    expect(page.locator("#live-served")).to_have_text("1")
-    expect(counter_1.locator("td").nth(3)).to_have_text("—")
-    expect(page.locator("#alert")).to_be_hidden()
+    expect(page.locator("#live-served")).to_have_text("1", timeout=WAIT_MS)
+    expect(counter_1.locator("td").nth(3)).to_have_text("—", timeout=WAIT_MS)
+    expect(page.locator("#alert")).to_be_hidden(timeout=WAIT_MS)
     screenshot(page, "manager-live")
     assert errors == [] and failed == []
 
@@ -176,15 +179,15 @@ def test_alert_when_a_ticket_waits_past_the_target(page: Any, dashboard: Dashboa
     center, clock = dashboard.center, dashboard.clock
     center.issue("C", actor="kiosk:test", priority="elderly")
     log_in(page, dashboard.url)
-    expect(page.locator("#live-waiting")).to_have_text("1")
-    expect(page.locator("#alert")).to_be_hidden()
+    expect(page.locator("#live-waiting")).to_have_text("1", timeout=WAIT_MS)
+    expect(page.locator("#alert")).to_be_hidden(timeout=WAIT_MS)
     clock.advance(minutes=16)
     center.issue("D", actor="kiosk:test")  # any push makes the page read the hall again
-    expect(page.locator("#alert")).to_be_visible()
-    expect(page.locator("#alert")).to_contain_text("1 công dân đã chờ quá 15 phút")
-    expect(page.locator("#alert-list")).to_contain_text("C001 – Đất đai – Xây dựng: 16 phút")
-    expect(page.locator("#tile-longest")).to_have_class(re.compile(r"\bbad\b"))
-    expect(page.locator("#live-queue tbody tr.over")).to_have_count(1)
+    expect(page.locator("#alert")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#alert")).to_contain_text("1 công dân đã chờ quá 15 phút", timeout=WAIT_MS)
+    expect(page.locator("#alert-list")).to_contain_text("C001 – Đất đai – Xây dựng: 16 phút", timeout=WAIT_MS)
+    expect(page.locator("#tile-longest")).to_have_class(re.compile(r"\bbad\b"), timeout=WAIT_MS)
+    expect(page.locator("#live-queue tbody tr.over")).to_have_count(1, timeout=WAIT_MS)
     screenshot(page, "manager-alert")
 
 
@@ -196,33 +199,33 @@ def test_history_charts_and_tables(page: Any, dashboard: Dashboard) -> None:
     log_in(page, dashboard.url)
     page.click("#tab-history")
     page.click("[data-preset='7']")
-    expect(page.locator("#period")).to_have_text("Từ 17/11/2026 đến 23/11/2026")
+    expect(page.locator("#period")).to_have_text("Từ 17/11/2026 đến 23/11/2026", timeout=WAIT_MS)
     figures = page.evaluate("""() => fetch('/api/v1/stats?from=2026-11-17&to=2026-11-23')
         .then((response) => response.json())""")
     assert figures["issued"] > 50
-    expect(page.locator("#h-issued")).to_have_text(str(figures["issued"]))
-    expect(page.locator("#h-served")).to_have_text(str(figures["served"]))
+    expect(page.locator("#h-issued")).to_have_text(str(figures["issued"]), timeout=WAIT_MS)
+    expect(page.locator("#h-served")).to_have_text(str(figures["served"]), timeout=WAIT_MS)
     for canvas in ("chart-wait", "chart-heat", "chart-counters", "chart-officers",
                    "chart-satisfaction", "chart-level"):
         page.wait_for_function("(id) => window.Chart && Chart.getChart(document.getElementById(id))",
-                               arg=canvas)
+                               arg=canvas, timeout=WAIT_MS)
         assert canvas_painted(page, canvas), canvas
-    expect(page.locator("#t-services tbody tr").first).to_contain_text("A – Chứng thực")
-    expect(page.locator("#t-officers tbody")).to_contain_text("hoa")
-    expect(page.locator("#t-heat thead")).to_contain_text("08h")
-    expect(page.locator("#t-heat tbody")).to_contain_text("Thứ Bảy")
+    expect(page.locator("#t-services tbody tr").first).to_contain_text("A – Chứng thực", timeout=WAIT_MS)
+    expect(page.locator("#t-officers tbody")).to_contain_text("hoa", timeout=WAIT_MS)
+    expect(page.locator("#t-heat thead")).to_contain_text("08h", timeout=WAIT_MS)
+    expect(page.locator("#t-heat tbody")).to_contain_text("Thứ Bảy", timeout=WAIT_MS)
     assert page.locator("#export-xlsx").get_attribute("href").startswith(
         "/api/v1/stats/export.xlsx?from=2026-11-17&to=2026-11-23")
     screenshot(page, "manager-history")
 
     page.select_option("#f-counter", "2")
     page.click("#filters button[type=submit]")
-    expect(page.locator("#period")).to_contain_text("Quầy 2")
-    expect(page.locator("#t-counters tbody tr").first).to_contain_text("Quầy 2")
+    expect(page.locator("#period")).to_contain_text("Quầy 2", timeout=WAIT_MS)
+    expect(page.locator("#t-counters tbody tr").first).to_contain_text("Quầy 2", timeout=WAIT_MS)
     page.fill("#f-from", "2026-11-23")
     page.fill("#f-to", "2026-11-01")
     page.click("#filters button[type=submit]")
-    expect(page.locator("#filters-message")).to_contain_text("'to'")
+    expect(page.locator("#filters-message")).to_contain_text("'to'", timeout=WAIT_MS)
     assert errors == []
 
 
@@ -233,6 +236,6 @@ def test_staff_account_is_refused(page: Any, dashboard: Dashboard) -> None:
     page.fill("#username", "lan")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    expect(page.locator(".login-message.error")).to_contain_text("không có quyền lãnh đạo")
+    expect(page.locator(".login-message.error")).to_contain_text("không có quyền lãnh đạo", timeout=WAIT_MS)
     page.click("#logout")
-    expect(page.locator("#username")).to_be_visible()
+    expect(page.locator("#username")).to_be_visible(timeout=WAIT_MS)

@@ -17,7 +17,7 @@
 
   const state = {
     live: null, serverOffset: 0, liveTimer: null, liveBusy: false, liveAgain: false,
-    history: null, historyLoaded: false, historyTimer: null, charts: {}
+    history: null, historyLoaded: false, historyTimer: null, historyAsked: 0, charts: {}
   };
 
   // --- formatting ----------------------------------------------------------------------------
@@ -267,14 +267,20 @@
     $("history").classList.add("loading");
     $("export-xlsx").href = "/api/v1/stats/export.xlsx?" + params;
     $("export-csv").href = "/api/v1/stats/export.csv?" + params;
+    // Only the latest request is shown: an earlier one may answer after it.
+    const asked = ++state.historyAsked;
     return api("/api/v1/stats?" + params).then((stats) => {
+      if (asked !== state.historyAsked) { return; }
       state.history = stats;
       state.historyLoaded = true;
       renderHistory(stats);
     }).catch((error) => {
+      if (asked !== state.historyAsked) { return; }
       message.textContent = error.message;
       message.hidden = false;
-    }).finally(() => $("history").classList.remove("loading"));
+    }).finally(() => {
+      if (asked === state.historyAsked) { $("history").classList.remove("loading"); }
+    });
   }
 
   $("filters").addEventListener("submit", (event) => { event.preventDefault(); loadHistory(); });
