@@ -63,6 +63,12 @@ class LazyGroup(click.Group):
         "keypad": "queue_core.satellite_cli:keypad_command",
         "ratingpad": "queue_core.satellite_cli:ratingpad_command",
         "kiosk": "kiosk.cli:kiosk_command",
+        "doctor": "queue_core.admin_cli:doctor_command",
+        "backup": "queue_core.admin_cli:backup_command",
+        "restore": "queue_core.admin_cli:restore_command",
+        "purge": "queue_core.admin_cli:purge_command",
+        "first-admin": "queue_core.admin_cli:first_admin_command",
+        "browser": "queue_core.admin_cli:browser_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -87,14 +93,17 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default 0.0.0.0).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 8000).")
+@click.option("--accept-clock", is_flag=True,
+              help="Start although the clock is behind the data (only once the date is checked).")
 @common_options
-def serve(settings: Settings, host: str | None, port: int | None) -> None:
+def serve(settings: Settings, host: str | None, port: int | None, accept_clock: bool) -> None:
     """Run the whole appliance: queue core, screens and devices."""
+    from .admin_cli import prepare_serving
     from .server import run
 
-    # Open (and upgrade) the database here, so a broken data dir stops us before listening.
-    # The app itself is built in the serving worker only: the supervising process stays small.
-    Store.in_data_dir(settings.data_path).close()
+    # Open (and upgrade) the database here, so a broken data dir or a clock behind the data
+    # stops us before listening. The app itself is built in the serving worker only.
+    prepare_serving(settings, accept_clock=accept_clock)
     base = f"http://{_shown_host(settings.server.host)}:{settings.server.port}"
     click.echo(f"xephang {__version__} — {settings.center.name}")
     click.echo(f"Dữ liệu (data): {settings.data_path.resolve()}")

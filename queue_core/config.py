@@ -169,6 +169,21 @@ class ServerSettings:
     threads: int = 500
 
 
+@dataclass(frozen=True)
+class BackupSettings:
+    """Nightly copies of the database, and how long tickets are kept at all."""
+
+    # Folder of the copies; empty: <data_dir>/backups (the only folder the service may write).
+    dir: str = ""
+    # Local hour of the nightly copy; a box switched off then makes it when it next runs.
+    hour: int = 2
+    # Copies kept: at most this many, none older than keep_days (the newest is always kept).
+    keep_count: int = 14
+    keep_days: int = 30
+    # Tickets older than this many months are deleted with their history (0 = keep for ever).
+    retention_months: int = 0
+
+
 def _default_services() -> tuple[ServiceSettings, ...]:
     return (
         ServiceSettings("A", "Chứng thực", "Certification", numeric_base=1000),
@@ -203,6 +218,7 @@ class Settings:
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
     ratings: RatingSettings = field(default_factory=RatingSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
     services: tuple[ServiceSettings, ...] = field(default_factory=_default_services)
     counters: tuple[CounterSettings, ...] = field(default_factory=_default_counters)
     config_file: str = ""
@@ -231,7 +247,8 @@ class Settings:
         return new
 
 
-SECTIONS = ("center", "policy", "speech", "hardware", "server", "kiosk", "display", "ratings")
+SECTIONS = ("center", "policy", "speech", "hardware", "server", "kiosk", "display", "ratings",
+            "backup")
 # Short names for the options every command takes (CONTRACT.md).
 ENV_ALIASES = {
     "DATA_DIR": ("server", "data_dir"),
@@ -307,6 +324,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "kiosk": KioskSettings,
     "display": DisplaySettings,
     "ratings": RatingSettings,
+    "backup": BackupSettings,
 }
 
 
@@ -452,6 +470,14 @@ def validate(settings: Settings) -> None:
         for code in counter.services:
             if code not in codes:
                 raise ConfigError(f"counters[{i}].services names unknown field {code!r}")
+
+    backup = settings.backup
+    if not 0 <= backup.hour <= 23:
+        raise ConfigError("backup.hour must be an hour from 0 to 23")
+    if backup.keep_count < 1 or backup.keep_days < 1:
+        raise ConfigError("backup.keep_count and backup.keep_days must be at least 1")
+    if backup.retention_months < 0:
+        raise ConfigError("backup.retention_months must be 0 (keep for ever) or more")
 
 
 def _choice(key: str, value: str, allowed: tuple[str, ...]) -> None:

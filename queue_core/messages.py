@@ -60,6 +60,22 @@ CATALOG: dict[str, dict[str, str]] = {
     "print_not_allowed": {"vi": "Kiosk chỉ in được vé vừa cấp trong ngày; nhờ cán bộ in lại.",
                           "en": "A kiosk prints only tickets issued today; staff can reprint."},
     "unknown_officer": {"vi": "Không có cán bộ '{officer}'.", "en": "No officer '{officer}'."},
+    "clock_behind": {
+        "vi": "Đồng hồ của máy đang chậm: máy báo {now}, nhưng dữ liệu đã ghi đến {last}. "
+              "Không mở ngày làm việc với ngày giờ sai. Hãy chỉnh giờ (sudo timedatectl set-time "
+              "'YYYY-MM-DD HH:MM:SS') rồi khởi động lại. Nếu chắc chắn giờ hiện tại là đúng: "
+              "xephang serve --accept-clock",
+        "en": "The clock is behind: it says {now} but the data was recorded up to {last}. "
+              "Not starting a business day on a wrong date. Set the time (sudo timedatectl "
+              "set-time 'YYYY-MM-DD HH:MM:SS') and start again; if the time shown is right, "
+              "run: xephang serve --accept-clock"},
+    "clock_implausible": {
+        "vi": "Đồng hồ của máy sai rõ ràng ({now}). Hãy chỉnh giờ (sudo timedatectl set-time "
+              "'YYYY-MM-DD HH:MM:SS') rồi khởi động lại.",
+        "en": "The clock is plainly wrong ({now}). Set the time (sudo timedatectl set-time "
+              "'YYYY-MM-DD HH:MM:SS') and start again."},
+    "backup_failed": {"vi": "Sao lưu/khôi phục không thực hiện được: {detail}",
+                      "en": "Backup or restore failed: {detail}"},
 }
 
 STATE_VI = {

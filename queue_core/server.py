@@ -18,6 +18,10 @@ LOCAL_ANNOUNCER = "announcer@serve"
 
 def run(settings: Settings) -> None:
     """Serve until stopped."""
+    from .watchdog import hide_notify_socket
+
+    # systemd hears READY=1 from the serving worker, not from gunicorn's arbiter.
+    hide_notify_socket()
     if settings.server.async_mode == "eventlet":
         _run_eventlet(settings)
     else:
@@ -77,6 +81,7 @@ def _run_gunicorn(settings: Settings) -> None:
                 "errorlog": "-",
                 "loglevel": os.environ.get("XEPHANG_LOG_LEVEL", "info"),
                 "proc_name": "xephang",
+                "post_worker_init": _worker_ready,
             }
             # No control socket: it would write under $HOME, which a hardened service cannot.
             if "control_socket_disable" in self.cfg.settings:
@@ -90,6 +95,16 @@ def _run_gunicorn(settings: Settings) -> None:
             return create_app(settings, background=True)
 
     Appliance().run()
+
+
+def _worker_ready(worker: Any) -> None:
+    """Tell systemd the core serves, once the worker has loaded the app."""
+    from .watchdog import Notifier
+    from .web.upkeep import WATCHDOG_EXTENSION
+
+    app = getattr(worker, "wsgi", None)
+    notifier = app.extensions.get(WATCHDOG_EXTENSION) if app is not None else None
+    (notifier or Notifier()).ready(f"serving on {','.join(worker.cfg.bind)}")
 
 
 def _run_eventlet(settings: Settings) -> None:

@@ -82,12 +82,21 @@ def index_the_queue_order(db: sqlite_utils.Database) -> None:
                                      index_name="tickets_queue_order")
 
 
+def create_audit_log(db: sqlite_utils.Database) -> None:
+    # Who did what outside a ticket's own history: logins, counter states, people and tokens.
+    db.table("audit_log").create({
+        "id": int, "at": str, "actor": str, "action": str, "target": str, "detail": str,
+    }, pk="id", not_null={"at", "actor", "action"})
+    db.table("audit_log").create_index(["at"], index_name="audit_log_at")
+
+
 MIGRATIONS: Sequence[tuple[str, Callable[[sqlite_utils.Database], None]]] = (
     ("0001_create_queue_tables", create_queue_tables),
     ("0002_create_people_and_tokens", create_people_and_tokens),
     ("0003_add_request_keys", add_request_keys),
     ("0004_add_ticket_prints", add_ticket_prints),
     ("0005_index_the_queue_order", index_the_queue_order),
+    ("0006_create_audit_log", create_audit_log),
 )
 
 

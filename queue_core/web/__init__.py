@@ -105,8 +105,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.register_blueprint(kiosk_pages)
     attach_printing(app, background=background)
     app.register_blueprint(staff_pages)
+    from . import headers
+    from .audit_api import audit_api
+
+    app.register_blueprint(audit_api)
+    headers.install(app)
     if background:
         socketio.start_background_task(_day_keeper, app)
+        from .upkeep import start_upkeep
+
+        start_upkeep(app)
     return app
 
 

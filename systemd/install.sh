@@ -1,0 +1,390 @@
+#!/usr/bin/env bash
+# Install (or update, or remove) xephang on Raspberry Pi OS / Debian 12 (bookworm).
+#
+#   sudo systemd/install.sh                          # the core box: core + what install.conf names
+#   sudo systemd/install.sh --enable screen@wall     # plus a browser wall screen on HDMI
+#   sudo systemd/install.sh --core http://192.168.1.10:8000 --enable keypad@2   # a satellite box
+#   sudo systemd/install.sh --uninstall              # remove the program, keep data and config
+#   sudo systemd/install.sh --uninstall --purge      # remove everything, data included
+#
+# Safe to run again: it never overwrites the configuration, the data or a device's token.
+# --destdir DIR installs into DIR as if it were / (packaging and tests): nothing outside DIR
+# is touched, no user is created, no package installed, no service started.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+SOURCE="$(cd "$SCRIPT_DIR/.." && pwd)"
+
+USER_NAME=xephang
+GROUPS_WANTED="audio lp dialout gpio video render input"
+PREFIX=/opt/xephang
+CONFIG_DIR=/etc/xephang
+DATA_DIR=/var/lib/xephang
+UNIT_DIR=/etc/systemd/system
+UDEV_RULE=/etc/udev/rules.d/60-xephang.rules
+APT_PACKAGES="python3 python3-venv python3-pip espeak-ng fonts-dejavu-core fonts-noto-core alsa-utils libusb-1.0-0 sqlite3 ca-certificates"
+
+DESTDIR="${DESTDIR:-}"
+CORE_URL=""
+ENABLE=()
+DO_APT=1
+DO_VENV=1
+UNINSTALL=0
+PURGE=0
+XEPHANG_CMD=""
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  cat <<'EOF'
+
+Options:
+  --core URL       this box is a satellite of the core at URL (the core is not enabled here)
+  --enable UNIT    also enable UNIT (repeatable): announcer, kiosk, keypad@N, ratingpad@N,
+                   display@wall, display@N, screen@wall, screen@counter-N, screen@kiosk
+  --destdir DIR    install into DIR as if it were / (no apt, no users, no systemctl)
+  --no-apt         do not install Debian packages
+  --no-venv        do not (re)build the virtualenv in /opt/xephang/venv
+  --xephang CMD    run this command as `xephang` (default: the virtualenv's)
+  --uninstall      remove the program and units; keep /var/lib/xephang and /etc/xephang
+  --purge          with --uninstall: also delete the data, the configuration and the user
+EOF
+}
+
+while (($#)); do
+  case "$1" in
+    --core) CORE_URL="${2:?--core needs a URL}"; shift 2 ;;
+    --enable) ENABLE+=("${2:?--enable needs a unit}"); shift 2 ;;
+    --destdir) DESTDIR="${2:?--destdir needs a folder}"; shift 2 ;;
+    --no-apt) DO_APT=0; shift ;;
+    --no-venv) DO_VENV=0; shift ;;
+    --xephang) XEPHANG_CMD="${2:?--xephang needs a command}"; shift 2 ;;
+    --uninstall) UNINSTALL=1; shift ;;
+    --purge) PURGE=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown option $1 (see --help)" ;;
+  esac
+done
+
+if [ -n "$DESTDIR" ]; then
+  mkdir -p "$DESTDIR"
+  DESTDIR="$(cd "$DESTDIR" && pwd)"
+  DO_APT=0
+  TEST_ROOT=1
+else
+  TEST_ROOT=0
+  [ "$(id -u)" = 0 ] || die "run as root: sudo $0 $*"
+fi
+R="$DESTDIR"
+
+# In a --destdir install nothing outside DESTDIR changes: say what would have been done.
+system() {
+  if ((TEST_ROOT)); then say "(destdir) would run: $*"; else "$@"; fi
+}
+
+own() {  # own OWNER:GROUP PATH...
+  local owner="$1"; shift
+  if ((TEST_ROOT)); then return 0; fi
+  chown "$owner" "$@"
+}
+
+unit_name() {  # keypad@2 -> xephang-keypad@2.service; core -> xephang.service
+  case "$1" in
+    core|xephang|xephang.service) echo xephang.service ;;
+    xephang-*.service) echo "$1" ;;
+    xephang-*) echo "$1.service" ;;
+    *) echo "xephang-$1.service" ;;
+  esac
+}
+
+unit_file() {  # the file a unit comes from (the template for an instance)
+  local unit="$1"
+  case "$unit" in
+    *@*.service) echo "${unit%%@*}@.service" ;;
+    *) echo "$unit" ;;
+  esac
+}
+
+wanted_by() {
+  sed -n 's/^WantedBy=//p' "$SCRIPT_DIR/$(unit_file "$1")" | head -n1
+}
+
+# --- removal -----------------------------------------------------------------------------------
+
+uninstall() {
+  say "Gỡ xephang (removing xephang); data in $DATA_DIR is kept unless --purge."
+  local units=()
+  for file in "$R$UNIT_DIR"/xephang*.service; do
+    [ -e "$file" ] || continue
+    units+=("$(basename "$file")")
+  done
+  for link in "$R$UNIT_DIR"/*.wants/xephang*.service; do
+    [ -e "$link" ] || [ -L "$link" ] || continue
+    local name; name="$(basename "$link")"
+    if ((TEST_ROOT)); then rm -f "$link"; else systemctl disable --now "$name" || true; fi
+  done
+  for unit in "${units[@]}"; do
+    ((TEST_ROOT)) || systemctl disable --now "$unit" 2>/dev/null || true
+    rm -f "$R$UNIT_DIR/$unit"
+  done
+  rm -f "$R$UDEV_RULE"
+  rm -rf "$R$PREFIX"
+  ((TEST_ROOT)) || systemctl daemon-reload
+  if ((PURGE)); then
+    rm -rf "$R$DATA_DIR" "$R$CONFIG_DIR"
+    if ! ((TEST_ROOT)) && getent passwd "$USER_NAME" >/dev/null; then
+      userdel "$USER_NAME" || true
+    fi
+    say "Đã xóa cả dữ liệu và cấu hình (data and configuration deleted)."
+  else
+    say "Dữ liệu giữ lại ở (data kept in) $DATA_DIR, cấu hình ở (config in) $CONFIG_DIR."
+  fi
+}
+
+if ((UNINSTALL)); then
+  uninstall
+  exit 0
+fi
+
+# --- packages, user, folders -------------------------------------------------------------------
+
+install_packages() {
+  local packages="$APT_PACKAGES"
+  local unit
+  for unit in "${UNITS[@]}"; do
+    case "$unit" in
+      xephang-screen@*) packages="$packages cage $(chromium_package)" ;;
+    esac
+  done
+  # lgpio drives the Pi's GPIO for gpiozero; the virtualenv sees it (system site packages).
+  if apt-cache show python3-lgpio >/dev/null 2>&1; then packages="$packages python3-lgpio"; fi
+  say "Cài gói Debian (installing Debian packages): $packages"
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages
+}
+
+chromium_package() {
+  # Raspberry Pi OS has called it chromium-browser; Debian calls it chromium.
+  if apt-cache policy chromium 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    echo chromium
+  else
+    echo chromium-browser
+  fi
+}
+
+ensure_user() {
+  local group
+  for group in $GROUPS_WANTED; do
+    getent group "$group" >/dev/null || system groupadd --system "$group"
+  done
+  if ! getent passwd "$USER_NAME" >/dev/null; then
+    system useradd --system --home-dir "$DATA_DIR" --no-create-home \
+      --shell /usr/sbin/nologin --user-group "$USER_NAME"
+  fi
+  system usermod -a -G "${GROUPS_WANTED// /,}" "$USER_NAME"
+}
+
+make_folders() {
+  install -d -m 0755 "$R$PREFIX" "$R$UNIT_DIR"
+  install -d -m 0750 "$R$CONFIG_DIR" "$R$DATA_DIR" "$R$DATA_DIR/backups"
+  own "root:$USER_NAME" "$R$CONFIG_DIR"
+  own "$USER_NAME:$USER_NAME" "$R$DATA_DIR" "$R$DATA_DIR/backups"
+}
+
+write_config() {
+  if [ ! -e "$R$CONFIG_DIR/xephang.toml" ]; then
+    install -m 0640 "$SCRIPT_DIR/xephang.toml" "$R$CONFIG_DIR/xephang.toml"
+    own "root:$USER_NAME" "$R$CONFIG_DIR/xephang.toml"
+    say "Cấu hình mặc định (default configuration): $CONFIG_DIR/xephang.toml"
+  fi
+  if [ ! -e "$R$CONFIG_DIR/xephang.env" ]; then
+    {
+      echo "# Settings every xephang service on this box reads (KEY=value, one a line)."
+      if [ -n "$CORE_URL" ]; then echo "XEPHANG_CORE_URL=$CORE_URL"; fi
+    } > "$R$CONFIG_DIR/xephang.env"
+    chmod 0640 "$R$CONFIG_DIR/xephang.env"
+    own "root:$USER_NAME" "$R$CONFIG_DIR/xephang.env"
+  elif [ -n "$CORE_URL" ]; then
+    if grep -q '^XEPHANG_CORE_URL=' "$R$CONFIG_DIR/xephang.env"; then
+      sed -i "s#^XEPHANG_CORE_URL=.*#XEPHANG_CORE_URL=$CORE_URL#" "$R$CONFIG_DIR/xephang.env"
+    else
+      echo "XEPHANG_CORE_URL=$CORE_URL" >> "$R$CONFIG_DIR/xephang.env"
+    fi
+  fi
+}
+
+remember_choices() {
+  {
+    echo "# What systemd/install.sh set up on this box; edit and run the installer again."
+    echo "XEPHANG_CORE_URL=\"$CORE_URL\""
+    echo "XEPHANG_UNITS=\"${UNITS[*]}\""
+  } > "$R$CONFIG_DIR/install.conf.new"
+  chmod 0640 "$R$CONFIG_DIR/install.conf.new"
+  own "root:$USER_NAME" "$R$CONFIG_DIR/install.conf.new"
+  mv -f "$R$CONFIG_DIR/install.conf.new" "$R$CONFIG_DIR/install.conf"
+}
+
+build_venv() {
+  local venv="$R$PREFIX/venv"
+  say "Cài chương trình vào (installing the program into) $PREFIX/venv"
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv --system-site-packages "$venv"
+  fi
+  "$venv/bin/python" -m pip install -q --upgrade pip
+  "$venv/bin/python" -m pip install -q --upgrade "$SOURCE"
+}
+
+install_units() {
+  local file
+  for file in "$SCRIPT_DIR"/xephang*.service; do
+    install -m 0644 "$file" "$R$UNIT_DIR/$(basename "$file")"
+  done
+}
+
+write_udev_rule() {
+  # A USB printer named in the configuration becomes writable by the service's group.
+  local ids
+  ids="$(python3 - "$R$CONFIG_DIR/xephang.toml" <<'PY' || true
+import sys, tomllib
+hardware = tomllib.load(open(sys.argv[1], "rb")).get("hardware", {})
+if hardware.get("printer") == "usb" and hardware.get("printer_usb_vendor"):
+    print(f'{hardware["printer_usb_vendor"]:04x} {hardware.get("printer_usb_product", 0):04x}')
+PY
+)"
+  if [ -n "$ids" ]; then
+    read -r vendor product <<<"$ids"
+    printf 'SUBSYSTEM=="usb", ATTRS{idVendor}=="%s", ATTRS{idProduct}=="%s", MODE="0660", GROUP="lp"\n' \
+      "$vendor" "$product" > "$R$UDEV_RULE"
+    chmod 0644 "$R$UDEV_RULE"
+    system udevadm control --reload-rules
+    system udevadm trigger --subsystem-match=usb
+  fi
+}
+
+xephang() {
+  local cmd
+  if [ -n "$XEPHANG_CMD" ]; then
+    # shellcheck disable=SC2206
+    cmd=($XEPHANG_CMD)
+  else
+    cmd=("$R$PREFIX/venv/bin/xephang")
+  fi
+  local env=(env "XEPHANG_CONFIG=$R$CONFIG_DIR/xephang.toml" "XEPHANG_DATA_DIR=$R$DATA_DIR")
+  if ((TEST_ROOT)); then
+    "${env[@]}" "${cmd[@]}" "$@"
+  else
+    runuser -u "$USER_NAME" -- "${env[@]}" "${cmd[@]}" "$@"
+  fi
+}
+
+device_env() {  # write the token file a device unit reads, once
+  local unit="$1" kind="" instance="" file="" variable="" role="" counter_option=()
+  case "$unit" in
+    xephang-keypad@*) kind=keypad; role=keypad; variable=XEPHANG_KEYPAD_TOKEN ;;
+    xephang-ratingpad@*) kind=ratingpad; role=kiosk; variable=XEPHANG_RATINGPAD_TOKEN ;;
+    xephang-announcer.service) kind=announcer; role=announcer; variable=XEPHANG_ANNOUNCER_TOKEN ;;
+    xephang-kiosk.service) kind=kiosk; role=kiosk; variable=XEPHANG_KIOSK_TOKEN ;;
+    *) return 0 ;;
+  esac
+  case "$unit" in
+    *@*) instance="${unit#*@}"; instance="${instance%.service}"
+         file="$R$CONFIG_DIR/$kind-$instance.env"
+         if [ "$kind" = keypad ]; then counter_option=(--counter "$instance"); fi ;;
+    *) file="$R$CONFIG_DIR/$kind.env" ;;
+  esac
+  [ -e "$file" ] && return 0
+  local token=""
+  if [ -z "$CORE_URL" ]; then
+    # The core is on this box: make the device's token here.
+    token="$(xephang token create "$kind${instance:+-$instance}" --role "$role" \
+      "${counter_option[@]}" 2>/dev/null | tail -n1)" || token=""
+  fi
+  {
+    echo "# $unit: its device token (keep secret)."
+    if [ -z "$token" ]; then
+      echo "# On the core box run: xephang token create $kind${instance:+-$instance} --role $role ${counter_option[*]}"
+      echo "# and put the token after the = sign."
+    fi
+    echo "$variable=$token"
+    if [ "$kind" = kiosk ]; then
+      echo "# The buttons (FIELD[:PRIORITY]=BCM pin) and the LED pin:"
+      echo "XEPHANG_KIOSK_ARGS=--button A=17 --button B=27 --led 5"
+    fi
+  } > "$file"
+  chmod 0640 "$file"
+  own "root:$USER_NAME" "$file"
+  if [ -z "$token" ]; then say "Cần điền token (token needed) in $CONFIG_DIR/$(basename "$file")"; fi
+}
+
+screen_env() {  # a kiosk page on a browser screen keeps a kiosk token
+  local unit="$1" instance
+  case "$unit" in xephang-screen@kiosk.service) ;; *) return 0 ;; esac
+  local file="$R$CONFIG_DIR/screen-kiosk.env"
+  [ -e "$file" ] && return 0
+  local token=""
+  if [ -z "$CORE_URL" ]; then
+    token="$(xephang token create kiosk-screen --role kiosk 2>/dev/null | tail -n1)" || token=""
+  fi
+  printf '# The kiosk page'"'"'s device token.\nXEPHANG_SCREEN_TOKEN=%s\n' "$token" > "$file"
+  chmod 0640 "$file"
+  own "root:$USER_NAME" "$file"
+}
+
+enable_units() {
+  local unit target
+  if ((TEST_ROOT)); then
+    for unit in "${UNITS[@]}"; do
+      target="$(wanted_by "$unit")"
+      install -d -m 0755 "$R$UNIT_DIR/$target.wants"
+      ln -sfn "$UNIT_DIR/$(unit_file "$unit")" "$R$UNIT_DIR/$target.wants/$unit"
+    done
+    return 0
+  fi
+  systemctl daemon-reload
+  systemctl enable "${UNITS[@]}"
+  # A new program is started again; a running one picks up the update.
+  systemctl restart "${UNITS[@]}"
+}
+
+# --- the run -----------------------------------------------------------------------------------
+
+if [ -e "$R$CONFIG_DIR/install.conf" ]; then
+  # shellcheck disable=SC1090,SC1091
+  PREVIOUS_UNITS="$(. "$R$CONFIG_DIR/install.conf"; echo "${XEPHANG_UNITS:-}")"
+  PREVIOUS_CORE="$(. "$R$CONFIG_DIR/install.conf"; echo "${XEPHANG_CORE_URL:-}")"
+  CORE_URL="${CORE_URL:-$PREVIOUS_CORE}"
+else
+  PREVIOUS_UNITS=""
+fi
+
+UNITS=()
+if [ -z "$CORE_URL" ]; then UNITS+=(xephang.service); fi
+for choice in $PREVIOUS_UNITS "${ENABLE[@]}"; do
+  unit="$(unit_name "$choice")"
+  [ "$unit" = xephang.service ] && [ -n "$CORE_URL" ] && continue
+  [ -e "$SCRIPT_DIR/$(unit_file "$unit")" ] || die "no such unit: $choice"
+  case " ${UNITS[*]} " in *" $unit "*) ;; *) UNITS+=("$unit") ;; esac
+done
+
+say "xephang: ${UNITS[*]}${CORE_URL:+ (core: $CORE_URL)}${DESTDIR:+ into $DESTDIR}"
+if ((DO_APT)); then install_packages; fi
+ensure_user
+make_folders
+write_config
+if ((DO_VENV)); then build_venv; fi
+install_units
+write_udev_rule
+for unit in "${UNITS[@]}"; do
+  device_env "$unit"
+  screen_env "$unit"
+done
+remember_choices
+if [ -z "$CORE_URL" ] && { ((DO_VENV)) || [ -n "$XEPHANG_CMD" ]; }; then
+  # Creates the database, then the first admin when someone is at the keyboard.
+  xephang first-admin
+fi
+enable_units
+say "Xong (done). Kiểm tra (check): sudo ${PREFIX}/venv/bin/xephang doctor"
