@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from . import __version__, auth
+from . import __version__, audit, auth
 from .clock import SystemClock
 from .config import Settings, load_settings
 from .errors import ConfigError, XephangError
@@ -168,6 +168,9 @@ def user_add(settings: Settings, username: str, role: str, counter: int | None,
     try:
         auth.add_user(store, username, password, role=role, counter=counter,
                       now=SystemClock().now())
+        audit.record(store, actor=audit.cli_actor(), action=audit.USER_ADDED,
+                     target=f"user:{username}", detail=f"role={role} counter={counter}",
+                     now=SystemClock().now())
     except XephangError as exc:
         raise click.ClickException(exc.message("en")) from None
     finally:
@@ -192,6 +195,9 @@ def token_create(settings: Settings, name: str, role: str, counter: int | None) 
     store = Store.in_data_dir(settings.data_path)
     try:
         secret = auth.create_token(store, name, role=role, counter=counter, now=SystemClock().now())
+        audit.record(store, actor=audit.cli_actor(), action=audit.TOKEN_CREATED,
+                     target=f"token:{name}", detail=f"role={role} counter={counter}",
+                     now=SystemClock().now())
     except XephangError as exc:
         raise click.ClickException(exc.message("en")) from None
     finally:

@@ -256,6 +256,7 @@ PY
 )"
   if [ -n "$ids" ]; then
     read -r vendor product <<<"$ids"
+    install -d -m 0755 "$(dirname "$R$UDEV_RULE")"
     printf 'SUBSYSTEM=="usb", ATTRS{idVendor}=="%s", ATTRS{idProduct}=="%s", MODE="0660", GROUP="lp"\n' \
       "$vendor" "$product" > "$R$UDEV_RULE"
     chmod 0644 "$R$UDEV_RULE"
@@ -351,14 +352,13 @@ enable_units() {
 
 # --- the run -----------------------------------------------------------------------------------
 
-if [ -e "$R$CONFIG_DIR/install.conf" ]; then
-  # shellcheck disable=SC1090,SC1091
-  PREVIOUS_UNITS="$(. "$R$CONFIG_DIR/install.conf"; echo "${XEPHANG_UNITS:-}")"
-  PREVIOUS_CORE="$(. "$R$CONFIG_DIR/install.conf"; echo "${XEPHANG_CORE_URL:-}")"
-  CORE_URL="${CORE_URL:-$PREVIOUS_CORE}"
-else
-  PREVIOUS_UNITS=""
-fi
+remembered() {  # the value of KEY="..." in install.conf
+  [ -e "$R$CONFIG_DIR/install.conf" ] || return 0
+  sed -n "s/^$1=\"\(.*\)\"\$/\1/p" "$R$CONFIG_DIR/install.conf" | tail -n1
+}
+
+PREVIOUS_UNITS="$(remembered XEPHANG_UNITS)"
+CORE_URL="${CORE_URL:-$(remembered XEPHANG_CORE_URL)}"
 
 UNITS=()
 if [ -z "$CORE_URL" ]; then UNITS+=(xephang.service); fi
