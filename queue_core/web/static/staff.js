@@ -30,6 +30,9 @@
     queueTimer: null,
     queueAsked: 0,
     then: null,          // what the busy dialog does after finish / no-show
+    listShape: null,     // the lists as last drawn
+    queued: null,        // an action asked for while another was on its way
+    ownRecall: null,     // ticket id#recalls of this console's last recall
     ready: false,
   };
 
@@ -132,6 +135,7 @@
       state.me = data.user;
       form.password.value = "";
       $("login").hidden = true;
+      if (document.activeElement) document.activeElement.blur();
       begin();
     } catch (err) {
       $("login-message").textContent = "Không kết nối được tới máy chủ.";
@@ -248,7 +252,8 @@
       const before = current();
       state.view = Object.assign({}, state.view, { current: payload.ticket });
       state.viewSeq = payload.seq;
-      if (payload.recall && !state.busy) {
+      const echo = payload.ticket.id + "#" + payload.ticket.recalls;
+      if (payload.recall && !state.busy && echo !== state.ownRecall) {
         notify("info", "Số " + payload.ticket.label + " vừa được gọi lại (từ thiết bị khác).");
       } else {
         remoteChange(before, current());
@@ -306,6 +311,15 @@
     return config ? config.services : [];
   }
 
+  // Waiting in one field: from the list when it is as fresh as the latest event.
+  function waitingIn(code) {
+    const queue = state.queue;
+    if (queue && queue.seq >= (state.lastSeq || 0)) {
+      return queue.waiting.filter((t) => t.service === code).length;
+    }
+    return state.waiting[code] || 0;
+  }
+
   function waitingMine() {
     if (state.queue && state.queue.seq >= (state.lastSeq || 0)) return state.queue.waiting.length;
     return myFields().reduce((sum, code) => sum + (state.waiting[code] || 0), 0);
@@ -314,16 +328,14 @@
   // Why an action would be refused now, or "" when it may go.
   function refusal(action) {
     const view = state.view;
-    if (!view) return "Đang tải trạng thái quầy…";
+    if (!view) return "";  // not loaded yet: the core decides
     const serving = current();
     switch (action) {
       case "next":
       case "call":
         if (view.state !== "open") return "Quầy đang " + STATE_WORDS[view.state].toLowerCase() +
           ": mở quầy trước (T).";
-        if (action === "next" && !serving && waitingMine() === 0) {
-          return "Không có công dân nào đang chờ.";
-        }
+        // Nobody waiting is not a refusal: the list may be a moment behind, so ask the core.
         return "";
       case "recall":
       case "no_show":
@@ -336,7 +348,13 @@
   }
 
   async function perform(action, ticket) {
-    if (state.busy || !state.ready) return;
+    if (!state.ready) return;
+    if (state.busy) {
+      // A key pressed while the last action is on its way (the new number may show before
+      // the answer arrives): do it right after, in order, unless that action fails.
+      state.queued = { action, ticket };
+      return;
+    }
     const reason = refusal(action);
     if (reason) {
       notify("error", reason);
@@ -374,17 +392,22 @@
     const [method, suffix, body] = REQUESTS[action](arg);
     setBusy(true);
     notify("work", WORKING[action]);
+    let result;
     try {
-      const result = await api(method, "/counters/" + state.counter + suffix, body);
-      accepted(action, result, arg);
-      return true;
+      result = await api(method, "/counters/" + state.counter + suffix, body);
     } catch (err) {
-      refused(action, err, arg);
-      return false;
-    } finally {
+      state.queued = null;
       setBusy(false);
-      scheduleQueue(0);
+      if (!refused(action, err, arg)) scheduleQueue(0);
+      return false;
     }
+    setBusy(false);
+    accepted(action, result, arg);
+    scheduleQueue(0);
+    const queued = state.queued;
+    state.queued = null;
+    if (queued) setTimeout(() => perform(queued.action, queued.ticket), 0);
+    return true;
   }
 
   function accepted(action, result, arg) {
@@ -401,6 +424,8 @@
         flashServing();
         break;
       case "recall":
+        // Its event may come after this answer: it is ours, not another device's.
+        state.ownRecall = result.id + "#" + result.recalls;
         state.view = Object.assign({}, state.view, { current: result });
         notify("ok", "Đã gọi lại số " + result.label + " (lần " + (result.recalls + 1) + ").");
         break;
@@ -427,14 +452,16 @@
     render();
   }
 
+  // Say why the core refused; returns true when it also re-read the counter itself.
   function refused(action, err, arg) {
-    if (err.status === 401) return;  // the login form is back; nothing else to say
-    if (err.code === "counter_busy" && (action === "next" || action === "call")) {
-      notify("error", err.message);
-      loadQueue().then(() => openBusy(err.message, action === "call" ? arg : null));
-      return;
-    }
+    if (err.status === 401) return false;  // the login form is back; nothing else to say
     notify("error", err.message);
+    if (err.code === "counter_busy" && (action === "next" || action === "call")) {
+      // This desk was behind: read the counter again, then ask what to do with its ticket.
+      loadQueue().then(() => openBusy(err.message, action === "call" ? arg : null));
+      return true;
+    }
+    return false;
   }
 
   // --- the two dialogs --------------------------------------------------------------------
@@ -445,7 +472,7 @@
     state.then = ticket ? { action: "call", ticket } : { action: "next" };
     $("busy-title").textContent = serving ? "Số " + serving.label + " vẫn đang được phục vụ" :
       "Quầy đang phục vụ";
-    $("busy-text").textContent = (message ? message + " " : "") +
+    $("busy-text").textContent = message ||
       "Hãy kết thúc hoặc báo vắng mặt trước khi gọi " + next + ".";
     $("busy-finish").textContent = "Xong rồi gọi " + next;
     $("busy-noshow").textContent = "Vắng mặt rồi gọi " + next;
@@ -596,18 +623,23 @@
       chip.innerHTML = "<b></b> <span></span> <strong></strong>";
       chip.querySelector("b").textContent = code;
       chip.querySelector("span").textContent = SERVICES[code] || code;
-      chip.querySelector("strong").textContent = String(state.waiting[code] || 0);
+      chip.querySelector("strong").textContent = String(waitingIn(code));
       counts.appendChild(chip);
     }
     const queue = state.queue;
     $("waiting-total").textContent = String(queue ? queue.waiting.length : waitingMine());
-    const list = $("waiting-list");
-    list.textContent = "";
-    for (const ticket of queue ? queue.waiting : []) list.appendChild(waitingRow(ticket));
+    // Rebuild the lists only when they changed: rows under the officer's finger stay put.
+    const shape = queue ? JSON.stringify([queue.waiting, queue.no_show]) : "";
+    if (shape !== state.listShape) {
+      state.listShape = shape;
+      const list = $("waiting-list");
+      list.textContent = "";
+      for (const ticket of queue ? queue.waiting : []) list.appendChild(waitingRow(ticket));
+      const noShows = $("noshow-list");
+      noShows.textContent = "";
+      for (const ticket of queue ? queue.no_show : []) noShows.appendChild(noShowRow(ticket));
+    }
     $("waiting-empty").hidden = !!(queue && queue.waiting.length);
-    const noShows = $("noshow-list");
-    noShows.textContent = "";
-    for (const ticket of queue ? queue.no_show : []) noShows.appendChild(noShowRow(ticket));
     $("noshow-total").textContent = String(queue ? queue.no_show.length : 0);
     $("noshow-empty").hidden = !!(queue && queue.no_show.length);
     if (queue) {

@@ -1,0 +1,277 @@
+"""The staff console when things go wrong: two officers, a keypad, an expired session, a core restart."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from browser_support import screenshot
+from gpiozero import Device
+from gpiozero.pins.mock import MockFactory
+from playwright.sync_api import expect
+
+from hardware.keypad import CoreClient, KeypadPins, KeypadSatellite, Timings
+from queue_core import auth
+
+PASSWORD = "mat-khau-an-toan"
+DESKTOP = {"width": 1366, "height": 768}
+
+
+class Proxy:
+    """A TCP relay in front of the core that a test can cut (a core restart) and restore."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.open = threading.Event()
+        self.open.set()
+        self._links: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.open.is_set():
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._links += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        self.open.clear()
+        with self._lock:
+            links, self._links = self._links, []
+        for link in links:
+            try:
+                link.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            link.close()
+
+    def restore(self) -> None:
+        self.open.set()
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+@pytest.fixture
+def officers(live_server: Any) -> None:
+    for name in ("lan", "minh"):
+        auth.add_user(live_server.store, name, PASSWORD, role="staff", counter=2,
+                      now=live_server.center.clock.now())
+
+
+def open_desk(browser: Any, url: str, username: str = "lan") -> Any:
+    """Log `username` in at `url` in a browser context of its own; return the page."""
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    page = context.new_page()
+    page.loads = []
+    page.on("load", lambda: page.loads.append(page.url))
+    page.goto(url + "/counter")
+    login_form(page, username)
+    expect(page.locator("#link-state")).to_have_text("Đã kết nối")
+    return page
+
+
+def login_form(page: Any, username: str) -> None:
+    form = page.locator("#login-form")
+    expect(form).to_be_visible()
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(PASSWORD)
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#login")).to_be_hidden()
+
+
+@pytest.fixture
+def desks(browser: Any) -> Iterator[Any]:
+    made: list[Any] = []
+
+    def make(url: str, username: str = "lan") -> Any:
+        page = open_desk(browser, url, username)
+        made.append(page)
+        return page
+
+    yield make
+    for page in made:
+        page.context.close()
+
+
+def serving(page: Any) -> Any:
+    return page.locator("#serving-label")
+
+
+def test_two_officers_on_one_counter_see_the_same_desk(desks: Any, live_server: Any,
+                                                       officers: None) -> None:
+    for _ in range(3):
+        live_server.center.issue("A", actor="test")
+    lan = desks(live_server.url, "lan")
+    minh = desks(live_server.url, "minh")
+    lan.keyboard.press("n")
+    expect(serving(lan)).to_have_text("A001")
+    expect(serving(minh)).to_have_text("A001")
+    expect(minh.locator("#notice")).to_contain_text("từ thiết bị khác")
+    expect(minh.locator("#waiting-list tr")).to_have_count(2)
+    minh.keyboard.press("x")
+    expect(serving(lan)).to_have_text("—")
+    expect(lan.locator("#today-served")).to_have_text("1")
+    assert lan.loads == [live_server.url + "/counter"] and len(minh.loads) == 1
+
+
+def test_a_console_behind_the_news_is_asked_to_finish_first(desks: Any, live_server: Any,
+                                                            officers: None) -> None:
+    for _ in range(2):
+        live_server.center.issue("B", actor="test")
+    stale = desks(live_server.url, "minh")
+    expect(stale.locator("#waiting-list tr")).to_have_count(2)
+    # From now on this console hears nothing from the core: its desk looks idle.
+    frozen = threading.Event()
+
+    def route(ws: Any) -> None:
+        server = ws.connect_to_server()
+        ws.on_message(lambda message: server.send(message))
+        server.on_message(lambda message: None if frozen.is_set() else ws.send(message))
+
+    stale.route_web_socket(re.compile(r".*/socket\.io/.*"), route)
+    stale.reload()
+    expect(stale.locator("#link-state")).to_have_text("Đã kết nối")
+    expect(stale.locator("#counter-state")).to_have_text("Đang mở")
+    frozen.set()
+    live_server.center.call_next(2, actor="device:keypad-2")
+    expect(serving(stale)).to_have_text("—")
+    stale.keyboard.press("n")
+    dialog = stale.locator("#busy-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Số B001 vẫn đang được phục vụ")
+    expect(dialog).to_contain_text("Quầy 2 đang phục vụ số B001; hãy kết thúc hoặc báo vắng trước.")
+    expect(serving(stale)).to_have_text("B001")  # re-read from the core on the refusal
+    screenshot(stale, "staff-console-refused-busy")
+    dialog.get_by_role("button", name=re.compile("Xong rồi gọi")).click()
+    expect(serving(stale)).to_have_text("B002")
+    assert [t["label"] for t in live_server.center.tickets(state="done")] == ["B001"]
+
+
+def test_keypad_and_console_pressing_at_once(desks: Any, live_server: Any, officers: None) -> None:
+    for _ in range(2):
+        live_server.center.issue("A", actor="test")
+    factory = MockFactory()
+    Device.pin_factory = factory
+    pins = KeypadPins()
+    keypad = KeypadSatellite(2, CoreClient(live_server.url, live_server.token("keypad", 2)),
+                             pins=pins, pin_factory=factory, watch=False,
+                             timings=Timings(refuse_on=0.002, refuse_off=0.002))
+    keypad.start()
+    try:
+        desk = desks(live_server.url)
+        expect(desk.locator("#waiting-list tr")).to_have_count(2)
+        factory.pin(pins.next).drive_low()
+        desk.keyboard.press("n")
+        [outcome] = keypad.wait_outcomes(1)
+        called = live_server.center.tickets(state="called")
+        assert len(called) == 1 and called[0]["label"] == "A001"
+        expect(serving(desk)).to_have_text("A001")
+        if outcome.status == 200:
+            # The keypad won; the console either saw it in time (dialog) or was refused (409).
+            expect(desk.locator("#busy-dialog")).to_be_visible()
+        else:
+            assert (outcome.status, outcome.code) == (409, "counter_busy")
+            expect(desk.locator("#notice")).to_contain_text("Đã gọi số A001")
+    finally:
+        keypad.stop()
+        factory.reset()
+        Device.pin_factory = None
+
+
+def test_session_expiry_brings_back_the_login_and_keeps_the_counter(
+        desks: Any, live_server: Any, officers: None) -> None:
+    for _ in range(2):
+        live_server.center.issue("A", actor="test")
+    desk = desks(live_server.url)
+    desk.keyboard.press("n")
+    expect(serving(desk)).to_have_text("A001")
+    desk.context.clear_cookies()
+    desk.keyboard.press("x")
+    expect(desk.locator("#login")).to_be_visible()
+    expect(desk.locator("#login-message")).to_contain_text("Phiên đăng nhập đã hết")
+    expect(desk.locator("#login-form input[name=username]")).to_have_value("lan")
+    expect(serving(desk)).to_have_text("A001")  # the desk stays behind the form
+    screenshot(desk, "staff-console-session-expired")
+    assert live_server.center.counter_view(2)["current"]["label"] == "A001"
+    login_form(desk, "lan")
+    expect(serving(desk)).to_have_text("A001")
+    desk.keyboard.press("x")
+    expect(desk.locator("#notice")).to_contain_text("Đã kết thúc số A001")
+    assert len(desk.loads) == 1
+
+
+def test_console_recovers_by_itself_when_the_core_restarts(desks: Any, live_server: Any,
+                                                           officers: None) -> None:
+    proxy = Proxy(int(live_server.url.rsplit(":", 1)[1]))
+    try:
+        live_server.center.issue("A", actor="test")
+        desk = desks(proxy.url)
+        expect(desk.locator("#waiting-list tr")).to_have_count(1)
+        proxy.cut()
+        expect(desk.locator("#link-state")).to_have_text("Mất kết nối — đang thử lại…")
+        screenshot(desk, "staff-console-offline")
+        live_server.center.call_next(2, actor="device:keypad-2")  # while the console is cut off
+        live_server.center.issue("B", actor="test")
+        proxy.restore()
+        expect(desk.locator("#link-state")).to_have_text("Đã kết nối", timeout=15000)
+        expect(serving(desk)).to_have_text("A001")
+        expect(desk.locator("#waiting-list tr")).to_have_count(1)
+        desk.keyboard.press("x")
+        expect(desk.locator("#notice")).to_contain_text("Đã kết thúc số A001")
+        assert len(desk.loads) == 1
+    finally:
+        proxy.close()
+
+
+def test_an_action_while_the_core_is_away_says_so(desks: Any, live_server: Any,
+                                                  officers: None) -> None:
+    proxy = Proxy(int(live_server.url.rsplit(":", 1)[1]))
+    try:
+        live_server.center.issue("A", actor="test")
+        desk = desks(proxy.url)
+        expect(desk.locator("#waiting-list tr")).to_have_count(1)
+        proxy.cut()
+        desk.keyboard.press("n")
+        expect(desk.locator("#notice")).to_contain_text("Không kết nối được tới máy chủ")
+        assert live_server.center.tickets(state="called") == []
+        proxy.restore()
+        expect(desk.locator("#link-state")).to_have_text("Đã kết nối", timeout=15000)
+        desk.keyboard.press("n")
+        expect(serving(desk)).to_have_text("A001")
+    finally:
+        proxy.close()
