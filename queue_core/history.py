@@ -1,9 +1,11 @@
 """Read tickets' histories out of the store, as the plain values `stats.py` works on.
 
-Read-only: every query runs inside one `Store.read()` snapshot. `DayCache` keeps the
+Read-only: every read sees one consistent snapshot, on a connection of its own for a
+database file (see `snapshot`), so reading a year never holds up the queue. `DayCache` keeps the
 counted tallies of days already read, and finds the days whose tickets changed since by
 the store's high-water marks (every change to a ticket adds a transition, every rating a
-row), so a year of statistics is read from disk once, not on every request.
+row, and a retention purge moves the first day kept), so a year of statistics is read
+from disk once, not on every request.
 """
 
 from __future__ import annotations
@@ -153,11 +155,13 @@ def officer_known(store: Store, name: str) -> bool:
                                     [name]).fetchone())
 
 
-def _marks(store: Store) -> tuple[int, int]:
+def _marks(store: Store) -> tuple[int, int, str]:
+    """Return the high-water marks of transitions and ratings, and the first day kept."""
     conn = store.conn
     transitions = conn.execute("SELECT MAX(id) FROM transitions").fetchone()[0] or 0
     ratings = conn.execute("SELECT MAX(rowid) FROM ratings").fetchone()[0] or 0
-    return int(transitions), int(ratings)
+    first_day = conn.execute("SELECT MIN(day) FROM tickets").fetchone()[0] or ""
+    return int(transitions), int(ratings), str(first_day)
 
 
 class DayCache:
@@ -170,7 +174,7 @@ class DayCache:
     def __init__(self, max_days: int = 1200) -> None:
         self.max_days = max_days
         self._days: OrderedDict[tuple[str, Filters, float], Tallies] = OrderedDict()
-        self._marks: tuple[int, int] | None = None
+        self._marks: tuple[int, int, str] | None = None
         self._lock = threading.Lock()
         self._warming = threading.Lock()
         self.loads = 0
@@ -182,9 +186,9 @@ class DayCache:
             if self._marks is None or marks == self._marks:
                 self._marks = marks
                 return
-            old_transitions, old_ratings = self._marks
-            if marks[0] < old_transitions or marks[1] < old_ratings:
-                changed = None  # another database, or rows gone: start again
+            old_transitions, old_ratings, old_first_day = self._marks
+            if marks[0] < old_transitions or marks[1] < old_ratings or marks[2] != old_first_day:
+                changed = None  # old days purged, another database, rows gone: start again
             else:
                 changed = {day for (day,) in store.conn.execute(
                     "SELECT DISTINCT tickets.day FROM transitions JOIN tickets"

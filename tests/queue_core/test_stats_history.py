@@ -247,3 +247,20 @@ def test_exports_read_a_month_at_a_time_from_one_snapshot(center: Center,
     assert [[f.day for f in facts] for _, facts in chunks] == [
         ["2026-11-23"], ["2026-12-14"], ["2027-01-04"]]
     assert list(history.facts_by_month(center.store, [])) == []
+
+
+def test_day_cache_forgets_days_a_retention_purge_removed(center: Center,
+                                                         clock: FakeClock) -> None:
+    from datetime import date
+
+    from queue_core import retention
+
+    center.issue("A", actor="kiosk:hall")
+    clock.advance(days=1)
+    center.issue("A", actor="kiosk:hall")
+    cache = history.DayCache()
+    args: dict[str, Any] = {"target_wait_s": TARGET, "now": clock.now(), "today": "2026-11-25"}
+    days = [DAY, "2026-11-24"]
+    assert [t.total.issued for t in cache.tallies(center.store, days, Filters(), **args)] == [1, 1]
+    retention.purge(center.store, before=date(2026, 11, 24))
+    assert [t.total.issued for t in cache.tallies(center.store, days, Filters(), **args)] == [0, 1]
