@@ -205,12 +205,17 @@ class DayCache:
         self._marks = marks
 
     def tallies(self, store: Store, days: Sequence[str], filters: Filters, *,
-                target_wait_s: float, now: datetime, today: str) -> list[Tallies]:
+                target_wait_s: float, now: datetime, today: str,
+                warming: bool = False) -> list[Tallies]:
         """Return one Tallies per day, counting only the days not already known.
 
         Days from `today` on are always counted afresh: their waiting tickets age with `now`.
-        Counting runs outside the lock, so a long count never holds up a short request.
+        Counting runs outside the lock, so a long count never holds up a short request; a
+        request for past days the warm-up is counting waits for it instead of counting twice.
         """
+        if not warming and not filters and days and min(days) < today and self._warming.locked():
+            with self._warming:
+                pass
         with self._lock:
             self._invalidate(store)
             marks = self._marks
@@ -249,7 +254,7 @@ class DayCache:
             return False
         try:
             self.tallies(store, [day for day in days if day < today], Filters(),
-                         target_wait_s=target_wait_s, now=now, today=today)
+                         target_wait_s=target_wait_s, now=now, today=today, warming=True)
         finally:
             self._warming.release()
         return True

@@ -264,3 +264,31 @@ def test_day_cache_forgets_days_a_retention_purge_removed(center: Center,
     assert [t.total.issued for t in cache.tallies(center.store, days, Filters(), **args)] == [1, 1]
     retention.purge(center.store, before=date(2026, 11, 24))
     assert [t.total.issued for t in cache.tallies(center.store, days, Filters(), **args)] == [0, 1]
+
+
+def test_a_request_for_past_days_waits_for_the_warm_up_instead_of_counting_twice(
+        center: Center, clock: FakeClock) -> None:
+    center.issue("A", actor="kiosk:hall")
+    clock.advance(days=1)
+    cache = history.DayCache()
+    args: dict[str, Any] = {"target_wait_s": TARGET, "now": clock.now(), "today": "2026-11-24"}
+    answers: list[int] = []
+
+    def ask(filters: Filters, days: list[str]) -> threading.Thread:
+        thread = threading.Thread(target=lambda: answers.append(
+            cache.tallies(center.store, days, filters, **args)[0].total.issued))
+        thread.start()
+        return thread
+
+    with cache._warming:  # a warm-up is counting
+        today_only = ask(Filters(), ["2026-11-24"])
+        filtered = ask(Filters(service="A"), [DAY])
+        today_only.join(10)
+        filtered.join(10)
+        assert not today_only.is_alive() and not filtered.is_alive()
+        assert cache.loads == 2
+        waiting = ask(Filters(), [DAY])
+        waiting.join(0.2)
+        assert waiting.is_alive() and cache.loads == 2
+    waiting.join(10)
+    assert sorted(answers) == [0, 1, 1]

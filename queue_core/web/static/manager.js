@@ -36,7 +36,9 @@
     const h = Math.floor(s / 3600);
     const m = Math.floor((s % 3600) / 60);
     if (h) { return h + " " + T.hours + " " + pad(m) + " " + T.minutes; }
-    if (withSeconds) { return m + " " + T.minutes + " " + pad(s % 60) + " " + T.seconds; }
+    if (withSeconds) {
+      return m ? m + " " + T.minutes + " " + pad(s % 60) + " " + T.seconds : (s % 60) + " " + T.seconds;
+    }
     return m ? m + " " + T.minutes : "< 1 " + T.minutes;
   }
   function timeOf(iso) {
@@ -452,7 +454,8 @@
         }}},
         scales: {
           x: {type: "category", labels: hours, offset: true, grid: {display: false}},
-          y: {type: "category", labels: weekdays, offset: true, grid: {display: false}}
+          // Monday on top, as in the table below.
+          y: {type: "category", labels: weekdays, offset: true, reverse: true, grid: {display: false}}
         }
       }
     });
