@@ -92,11 +92,16 @@ def prepare_serving(settings: Settings, *, accept_clock: bool = False,
             os.close(lock)
             raise ClockRefused(render(verdict.code, "vi", **verdict.params()) + "\n"
                                + render(verdict.code, "en", **verdict.params()))
-        ensure_first_admin(store, interactive=sys.stdin.isatty() if interactive is None
+        ensure_first_admin(store, interactive=at_terminal() if interactive is None
                            else interactive)
     finally:
         store.close()
     return lock
+
+
+def at_terminal() -> bool:
+    """Tell whether a person is typing (a service or a script has no terminal)."""
+    return sys.stdin.isatty()
 
 
 def ensure_first_admin(store: Store, *, interactive: bool) -> bool:
@@ -139,7 +144,7 @@ def first_admin_command(settings: Settings) -> None:
     become_data_owner(settings)
     store = Store.in_data_dir(settings.data_path)
     try:
-        ensure_first_admin(store, interactive=sys.stdin.isatty())
+        ensure_first_admin(store, interactive=at_terminal())
     finally:
         store.close()
 

@@ -91,12 +91,12 @@ def entries(store: Store, *, since: date | None = None, until: date | None = Non
         params_t.append(end)
         params_a.append(end)
     if actor:
-        # "lan" finds "user:lan"; "user:lan" finds exactly that.
+        # "lan" finds "user:lan" (and "device:lan"); "user:lan" finds exactly that.
         pattern = actor if ":" in actor else f"%:{actor}"
-        where_t.append("t.actor LIKE ?")
-        where_a.append("actor LIKE ?")
-        params_t.append(pattern)
-        params_a.append(pattern)
+        where_t.append("(t.actor = ? OR t.actor LIKE ?)")
+        where_a.append("(actor = ? OR actor LIKE ?)")
+        params_t.extend([actor, pattern])
+        params_a.extend([actor, pattern])
     if action:
         where_t.append("t.action = ?")
         where_a.append("action = ?")

@@ -305,6 +305,7 @@ def _set_aside(database: Path, folder: Path, now: datetime) -> Path | None:
         conn = sqlite3.connect(database, timeout=5)
         try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA journal_mode = DELETE")
         finally:
             conn.close()
     folder.mkdir(mode=0o750, parents=True, exist_ok=True)
