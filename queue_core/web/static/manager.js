@@ -137,7 +137,13 @@
   function scheduleLive() {
     clearTimeout(state.liveTimer);
     state.liveTimer = setTimeout(loadLive, 200);
-    if (state.historyLoaded && $("f-to").value >= config.today) { scheduleHistory(4000); }
+    // A period that includes today follows the day too, when shown and short enough to be
+    // cheap to count again (a year is counted on request, not on every call).
+    const from = $("f-from").value;
+    if (state.historyLoaded && !$("history").hidden && $("f-to").value >= config.today &&
+        from >= addDays(config.today, -31)) {
+      scheduleHistory(10000);
+    }
   }
 
   function renderLive(data) {
@@ -454,8 +460,8 @@
         }}},
         scales: {
           x: {type: "category", labels: hours, offset: true, grid: {display: false}},
-          // Monday on top, as in the table below.
-          y: {type: "category", labels: weekdays, offset: true, reverse: true, grid: {display: false}}
+          // The first label (Monday) on top, as in the table below.
+          y: {type: "category", labels: weekdays, offset: true, reverse: false, grid: {display: false}}
         }
       }
     });
