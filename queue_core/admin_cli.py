@@ -297,7 +297,7 @@ def wait_for_core(url: str, *, deadline: float | None, stop: threading.Event) ->
     delay = 0.5
     while not stop.is_set():
         try:
-            with urllib.request.urlopen(f"{url}/api/v1/health", timeout=3):  # noqa: S310
+            with urllib.request.urlopen(f"{url}/api/v1/health", timeout=3):
                 return True
         except (urllib.error.URLError, OSError):
             pass

@@ -266,7 +266,7 @@ def keep_nightly(settings: Settings, *, clock: Callable[[], datetime],
                 log.info("backup %s (%d tickets, %d bytes)", made.path, made.tickets, made.size)
                 if after is not None:
                     after(made)
-        except Exception:  # noqa: BLE001 - a failed night is logged and tried again later
+        except Exception:  # a failed night is logged, tried again later
             log.exception("nightly backup failed; trying again in %d minutes",
                           int(SCHEDULE_SECONDS // 60))
         sleep(SCHEDULE_SECONDS)

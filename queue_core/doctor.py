@@ -43,118 +43,218 @@ HTTP_TIMEOUT = 3.0
 
 # code: (Vietnamese, English, fix in Vietnamese, fix in English)
 SAY: dict[str, tuple[str, str, str, str]] = {
-    "db_ok": ("Cơ sở dữ liệu nguyên vẹn: {tickets} vé, {size}.",
-              "The database is intact: {tickets} tickets, {size}.", "", ""),
-    "db_missing": ("Chưa có cơ sở dữ liệu trong {path}; nó được tạo khi máy chủ chạy lần đầu.",
-                   "There is no database in {path} yet; the server creates it on first start.",
-                   "Khởi động máy chủ: sudo systemctl start xephang",
-                   "Start the server: sudo systemctl start xephang"),
-    "db_damaged": ("Cơ sở dữ liệu bị hỏng: {detail}.", "The database is damaged: {detail}.",
-                   "Dừng máy chủ rồi khôi phục bản sao lưu mới nhất: sudo systemctl stop xephang; "
-                   "xephang restore {newest}",
-                   "Stop the server and restore the newest backup: sudo systemctl stop xephang; "
-                   "xephang restore {newest}"),
-    "disk_ok": ("Thẻ nhớ còn trống {free} ({percent}%).", "{free} free on the disk ({percent}%).",
-                "", ""),
-    "disk_low": ("Thẻ nhớ sắp đầy: chỉ còn {free} trống ở {path}.",
-                 "The disk is getting full: only {free} free at {path}.",
-                 "Xóa tệp không cần thiết, bớt bản sao lưu (backup.keep_count) hoặc bật xóa vé cũ "
-                 "(backup.retention_months); nên dùng thẻ nhớ lớn hơn.",
-                 "Delete unneeded files, keep fewer backups (backup.keep_count) or turn on "
-                 "retention (backup.retention_months); consider a larger card."),
-    "disk_full": ("Thẻ nhớ gần hết chỗ: chỉ còn {free} ở {path}; vé mới có thể không lưu được.",
-                  "The disk is almost full: {free} left at {path}; new tickets may not be saved.",
-                  "Giải phóng chỗ ngay: xóa bản sao lưu cũ trong thư mục backups, chạy "
-                  "xephang purge, hoặc thay thẻ nhớ lớn hơn.",
-                  "Free space now: delete old backups in the backups folder, run xephang purge, "
-                  "or move to a larger card."),
-    "backup_ok": ("Bản sao lưu mới nhất lúc {when}; đang giữ {count} bản.",
-                  "The newest backup is from {when}; {count} kept.", "", ""),
-    "backup_none": ("Chưa có bản sao lưu nào trong {path}.", "There is no backup in {path} yet.",
-                    "Chạy: xephang backup (máy chủ cũng tự sao lưu mỗi đêm).",
-                    "Run: xephang backup (the server also makes one every night)."),
-    "backup_old": ("Bản sao lưu mới nhất đã cũ: {when}.", "The newest backup is old: {when}.",
-                   "Kiểm tra máy chủ có chạy không (journalctl -u xephang), rồi chạy: xephang backup",
-                   "Check the server runs (journalctl -u xephang), then run: xephang backup"),
-    "clock_ok": ("Đồng hồ hợp lý: {now}.", "The clock looks right: {now}.", "", ""),
-    "clock_behind": ("Đồng hồ đang chậm: máy báo {now} nhưng dữ liệu đã ghi đến {last}; "
-                     "máy chủ sẽ không mở ngày làm việc.",
-                     "The clock is behind: it says {now} but data was recorded up to {last}; "
-                     "the server will not open the business day.",
-                     "Chỉnh giờ: sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'; nếu giờ đang hiện "
-                     "là đúng: xephang serve --accept-clock",
-                     "Set the time: sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'; if the time "
-                     "shown is right: xephang serve --accept-clock"),
-    "clock_implausible": ("Đồng hồ sai rõ ràng: {now}.", "The clock is plainly wrong: {now}.",
-                          "Chỉnh giờ: sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'; nên lắp pin "
-                          "đồng hồ (RTC) hoặc nối mạng để máy tự lấy giờ.",
-                          "Set the time: sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'; fit an "
-                          "RTC battery or give the box network time."),
-    "clock_unsynced": ("Giờ chưa được đồng bộ qua mạng (máy báo {now}); hãy xem giờ có đúng không.",
-                       "The time is not network-synchronised (it says {now}); check it is right.",
-                       "Nếu sai: sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'. Nối mạng có "
-                       "Internet hoặc lắp pin đồng hồ (RTC) để giờ luôn đúng.",
-                       "If wrong: sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'. Network time "
-                       "or an RTC battery keeps it right."),
-    "secret_ok": ("Khóa phiên được giữ kín (quyền 600).", "The session key is private (mode 600).",
-                  "", ""),
-    "secret_open": ("Khóa phiên {path} để người khác đọc được (quyền {mode}).",
-                    "The session key {path} is readable by others (mode {mode}).",
-                    "Chạy: sudo chmod 600 {path}", "Run: sudo chmod 600 {path}"),
-    "admin_ok": ("Có {count} tài khoản quản trị.", "{count} admin account(s) exist.", "", ""),
-    "admin_none": ("Chưa có tài khoản quản trị nào.", "There is no admin account yet.",
-                   "Tạo một tài khoản: xephang user add TEN --role admin",
-                   "Create one: xephang user add NAME --role admin"),
-    "printer_fake": ("Máy in đang GIẢ LẬP: vé được lưu thành ảnh, không in ra giấy.",
-                     "The printer is EMULATED: tickets are saved as pictures, not printed.",
-                     "Khai báo máy in thật trong [hardware] printer = \"usb\" | \"network\" | "
-                     "\"serial\" | \"file\".",
-                     "Configure the real printer: [hardware] printer = \"usb\" | \"network\" | "
-                     "\"serial\" | \"file\"."),
-    "printer_none": ("Máy này không dùng máy in (printer = none).",
-                     "This box has no printer (printer = none).", "", ""),
-    "printer_ok": ("Máy in {backend} sẵn sàng ({state}).", "The {backend} printer is ready ({state}).",
-                   "", ""),
-    "printer_paper_low": ("Máy in sắp hết giấy.", "The printer is running out of paper.",
-                          "Chuẩn bị cuộn giấy mới.", "Have a new paper roll ready."),
-    "printer_problem": ("Máy in báo lỗi: {state} {detail}.", "The printer reports: {state} {detail}.",
-                        "Kiểm tra giấy, nắp máy in và đèn báo; tắt rồi bật lại máy in.",
-                        "Check the paper, the cover and the lights; switch the printer off and on."),
-    "printer_unreachable": ("Không kết nối được máy in {backend}: {detail}.",
-                            "Cannot reach the {backend} printer: {detail}.",
-                            "Kiểm tra nguồn và dây cáp (USB: lsusb; mạng: ping địa chỉ máy in), "
-                            "rồi thử: xephang kiosk --test-print",
-                            "Check power and cable (USB: lsusb; network: ping the printer), "
-                            "then try: xephang kiosk --test-print"),
-    "printer_config": ("Cấu hình máy in chưa đủ: {detail}.", "The printer setup is incomplete: {detail}.",
-                       "Sửa mục [hardware] trong tệp cấu hình.", "Fix [hardware] in the config file."),
-    "audio_none": ("Máy này không dùng loa (audio = none).", "This box has no loudspeaker (audio = none).",
-                   "", ""),
-    "gpio_ok": ("Chân GPIO dùng được ({factory}).", "GPIO pins are available ({factory}).", "", ""),
-    "gpio_mock": ("GPIO đang GIẢ LẬP ({factory}): không đọc nút thật.",
-                  "GPIO is EMULATED ({factory}): no real buttons are read.",
-                  "Bỏ GPIOZERO_PIN_FACTORY=mock để dùng chân thật.",
-                  "Unset GPIOZERO_PIN_FACTORY=mock to use the real pins."),
-    "gpio_missing": ("Không dùng được GPIO: {detail}.", "GPIO is not available: {detail}.",
-                     "Trên Raspberry Pi: sudo apt install python3-lgpio và thêm người dùng vào nhóm "
-                     "gpio (sudo usermod -aG gpio xephang).",
-                     "On a Raspberry Pi: sudo apt install python3-lgpio and add the user to the "
-                     "gpio group (sudo usermod -aG gpio xephang)."),
-    "core_ok": ("Máy chủ xếp hàng {url} trả lời: {status}.", "The queue core at {url} answers: {status}.",
-                "", ""),
-    "core_degraded": ("Máy chủ {url} chạy nhưng có thiết bị lỗi: {detail}.",
-                      "The core at {url} runs, but a device is failing: {detail}.",
-                      "Xem trang quản lý hoặc chạy xephang doctor trên máy chủ.",
-                      "See the manager page, or run xephang doctor on the core box."),
-    "core_down": ("Không kết nối được máy chủ xếp hàng {url}: {detail}.",
-                  "Cannot reach the queue core at {url}: {detail}.",
-                  "Trên máy chủ: sudo systemctl status xephang; kiểm tra dây mạng và địa chỉ IP.",
-                  "On the core box: sudo systemctl status xephang; check the network cable and "
-                  "address."),
-    "core_stopped": ("Máy chủ xếp hàng chưa chạy trên máy này ({url}).",
-                     "The queue core is not running on this box ({url}).",
-                     "Khởi động: sudo systemctl start xephang; xem lỗi: journalctl -u xephang",
-                     "Start it: sudo systemctl start xephang; see why: journalctl -u xephang"),
+    "db_ok": (
+        "Cơ sở dữ liệu nguyên vẹn: {tickets} vé, {size}.",
+        "The database is intact: {tickets} tickets, {size}.",
+        "",
+        "",
+    ),
+    "db_missing": (
+        "Chưa có cơ sở dữ liệu trong {path}; nó được tạo khi máy chủ chạy lần đầu.",
+        "There is no database in {path} yet; the server creates it on first start.",
+        "Khởi động máy chủ: sudo systemctl start xephang",
+        "Start the server: sudo systemctl start xephang",
+    ),
+    "db_damaged": (
+        "Cơ sở dữ liệu bị hỏng: {detail}.",
+        "The database is damaged: {detail}.",
+        ("Dừng máy chủ rồi khôi phục bản sao lưu mới nhất: sudo systemctl stop xephang; "
+         "xephang restore {newest}"),
+        ("Stop the server and restore the newest backup: sudo systemctl stop xephang; "
+         "xephang restore {newest}"),
+    ),
+    "disk_ok": (
+        "Thẻ nhớ còn trống {free} ({percent}%).",
+        "{free} free on the disk ({percent}%).",
+        "",
+        "",
+    ),
+    "disk_low": (
+        "Thẻ nhớ sắp đầy: chỉ còn {free} trống ở {path}.",
+        "The disk is getting full: only {free} free at {path}.",
+        ("Xóa tệp không cần thiết, bớt bản sao lưu (backup.keep_count) hoặc bật xóa vé cũ "
+         "(backup.retention_months); nên dùng thẻ nhớ lớn hơn."),
+        ("Delete unneeded files, keep fewer backups (backup.keep_count) or turn on "
+         "retention (backup.retention_months); consider a larger card."),
+    ),
+    "disk_full": (
+        "Thẻ nhớ gần hết chỗ: chỉ còn {free} ở {path}; vé mới có thể không lưu được.",
+        "The disk is almost full: {free} left at {path}; new tickets may not be saved.",
+        ("Giải phóng chỗ ngay: xóa bản sao lưu cũ trong thư mục backups, chạy xephang "
+         "purge, hoặc thay thẻ nhớ lớn hơn."),
+        ("Free space now: delete old backups in the backups folder, run xephang purge, or "
+         "move to a larger card."),
+    ),
+    "backup_ok": (
+        "Bản sao lưu mới nhất lúc {when}; đang giữ {count} bản.",
+        "The newest backup is from {when}; {count} kept.",
+        "",
+        "",
+    ),
+    "backup_none": (
+        "Chưa có bản sao lưu nào trong {path}.",
+        "There is no backup in {path} yet.",
+        "Chạy: xephang backup (máy chủ cũng tự sao lưu mỗi đêm).",
+        "Run: xephang backup (the server also makes one every night).",
+    ),
+    "backup_old": (
+        "Bản sao lưu mới nhất đã cũ: {when}.",
+        "The newest backup is old: {when}.",
+        "Kiểm tra máy chủ có chạy không (journalctl -u xephang), rồi chạy: xephang backup",
+        "Check the server runs (journalctl -u xephang), then run: xephang backup",
+    ),
+    "clock_ok": (
+        "Đồng hồ hợp lý: {now}.",
+        "The clock looks right: {now}.",
+        "",
+        "",
+    ),
+    "clock_behind": (
+        ("Đồng hồ đang chậm: máy báo {now} nhưng dữ liệu đã ghi đến {last}; máy chủ sẽ "
+         "không mở ngày làm việc."),
+        ("The clock is behind: it says {now} but data was recorded up to {last}; the "
+         "server will not open the business day."),
+        ("Chỉnh giờ: sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'; nếu giờ đang hiện là"
+         " đúng: xephang serve --accept-clock"),
+        ("Set the time: sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'; if the time shown"
+         " is right: xephang serve --accept-clock"),
+    ),
+    "clock_implausible": (
+        "Đồng hồ sai rõ ràng: {now}.",
+        "The clock is plainly wrong: {now}.",
+        ("Chỉnh giờ: sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'; nên lắp pin đồng hồ "
+         "(RTC) hoặc nối mạng để máy tự lấy giờ."),
+        ("Set the time: sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'; fit an RTC "
+         "battery or give the box network time."),
+    ),
+    "clock_unsynced": (
+        "Giờ chưa được đồng bộ qua mạng (máy báo {now}); hãy xem giờ có đúng không.",
+        "The time is not network-synchronised (it says {now}); check it is right.",
+        ("Nếu sai: sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'. Nối mạng có Internet "
+         "hoặc lắp pin đồng hồ (RTC) để giờ luôn đúng."),
+        ("If wrong: sudo timedatectl set-time 'YYYY-MM-DD HH:MM:SS'. Network time or an "
+         "RTC battery keeps it right."),
+    ),
+    "secret_ok": (
+        "Khóa phiên được giữ kín (quyền 600).",
+        "The session key is private (mode 600).",
+        "",
+        "",
+    ),
+    "secret_open": (
+        "Khóa phiên {path} để người khác đọc được (quyền {mode}).",
+        "The session key {path} is readable by others (mode {mode}).",
+        "Chạy: sudo chmod 600 {path}",
+        "Run: sudo chmod 600 {path}",
+    ),
+    "admin_ok": (
+        "Có {count} tài khoản quản trị.",
+        "{count} admin account(s) exist.",
+        "",
+        "",
+    ),
+    "admin_none": (
+        "Chưa có tài khoản quản trị nào.",
+        "There is no admin account yet.",
+        "Tạo một tài khoản: xephang user add TEN --role admin",
+        "Create one: xephang user add NAME --role admin",
+    ),
+    "printer_fake": (
+        "Máy in đang GIẢ LẬP: vé được lưu thành ảnh, không in ra giấy.",
+        "The printer is EMULATED: tickets are saved as pictures, not printed.",
+        ("Khai báo máy in thật trong [hardware] printer = \"usb\" | \"network\" | \"serial\" | "
+         "\"file\"."),
+        ("Configure the real printer: [hardware] printer = \"usb\" | \"network\" | \"serial\" | "
+         "\"file\"."),
+    ),
+    "printer_none": (
+        "Máy này không dùng máy in (printer = none).",
+        "This box has no printer (printer = none).",
+        "",
+        "",
+    ),
+    "printer_ok": (
+        "Máy in {backend} sẵn sàng ({state}).",
+        "The {backend} printer is ready ({state}).",
+        "",
+        "",
+    ),
+    "printer_paper_low": (
+        "Máy in sắp hết giấy.",
+        "The printer is running out of paper.",
+        "Chuẩn bị cuộn giấy mới.",
+        "Have a new paper roll ready.",
+    ),
+    "printer_problem": (
+        "Máy in báo lỗi: {state} {detail}.",
+        "The printer reports: {state} {detail}.",
+        "Kiểm tra giấy, nắp máy in và đèn báo; tắt rồi bật lại máy in.",
+        "Check the paper, the cover and the lights; switch the printer off and on.",
+    ),
+    "printer_unreachable": (
+        "Không kết nối được máy in {backend}: {detail}.",
+        "Cannot reach the {backend} printer: {detail}.",
+        ("Kiểm tra nguồn và dây cáp (USB: lsusb; mạng: ping địa chỉ máy in), rồi thử: "
+         "xephang kiosk --test-print"),
+        ("Check power and cable (USB: lsusb; network: ping the printer), then try: xephang"
+         " kiosk --test-print"),
+    ),
+    "printer_config": (
+        "Cấu hình máy in chưa đủ: {detail}.",
+        "The printer setup is incomplete: {detail}.",
+        "Sửa mục [hardware] trong tệp cấu hình.",
+        "Fix [hardware] in the config file.",
+    ),
+    "audio_none": (
+        "Máy này không dùng loa (audio = none).",
+        "This box has no loudspeaker (audio = none).",
+        "",
+        "",
+    ),
+    "gpio_ok": (
+        "Chân GPIO dùng được ({factory}).",
+        "GPIO pins are available ({factory}).",
+        "",
+        "",
+    ),
+    "gpio_mock": (
+        "GPIO đang GIẢ LẬP ({factory}): không đọc nút thật.",
+        "GPIO is EMULATED ({factory}): no real buttons are read.",
+        "Bỏ GPIOZERO_PIN_FACTORY=mock để dùng chân thật.",
+        "Unset GPIOZERO_PIN_FACTORY=mock to use the real pins.",
+    ),
+    "gpio_missing": (
+        "Không dùng được GPIO: {detail}.",
+        "GPIO is not available: {detail}.",
+        ("Trên Raspberry Pi: sudo apt install python3-lgpio và thêm người dùng vào nhóm "
+         "gpio (sudo usermod -aG gpio xephang)."),
+        ("On a Raspberry Pi: sudo apt install python3-lgpio and add the user to the gpio "
+         "group (sudo usermod -aG gpio xephang)."),
+    ),
+    "core_ok": (
+        "Máy chủ xếp hàng {url} trả lời: {status}.",
+        "The queue core at {url} answers: {status}.",
+        "",
+        "",
+    ),
+    "core_degraded": (
+        "Máy chủ {url} chạy nhưng có thiết bị lỗi: {detail}.",
+        "The core at {url} runs, but a device is failing: {detail}.",
+        "Xem trang quản lý hoặc chạy xephang doctor trên máy chủ.",
+        "See the manager page, or run xephang doctor on the core box.",
+    ),
+    "core_down": (
+        "Không kết nối được máy chủ xếp hàng {url}: {detail}.",
+        "Cannot reach the queue core at {url}: {detail}.",
+        "Trên máy chủ: sudo systemctl status xephang; kiểm tra dây mạng và địa chỉ IP.",
+        "On the core box: sudo systemctl status xephang; check the network cable and address.",
+    ),
+    "core_stopped": (
+        "Máy chủ xếp hàng chưa chạy trên máy này ({url}).",
+        "The queue core is not running on this box ({url}).",
+        "Khởi động: sudo systemctl start xephang; xem lỗi: journalctl -u xephang",
+        "Start it: sudo systemctl start xephang; see why: journalctl -u xephang",
+    ),
 }
 
 NAMES = {
@@ -202,7 +302,7 @@ def _fill(text: str, params: dict[str, Any]) -> str:
 def _fetch(url: str, timeout: float) -> tuple[int, bytes]:
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - our core
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
             return int(answer.status), bytes(answer.read(65536))
     except urllib.error.HTTPError as exc:
         return int(exc.code), exc.read(65536) if exc.fp else b""

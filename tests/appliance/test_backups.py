@@ -193,7 +193,7 @@ def test_backup_and_restore_commands(settings: Settings, clock: FakeClock) -> No
     made = runner.invoke(main, ["backup", "--data-dir", str(settings.data_path)])
     assert made.exit_code == 0, made.output
     assert "4 vé (tickets)" in made.output
-    (taken, path), = backup.backups(backup.backup_dir(settings))
+    (_, path), = backup.backups(backup.backup_dir(settings))
     issue_some(settings, clock, 1)
     refused = runner.invoke(main, ["restore", str(path), "--data-dir", str(settings.data_path)])
     assert refused.exit_code != 0 and "--yes" in refused.output

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from announcer.checks import Check
-from hardware.printer import PaperOut, PrinterOffline, PrinterStatus
+from hardware.printer import PrinterOffline, PrinterStatus
 from queue_core import auth, doctor
 from queue_core.cli import main
 from queue_core.clock import VIETNAM

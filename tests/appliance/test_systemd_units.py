@@ -94,7 +94,7 @@ def test_unit_is_hardened(path: Path) -> None:
 def test_device_access_is_through_groups(path: Path) -> None:
     unit = parse_unit(path)
     installer = (SYSTEMD / "install.sh").read_text(encoding="utf-8")
-    created = set(re.search(r'^GROUPS_WANTED="([^"]+)"', installer, re.M).group(1).split())
+    created = set(re.search(r'^GROUPS_WANTED="([^"]+)"', installer, re.MULTILINE).group(1).split())
     for line in values(unit, "Service", "SupplementaryGroups"):
         assert set(line.split()) <= created, f"{path.name}: a group the installer never makes"
     if values(unit, "Service", "DevicePolicy"):
@@ -158,7 +158,7 @@ def test_systemd_analyze_verify(tmp_path: Path) -> None:
             (tmp_path / path.name).write_text(text, encoding="utf-8")
         names.append(name)
     answer = subprocess.run([analyze, "verify", *names], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=60)
+                            text=True, timeout=60, check=False)
     complaints = [line for line in (answer.stdout + answer.stderr).splitlines()
                   if "xephang" in line]
     assert answer.returncode == 0 and not complaints, "\n".join(complaints) or answer.stderr

@@ -191,8 +191,8 @@ def test_gunicorn_worker_says_ready(app: Any, systemd: Systemd) -> None:
     class Worker:
         wsgi = app
 
-        class cfg:  # noqa: N801 - gunicorn's attribute name
-            bind = ["0.0.0.0:8000"]
+        class cfg:
+            bind = ("0.0.0.0:8000",)
 
     _worker_ready(Worker())
     assert systemd.receive() == "READY=1\nSTATUS=serving on 0.0.0.0:8000"
