@@ -76,6 +76,7 @@ def prepare_serving(settings: Settings, *, accept_clock: bool = False,
 
     Returns the serving lock's descriptor (held for the life of the process).
     """
+    become_data_owner(settings)
     try:
         lock = backup.hold_serving_lock(settings.data_path)
     except backup.ServerRunning as exc:

@@ -164,6 +164,9 @@ def user_add(settings: Settings, username: str, role: str, counter: int | None,
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    from .admin_cli import become_data_owner
+
+    become_data_owner(settings)
     store = Store.in_data_dir(settings.data_path)
     try:
         auth.add_user(store, username, password, role=role, counter=counter,
@@ -192,6 +195,9 @@ def token_create(settings: Settings, name: str, role: str, counter: int | None) 
     """Create a device token; it is printed once, on the last line."""
     if counter is not None and settings.counter(counter) is None:
         raise click.BadParameter(f"there is no counter {counter}", param_hint="--counter")
+    from .admin_cli import become_data_owner
+
+    become_data_owner(settings)
     store = Store.in_data_dir(settings.data_path)
     try:
         secret = auth.create_token(store, name, role=role, counter=counter, now=SystemClock().now())

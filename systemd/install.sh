@@ -22,6 +22,7 @@ CONFIG_DIR=/etc/xephang
 DATA_DIR=/var/lib/xephang
 UNIT_DIR=/etc/systemd/system
 UDEV_RULE=/etc/udev/rules.d/60-xephang.rules
+COMMAND=/usr/local/bin/xephang
 APT_PACKAGES="python3 python3-venv python3-pip espeak-ng fonts-dejavu-core fonts-noto-core alsa-utils libusb-1.0-0 sqlite3 ca-certificates"
 
 DESTDIR="${DESTDIR:-}"
@@ -129,7 +130,7 @@ uninstall() {
     ((TEST_ROOT)) || systemctl disable --now "$unit" 2>/dev/null || true
     rm -f "$R$UNIT_DIR/$unit"
   done
-  rm -f "$R$UDEV_RULE"
+  rm -f "$R$UDEV_RULE" "$R$COMMAND"
   rm -rf "$R$PREFIX"
   ((TEST_ROOT)) || systemctl daemon-reload
   if ((PURGE)); then
@@ -235,6 +236,25 @@ build_venv() {
   fi
   "$venv/bin/python" -m pip install -q --upgrade pip
   "$venv/bin/python" -m pip install -q --upgrade "$SOURCE"
+}
+
+install_command() {
+  # `sudo xephang doctor` and friends, on this box's configuration and data.
+  install -d -m 0755 "$R/usr/local/bin"
+  cat > "$R$COMMAND.new" <<WRAPPER
+#!/bin/sh
+# xephang with this box's configuration (written by systemd/install.sh).
+: "\${XEPHANG_CONFIG:=$CONFIG_DIR/xephang.toml}"
+: "\${XEPHANG_DATA_DIR:=$DATA_DIR}"
+export XEPHANG_CONFIG XEPHANG_DATA_DIR
+if [ -z "\${XEPHANG_CORE_URL:-}" ] && [ -r "$CONFIG_DIR/xephang.env" ]; then
+  XEPHANG_CORE_URL="\$(sed -n 's/^XEPHANG_CORE_URL=//p' "$CONFIG_DIR/xephang.env" | tail -n1)"
+  [ -n "\$XEPHANG_CORE_URL" ] && export XEPHANG_CORE_URL
+fi
+exec $PREFIX/venv/bin/xephang "\$@"
+WRAPPER
+  chmod 0755 "$R$COMMAND.new"
+  mv -f "$R$COMMAND.new" "$R$COMMAND"
 }
 
 install_units() {
@@ -376,6 +396,7 @@ make_folders
 write_config
 if ((DO_VENV)); then build_venv; fi
 install_units
+install_command
 write_udev_rule
 for unit in "${UNITS[@]}"; do
   device_env "$unit"
@@ -387,4 +408,4 @@ if [ -z "$CORE_URL" ] && { ((DO_VENV)) || [ -n "$XEPHANG_CMD" ]; }; then
   xephang first-admin
 fi
 enable_units
-say "Xong (done). Kiểm tra (check): sudo ${PREFIX}/venv/bin/xephang doctor"
+say "Xong (done). Kiểm tra (check): sudo xephang doctor"

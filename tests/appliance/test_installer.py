@@ -83,6 +83,14 @@ def test_core_box_files_and_permissions(tmp_path: Path) -> None:
     settings = load_settings(config / "xephang.toml", env={})
     assert len(settings.counters) == 5 and settings.server.data_dir == "/var/lib/xephang"
     assert settings.hardware.printer == "fake", "emulated until a real printer is named"
+    # `sudo xephang doctor` runs the installed program on this box's configuration and data.
+    command = root / "usr/local/bin/xephang"
+    assert mode(command) == 0o755
+    wrapper = command.read_text()
+    assert "XEPHANG_CONFIG:=/etc/xephang/xephang.toml" in wrapper
+    assert "XEPHANG_DATA_DIR:=/var/lib/xephang" in wrapper
+    assert "exec /opt/xephang/venv/bin/xephang" in wrapper
+    subprocess.run(["sh", "-n", str(command)], check=True, timeout=30)
     # Nothing outside the root: no apt, no systemctl.
     assert "apt-get" not in answer.stdout
 
@@ -163,6 +171,7 @@ def test_uninstall_keeps_the_data(tmp_path: Path) -> None:
     assert not list((root / UNIT_DIR).glob("xephang*.service"))
     assert not list((root / UNIT_DIR).glob("*.wants/xephang*"))
     assert not (root / "opt/xephang").exists()
+    assert not (root / "usr/local/bin/xephang").exists()
     assert database.read_bytes() == b"tickets"
     assert (root / "etc/xephang/xephang.toml").exists()
     install(root, "--uninstall", "--purge")
