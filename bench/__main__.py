@@ -1,5 +1,25 @@
-"""`python -m bench`: the queue core benchmark (HTTP latency, Socket.IO fan-out, memory)."""
+"""`python -m bench`: the queue core benchmark (HTTP latency, Socket.IO fan-out, memory).
+
+`python -m bench --all` runs every benchmark one after another: the core (with any
+further options), then speech, printing and statistics with their defaults.
+"""
+
+import sys
 
 from .bench_core import main
 
-raise SystemExit(main())
+
+def run_all(argv: list[str]) -> int:
+    """Run the core benchmark with `argv`, then the others; return the worst exit status."""
+    from . import bench_print, bench_speech, bench_stats
+
+    status = 0
+    for name, run, args in (("core", main, argv), ("speech", bench_speech.main, []),
+                            ("print", bench_print.main, []), ("stats", bench_stats.main, [])):
+        print(f"\n=== {name} ===", flush=True)
+        status = max(status, run(args) or 0)
+    return status
+
+
+argv = sys.argv[1:]
+raise SystemExit(run_all([a for a in argv if a != "--all"]) if "--all" in argv else main(argv))
