@@ -19,13 +19,16 @@ from datetime import datetime, timedelta
 from .model import WAITING, Ticket
 
 
-def queue_key(ticket: Ticket, *, now: datetime, aging_minutes: int = 0) -> tuple[int, datetime, int]:
+def queue_key(ticket: Ticket, *, now: datetime,
+              aging_minutes: int = 0) -> tuple[int, datetime, int, str]:
     """Sort key of a waiting ticket: smaller goes first."""
     aged = aging_minutes > 0 and now - ticket.queued_at >= timedelta(minutes=aging_minutes)
     # An aged ticket joins the priority group at its own queue time, so it passes
     # priority tickets that came after it but not those that came before.
     urgent = ticket.priority is not None or aged
-    return (0 if urgent else 1, ticket.queued_at, ticket.number)
+    # The id breaks the last tie (a transferred ticket and a new one of the same moment
+    # and number), so every ticket has exactly one place.
+    return (0 if urgent else 1, ticket.queued_at, ticket.number, ticket.id)
 
 
 def order_queue(

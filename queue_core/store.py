@@ -280,7 +280,7 @@ class Store:
         base = f"{_SELECT_TICKETS} WHERE state = 'waiting' AND service IN ({marks})"
         found: dict[str, Ticket] = {}
         for extra in (" AND priority IS NOT NULL", ""):
-            row = self.conn.execute(f"{base}{extra} ORDER BY queued_at, number LIMIT 1",
+            row = self.conn.execute(f"{base}{extra} ORDER BY queued_at, number, id LIMIT 1",
                                     list(services)).fetchone()
             if row is not None:
                 ticket = ticket_from_row(row)
@@ -296,8 +296,8 @@ class Store:
         row = self.conn.execute(
             "SELECT COUNT(*) FROM tickets WHERE state = 'waiting' AND service = ? AND id != ?"
             " AND (CASE WHEN priority IS NOT NULL OR queued_at <= ? THEN 0 ELSE 1 END,"
-            " queued_at, number) < (?, ?, ?)",
-            [ticket.service, ticket.id, cutoff, urgent, queued, ticket.number],
+            " queued_at, number, id) < (?, ?, ?, ?)",
+            [ticket.service, ticket.id, cutoff, urgent, queued, ticket.number, ticket.id],
         ).fetchone()
         return int(row[0])
 

@@ -17,9 +17,6 @@ from queue_core.center import Center
 STAFF = "user:lan"
 
 
-@pytest.mark.xfail(strict=True, reason="queue key has no tie-break beyond (group, queued_at, "
-                                       "number): queue_core/store.py count_ahead and "
-                                       "head_of_queue, queue_core/policy.py queue_key")
 def test_equal_keys_get_distinct_places(center: Center) -> None:
     moved = center.issue("A", actor="kiosk")          # A001 at 08:00
     assert center.call_next(5, actor=STAFF)["id"] == moved["id"]   # counter 5 serves F and A
