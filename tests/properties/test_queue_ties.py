@@ -10,8 +10,6 @@ takes depends on the database's row order.
 
 from __future__ import annotations
 
-import pytest
-
 from queue_core.center import Center
 
 STAFF = "user:lan"
