@@ -223,8 +223,8 @@ class CounterWatch:
             self._wake.clear()
             try:
                 client.disconnect()
-            except Exception:  # noqa: BLE001 - already gone is fine
-                pass
+            except Exception as exc:  # noqa: BLE001 - already gone is fine
+                log.debug("closing the old link: %s", exc)
             self._disconnected()
             if not self._stop.is_set():
                 self._stop.wait(delay)
@@ -366,7 +366,7 @@ class Signals:
                     pattern()
                 if self._patterns.empty():
                     self._show_steady()
-            except Exception:  # noqa: BLE001 - a broken LED must not stop the keypad
+            except Exception:  # a broken LED must not stop the keypad
                 log.exception("signal pattern failed")
             with self.shown:
                 self._pending -= 1
@@ -488,7 +488,10 @@ class KeypadSatellite:
         return True
 
     def _pressed_handler(self, action: str) -> Callable[[Any], None]:
-        return lambda pin: self.press(action)
+        def pressed(pin: Any) -> None:
+            self.press(action)
+
+        return pressed
 
     def _work(self) -> None:
         while True:

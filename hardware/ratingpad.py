@@ -205,7 +205,10 @@ class RatingPadSatellite:
         return True
 
     def _pressed_handler(self, level: str) -> Callable[[Any], None]:
-        return lambda pin: self.press(level)
+        def pressed(pin: Any) -> None:
+            self.press(level)
+
+        return pressed
 
     def _work(self) -> None:
         while True:

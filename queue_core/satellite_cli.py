@@ -77,14 +77,14 @@ def _run_until_stopped(start: Callable[[], None], stop: Callable[[], None]) -> N
 def _common(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--counter", type=click.IntRange(1, 999), required=True,
-                     envvar="XEPHANG_COUNTER", help="The counter this device sits at."),
+                     envvar="XEPHANG_COUNTER", show_envvar=True, help="The counter this device sits at."),
         click.option("--core", "core_url", default="http://127.0.0.1:8000", show_default=True,
-                     envvar="XEPHANG_CORE_URL", help="Address of the queue core."),
+                     envvar="XEPHANG_CORE_URL", show_envvar=True, help="Address of the queue core."),
         click.option("--emulate", is_flag=True,
                      help="Use gpiozero's mock pins (a demo without hardware)."),
-        click.option("--config", "config_file", envvar="XEPHANG_CONFIG", default=None,
+        click.option("--config", "config_file", envvar="XEPHANG_CONFIG", show_envvar=True, default=None,
                      type=click.Path(dir_okay=False), help="Center configuration (TOML)."),
-        click.option("--data-dir", envvar="XEPHANG_DATA_DIR", default=None,
+        click.option("--data-dir", envvar="XEPHANG_DATA_DIR", show_envvar=True, default=None,
                      help="Data folder (default ./var)."),
         click.option("-v", "--verbose", is_flag=True, help="Log every press and answer."),
     ]
@@ -95,22 +95,22 @@ def _common(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.command("keypad")
 @_common
-@click.option("--token", envvar="XEPHANG_KEYPAD_TOKEN", required=True,
+@click.option("--token", envvar="XEPHANG_KEYPAD_TOKEN", show_envvar=True, required=True,
               help="Device token: xephang token create keypad-N --role keypad --counter N.")
 @click.option("--pin-next", type=click.IntRange(0, 27), default=5, show_default=True,
-              envvar="XEPHANG_KEYPAD_PIN_NEXT", help="Button: call the next ticket.")
+              envvar="XEPHANG_KEYPAD_PIN_NEXT", show_envvar=True, help="Button: call the next ticket.")
 @click.option("--pin-recall", type=click.IntRange(0, 27), default=6, show_default=True,
-              envvar="XEPHANG_KEYPAD_PIN_RECALL", help="Button: call again.")
+              envvar="XEPHANG_KEYPAD_PIN_RECALL", show_envvar=True, help="Button: call again.")
 @click.option("--pin-no-show", type=click.IntRange(0, 27), default=13, show_default=True,
-              envvar="XEPHANG_KEYPAD_PIN_NO_SHOW", help="Button: the citizen did not come.")
+              envvar="XEPHANG_KEYPAD_PIN_NO_SHOW", show_envvar=True, help="Button: the citizen did not come.")
 @click.option("--pin-finish", type=click.IntRange(0, 27), default=19, show_default=True,
-              envvar="XEPHANG_KEYPAD_PIN_FINISH", help="Button: service finished.")
+              envvar="XEPHANG_KEYPAD_PIN_FINISH", show_envvar=True, help="Button: service finished.")
 @click.option("--pin-led", type=click.IntRange(0, 27), default=26, show_default=True,
-              envvar="XEPHANG_KEYPAD_PIN_LED", help="LED lit while a ticket is being served.")
+              envvar="XEPHANG_KEYPAD_PIN_LED", show_envvar=True, help="LED lit while a ticket is being served.")
 @click.option("--pin-buzzer", type=click.IntRange(-1, 27), default=12, show_default=True,
-              envvar="XEPHANG_KEYPAD_PIN_BUZZER", help="Buzzer beeping on a refusal (-1: none).")
+              envvar="XEPHANG_KEYPAD_PIN_BUZZER", show_envvar=True, help="Buzzer beeping on a refusal (-1: none).")
 @click.option("--repeat-ms", type=click.IntRange(0, 5000), default=250, show_default=True,
-              envvar="XEPHANG_KEYPAD_REPEAT_MS",
+              envvar="XEPHANG_KEYPAD_REPEAT_MS", show_envvar=True,
               help="A second press of a button this soon counts as the same press.")
 def keypad_command(counter: int, core_url: str, emulate: bool, config_file: str | None,
                    data_dir: str | None, verbose: bool, token: str, pin_next: int,
@@ -141,18 +141,18 @@ def keypad_command(counter: int, core_url: str, emulate: bool, config_file: str 
 
 @click.command("ratingpad")
 @_common
-@click.option("--token", envvar="XEPHANG_RATINGPAD_TOKEN", required=True,
+@click.option("--token", envvar="XEPHANG_RATINGPAD_TOKEN", show_envvar=True, required=True,
               help="Device token: xephang token create danh-gia-N --role kiosk.")
-@click.option("--buttons", default="17,27,22", show_default=True, envvar="XEPHANG_RATINGPAD_BUTTONS",
+@click.option("--buttons", default="17,27,22", show_default=True, envvar="XEPHANG_RATINGPAD_BUTTONS", show_envvar=True,
               help="Button pins, one per rating level in the order of ratings.levels.")
-@click.option("--leds", default="23,24,25", show_default=True, envvar="XEPHANG_RATINGPAD_LEDS",
+@click.option("--leds", default="23,24,25", show_default=True, envvar="XEPHANG_RATINGPAD_LEDS", show_envvar=True,
               help="LED pins, one per rating level, same order.")
 def ratingpad_command(counter: int, core_url: str, emulate: bool, config_file: str | None,
                       data_dir: str | None, verbose: bool, token: str, buttons: str,
                       leds: str) -> None:
     """Rating pad: one button and LED per satisfaction level, lit when a rating is asked."""
-    from hardware.ratingpad import RatingPadPins, RatingPadSatellite
     from hardware.keypad import CoreClient
+    from hardware.ratingpad import RatingPadPins, RatingPadSatellite
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
