@@ -428,6 +428,24 @@ def _paths() -> dict[str, dict[str, Schema]]:
             {200: {"description": "the image", "content": {"image/png": {
                 "schema": {"type": "string", "contentEncoding": "binary"}}}}},
             parameters=[TICKET_ID, WIDTH], errors=(404, 422))},
+        "/audit": {"get": _operation(
+            "audit_api.audit_log", "Who did what: ticket actions and the rest, newest first",
+            "people", manager,
+            {200: _json("the entries", {"type": "array", "items": _object({
+                "at": TIME, "actor": TEXT, "action": TEXT, "target": _nullable(TEXT),
+                "ticket": _nullable(TEXT), "counter": _nullable(INT),
+                "detail": _nullable(TEXT)}, ("at", "actor", "action"))})},
+            parameters=[
+                {"name": "from", "in": "query", "schema": DATE, "description": "first day"},
+                {"name": "to", "in": "query", "schema": DATE, "description": "last day"},
+                {"name": "limit", "in": "query",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                {"name": "actor", "in": "query", "schema": TEXT,
+                 "description": "a username, or an actor such as user:lan"},
+                {"name": "action", "in": "query", "schema": TEXT},
+                {"name": "all", "in": "query", "schema": {"enum": ["0", "1"]},
+                 "description": "1: also tickets issued by devices and automatic expiries"},
+            ], errors=(422,))},
         "/openapi.json": {"get": _operation(
             "openapi_api.openapi_document", "Return this description", "board", (),
             {200: _json("the OpenAPI document", {"type": "object"})})},
