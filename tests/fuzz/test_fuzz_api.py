@@ -15,6 +15,7 @@ import itertools
 import os
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from queue_core import auth
-from queue_core.clock import FakeClock
+from queue_core.clock import VIETNAM, FakeClock
 from queue_core.config import load_settings
 
+# A Monday morning, an hour after opening: tickets can be issued.
+MONDAY_8AM = datetime(2026, 11, 23, 8, 0, tzinfo=VIETNAM)
 EXAMPLES = int(os.environ.get("XEPHANG_FUZZ_EXAMPLES", "25"))
 ERROR_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -40,8 +43,6 @@ class Fuzzed:
     """The app under test, its tokens and the tickets it starts with."""
 
     def __init__(self, data_dir: Path) -> None:
-        from conftest import MONDAY_8AM
-
         from queue_core.web import create_app
 
         self.clock = FakeClock(MONDAY_8AM)
