@@ -179,6 +179,7 @@ def test_alert_when_a_ticket_waits_past_the_target(page: Any, dashboard: Dashboa
     center, clock = dashboard.center, dashboard.clock
     center.issue("C", actor="kiosk:test", priority="elderly")
     log_in(page, dashboard.url)
+    expect(page.locator("#link-state")).to_have_text("Đang cập nhật trực tiếp", timeout=WAIT_MS)
     expect(page.locator("#live-waiting")).to_have_text("1", timeout=WAIT_MS)
     expect(page.locator("#alert")).to_be_hidden(timeout=WAIT_MS)
     clock.advance(minutes=16)
