@@ -15,6 +15,16 @@
     $("t-eta").textContent = value.eta_minutes == null ? "–" : value.eta_minutes;
     $("t-counter").textContent = value.counter == null ? "" : value.counter;
     document.title = "Số " + value.label + (value.state === "called" ? " — mời đến quầy " + value.counter : "");
+    offerRating();
+  }
+
+  /* Once served, the ticket's holder may rate the service, once. */
+  var ratingShown = false;
+  function offerRating() {
+    var place = $("t-rating");
+    if (ratingShown || ticket.state !== "done" || !place || !window.XephangRating) return;
+    ratingShown = true;
+    window.XephangRating.mount(place, {ticketId: ticket.id});
   }
 
   function refresh() {
@@ -35,6 +45,7 @@
 
   if (typeof io !== "function") return;
   var socket = io({ transports: ["websocket"] });
+  offerRating();
   socket.on("connect", function () {
     online(true);
     socket.emit("subscribe", { rooms: ["board"] });
