@@ -111,6 +111,7 @@
   $("tab-history").addEventListener("click", () => show("history"));
   $("logout").addEventListener("click", () => {
     fetch("/api/v1/auth/logout", {method: "POST", credentials: "same-origin"})
+      .then((response) => response.text())  // read it all before the page goes
       .finally(() => window.location.reload());
   });
 
