@@ -292,6 +292,14 @@ def chromium_command(binary: str, url: str, profile: Path) -> list[str]:
     return [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", url]
 
 
+def cage_command(inner: list[str]) -> list[str]:
+    """Return the command running `inner` full screen in cage (no decorations, VT switching)."""
+    cage = shutil.which("cage")
+    if cage is None:
+        raise click.ClickException("cage is not installed: sudo apt install cage")
+    return [cage, "-d", "-s", "--", *inner]
+
+
 def wait_for_core(url: str, *, deadline: float | None, stop: threading.Event) -> bool:
     """Poll the core's health until it answers; False when `deadline` seconds pass first."""
     waited = 0.0
@@ -323,10 +331,26 @@ def wait_for_core(url: str, *, deadline: float | None, stop: threading.Event) ->
 @click.option("--dry-run", is_flag=True, help="Print the browser command instead of running it.")
 @click.option("--data-dir", envvar="XEPHANG_DATA_DIR", default="./var",
               help="Where the browser keeps its profile (default ./var).")
+@click.option("--compositor", type=click.Choice(["none", "cage"]), default="none",
+              show_default=True,
+              help="cage: run inside cage, a one-window Wayland compositor (a box with no desktop).")
 def browser_command(page: str, core_url: str, token: str | None, binary: str | None,
-                    wait_seconds: float | None, dry_run: bool, data_dir: str) -> None:
+                    wait_seconds: float | None, dry_run: bool, data_dir: str,
+                    compositor: str) -> None:
     """Show PAGE (wall, counter-N, kiosk, rate-N) full screen in Chromium, once the core answers."""
     core_url = core_url.rstrip("/")
+    if compositor == "cage":
+        inner = [sys.executable, "-P", "-m", "queue_core.cli", "browser", page, "--core", core_url,
+                 "--data-dir", data_dir] + (["--chromium", binary] if binary else []) \
+            + (["--wait", str(wait_seconds)] if wait_seconds is not None else [])
+        command = cage_command(inner)
+        if dry_run:
+            click.echo(" ".join(command))
+            return
+        # The unit's own runtime directory: the Wayland socket needs a writable one.
+        if os.environ.get("RUNTIME_DIRECTORY"):
+            os.environ["XDG_RUNTIME_DIR"] = os.environ["RUNTIME_DIRECTORY"].split(":")[0]
+        os.execvp(command[0], command)
     url = core_url + page_path(page) + (f"#token={token}" if token else "")
     found = binary or next((b for b in CHROMIUM_NAMES if shutil.which(b)), None)
     if found is None:

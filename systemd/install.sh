@@ -23,6 +23,7 @@ DATA_DIR=/var/lib/xephang
 UNIT_DIR=/etc/systemd/system
 UDEV_RULE=/etc/udev/rules.d/60-xephang.rules
 COMMAND=/usr/local/bin/xephang
+PAM_FILE=/etc/pam.d/xephang-screen
 APT_PACKAGES="python3 python3-venv python3-pip espeak-ng fonts-dejavu-core fonts-noto-core alsa-utils libusb-1.0-0 sqlite3 ca-certificates"
 
 DESTDIR="${DESTDIR:-}"
@@ -130,7 +131,7 @@ uninstall() {
     ((TEST_ROOT)) || systemctl disable --now "$unit" 2>/dev/null || true
     rm -f "$R$UNIT_DIR/$unit"
   done
-  rm -f "$R$UDEV_RULE" "$R$COMMAND"
+  rm -f "$R$UDEV_RULE" "$R$COMMAND" "$R$PAM_FILE"
   rm -rf "$R$PREFIX"
   ((TEST_ROOT)) || systemctl daemon-reload
   if ((PURGE)); then
@@ -262,6 +263,9 @@ install_units() {
   for file in "$SCRIPT_DIR"/xephang*.service; do
     install -m 0644 "$file" "$R$UNIT_DIR/$(basename "$file")"
   done
+  # The browser screen's seat session (see xephang-screen@.service).
+  install -d -m 0755 "$(dirname "$R$PAM_FILE")"
+  install -m 0644 "$SCRIPT_DIR/xephang-screen.pam" "$R$PAM_FILE"
 }
 
 write_udev_rule() {

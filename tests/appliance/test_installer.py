@@ -83,6 +83,7 @@ def test_core_box_files_and_permissions(tmp_path: Path) -> None:
     settings = load_settings(config / "xephang.toml", env={})
     assert len(settings.counters) == 5 and settings.server.data_dir == "/var/lib/xephang"
     assert settings.hardware.printer == "fake", "emulated until a real printer is named"
+    assert mode(root / "etc/pam.d/xephang-screen") == 0o644
     # `sudo xephang doctor` runs the installed program on this box's configuration and data.
     command = root / "usr/local/bin/xephang"
     assert mode(command) == 0o755
@@ -172,6 +173,7 @@ def test_uninstall_keeps_the_data(tmp_path: Path) -> None:
     assert not list((root / UNIT_DIR).glob("*.wants/xephang*"))
     assert not (root / "opt/xephang").exists()
     assert not (root / "usr/local/bin/xephang").exists()
+    assert not (root / "etc/pam.d/xephang-screen").exists()
     assert database.read_bytes() == b"tickets"
     assert (root / "etc/xephang/xephang.toml").exists()
     install(root, "--uninstall", "--purge")

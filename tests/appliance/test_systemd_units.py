@@ -19,7 +19,7 @@ UNITS = sorted(SYSTEMD.glob("*.service"))
 VENV_XEPHANG = "/opt/xephang/venv/bin/xephang"
 DATA_DIR = "/var/lib/xephang"
 # Binaries a unit may start besides xephang, each with the Debian package the installer adds.
-OTHER_BINARIES = {"/usr/bin/cage": "cage"}
+OTHER_BINARIES: dict[str, str] = {}
 HARDENING = {
     "NoNewPrivileges": "yes",
     "ProtectSystem": "strict",
@@ -136,6 +136,18 @@ def test_the_core_is_watched() -> None:
     beat = watchdog_interval({"WATCHDOG_USEC": str(seconds * 1_000_000)})
     assert beat is not None and beat * 3 <= seconds, "room for a late beat before a restart"
     assert _xephang_argv(SYSTEMD / "xephang.service") == ["serve"]
+
+
+def test_browser_screens_run_in_cage_with_a_seat_session() -> None:
+    unit = parse_unit(SYSTEMD / "xephang-screen@.service")
+    assert _xephang_argv(SYSTEMD / "xephang-screen@.service") == [
+        "browser", "%i", "--compositor", "cage"]
+    assert one(unit, "Service", "PAMName") == "xephang-screen"
+    assert one(unit, "Service", "RuntimeDirectory") == "xephang-screen-%i"
+    pam = (SYSTEMD / "xephang-screen.pam").read_text(encoding="utf-8")
+    assert "pam_systemd.so" in pam and "auth" not in pam.split("#")[-1]
+    installer = (SYSTEMD / "install.sh").read_text(encoding="utf-8")
+    assert "cage $(chromium_package)" in installer and "xephang-screen.pam" in installer
 
 
 def test_systemd_analyze_verify(tmp_path: Path) -> None:
