@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
-from flask_wtf.csrf import generate_csrf
 
 from .. import businessday, history
 from .security import current_principal
@@ -35,5 +34,4 @@ def dashboard() -> tuple[str, int] | str:
         officers=history.officers(xephang.store),
         target_wait_minutes=settings.policy.target_wait_minutes,
         rating_levels=list(zip(settings.ratings.levels, settings.ratings.labels)),
-        csrf_token=generate_csrf(),
     )
