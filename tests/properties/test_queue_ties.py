@@ -3,9 +3,9 @@
 Found by the state machine in test_properties_center.py: a ticket transferred with
 `keep_place` keeps its queue time and its number from its first series, so a new
 ticket of the target field issued at the same moment with the same number has the
-very same key (priority group, queue time, number). `Store.count_ahead` compares
-those keys strictly, so both tickets are told "0 ahead", and which one call-next
-takes depends on the database's row order.
+very same (priority group, queue time, number). Both used to be told "0 ahead", and
+which one call-next took depended on the database's row order; the ticket id now
+breaks the tie in `policy.queue_key`, `Store.head_of_queue` and `Store.count_ahead`.
 """
 
 from __future__ import annotations
