@@ -14,6 +14,8 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,9 @@ __all__ = [
 ]
 
 CLOCK_REFUSED_EXIT = 3
+# Under systemd, how long a clock behind the data is watched before the start is refused.
+CLOCK_PATIENCE_SECONDS = 60.0
+CLOCK_LOOK_SECONDS = 5.0
 
 
 class ClockRefused(click.ClickException):
@@ -71,20 +76,31 @@ def become_data_owner(settings: Settings) -> None:
 # --- serve: what is checked before listening -----------------------------------------------------
 
 def prepare_serving(settings: Settings, *, accept_clock: bool = False,
-                    interactive: bool | None = None) -> int:
+                    interactive: bool | None = None, clock: Callable[[], datetime] | None = None,
+                    wait: Callable[[float], Any] | None = None,
+                    patience: float | None = None) -> int:
     """Take the data dir, upgrade the database, check the clock, make sure of an admin.
 
-    Returns the serving lock's descriptor (held for the life of the process).
+    Under systemd a clock behind the data is given `patience` seconds (network time often
+    arrives just after boot) before the start is refused. Returns the serving lock's
+    descriptor (held for the life of the process).
     """
     become_data_owner(settings)
     try:
         lock = backup.hold_serving_lock(settings.data_path)
     except backup.ServerRunning as exc:
         raise click.ClickException(f"{exc}. Máy chủ đã chạy trên thư mục dữ liệu này.") from None
+    clock = clock or (lambda: _now(settings))
+    if patience is None:
+        patience = CLOCK_PATIENCE_SECONDS if os.environ.get("INVOCATION_ID") else 0.0
     store = Store.in_data_dir(settings.data_path)
     try:
-        now = _now(settings)
+        now = clock()
         verdict = clockguard.check(store, now)
+        if verdict.status == clockguard.BEHIND and not accept_clock and patience > 0:
+            verdict = _wait_for_the_clock(store, verdict, clock=clock, patience=patience,
+                                          wait=wait or threading.Event().wait)
+            now = verdict.now
         if verdict.status == clockguard.BEHIND and accept_clock:
             clockguard.accept(store, now, actor=audit.cli_actor())
             click.echo(f"Đã chấp nhận giờ hiện tại {now:%Y-%m-%d %H:%M} "
@@ -98,6 +114,26 @@ def prepare_serving(settings: Settings, *, accept_clock: bool = False,
     finally:
         store.close()
     return lock
+
+
+def _wait_for_the_clock(store: Store, verdict: clockguard.ClockVerdict, *,
+                        clock: Callable[[], datetime], patience: float,
+                        wait: Callable[[float], Any]) -> clockguard.ClockVerdict:
+    """Look at the clock again every few seconds, for `patience` seconds at most."""
+    from .watchdog import Notifier
+
+    notifier = Notifier()
+    text = render(verdict.code, "en", **verdict.params())
+    click.echo(render(verdict.code, "vi", **verdict.params()) + "\n" + text, err=True)
+    waited = 0.0
+    while waited < patience and verdict.status == clockguard.BEHIND:
+        notifier.status(f"waiting for the clock: {text}"[:200])
+        wait(CLOCK_LOOK_SECONDS)
+        waited += CLOCK_LOOK_SECONDS
+        verdict = clockguard.check(store, clock())
+    if verdict.ok:
+        click.echo("Đồng hồ đã đúng, tiếp tục (the clock is right now; starting).", err=True)
+    return verdict
 
 
 def at_terminal() -> bool:

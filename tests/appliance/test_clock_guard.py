@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -9,7 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from queue_core import audit, backup, clockguard, server
-from queue_core.admin_cli import CLOCK_REFUSED_EXIT
+from queue_core.admin_cli import (
+    CLOCK_LOOK_SECONDS,
+    CLOCK_REFUSED_EXIT,
+    ClockRefused,
+    prepare_serving,
+)
 from queue_core.center import Center
 from queue_core.cli import main
 from queue_core.clock import VIETNAM, FakeClock, SystemClock
@@ -68,6 +74,8 @@ def serve_runs(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
     """Replace the server itself: these tests are about what happens before it starts."""
     started: list[Settings] = []
     monkeypatch.setattr(server, "run", started.append)
+    # Outside systemd a wrong clock is refused at once.
+    monkeypatch.delenv("INVOCATION_ID", raising=False)
     return started
 
 
@@ -114,8 +122,36 @@ def test_serve_refuses_a_second_server_on_the_same_data(settings: Settings,
     try:
         result = CliRunner().invoke(main, ["serve", "--data-dir", str(settings.data_path)])
     finally:
-        import os
-
         os.close(lock)
     assert result.exit_code != 0 and "already using" in result.output
     assert serve_runs == []
+
+
+def test_under_systemd_the_clock_gets_a_minute_to_come_right(settings: Settings,
+                                                           clock: FakeClock) -> None:
+    store = Store.in_data_dir(settings.data_path)
+    try:
+        clock.set(MONDAY)
+        Center(settings, store, clock=clock).issue("A", actor="device:kiosk")
+    finally:
+        store.close()
+    # Booted with the time it saved an hour earlier; network time arrives 20 s later.
+    clock.set(MONDAY - timedelta(hours=1))
+    looks: list[float] = []
+
+    def wait(seconds: float) -> None:
+        looks.append(seconds)
+        if len(looks) == 4:
+            clock.set(MONDAY + timedelta(minutes=1))
+
+    lock = prepare_serving(settings, interactive=False, clock=clock.now, wait=wait, patience=60)
+    os.close(lock)
+    assert looks == [CLOCK_LOOK_SECONDS] * 4
+    # A clock that never comes right is refused once the patience is spent.
+    clock.set(MONDAY - timedelta(days=3))
+    looks.clear()
+    with pytest.raises(ClockRefused):
+        prepare_serving(settings, interactive=False, clock=clock.now, wait=looks.append,
+                        patience=20)
+    assert sum(looks) == 20
+    assert not backup.is_serving(settings.data_path)
