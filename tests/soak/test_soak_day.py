@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from soak_sim import FINAL_STATES, Simulation, board_view, next_workday
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.soak]
 
 MINUTES = float(os.environ.get("XEPHANG_SOAK_MINUTES", "0") or 0)
 FIRST_DAY = date(2026, 11, 23)
