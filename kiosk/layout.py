@@ -25,7 +25,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-import qrcode  # type: ignore[import-untyped]
+import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from hardware.fonts import font_path
