@@ -69,6 +69,7 @@ class LazyGroup(click.Group):
         "purge": "queue_core.admin_cli:purge_command",
         "first-admin": "queue_core.admin_cli:first_admin_command",
         "browser": "queue_core.admin_cli:browser_command",
+        "simulate": "queue_core.simulate_cli:simulate_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

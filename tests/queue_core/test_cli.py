@@ -105,3 +105,16 @@ def test_every_screen_serve_names_exists(client: object) -> None:
         # A page behind a login answers with its login form (401), never 404.
         assert response.status_code in (200, 401), path
         assert response.content_type.startswith(("text/html", "application/json")), path
+
+
+def test_simulate_fills_a_history_the_stats_can_read(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["simulate", "--days", "3", "--per-day", "40",
+                                       "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    store = Store.in_data_dir(tmp_path)
+    days = {row[0] for row in store.conn.execute("SELECT day FROM tickets")}
+    tickets = store.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+    served = store.conn.execute("SELECT COUNT(*) FROM tickets WHERE state = 'done'").fetchone()[0]
+    store.close()
+    assert len(days) == 3 and 60 <= tickets <= 200 and served > tickets // 2
+    assert f"{tickets} tickets over 3 days" in result.output
