@@ -227,20 +227,23 @@ class DayCache:
                     missing.append(day)
             if missing:
                 self.loads += 1
+        counted: dict[str, Tallies] = {}
         for chunk, facts in facts_by_month(store, missing):
             fresh = stats.tally_days(stats.select(facts, filters), target_wait_s=target_wait_s,
                                      now=now)
-            counted = {day: fresh.get(day) or Tallies() for day in chunk}
-            found.update(counted)
-            with self._lock:
-                # Keep them only if nothing changed since: a change seen meanwhile by another
-                # request has already moved the marks past it, and would never forget them.
-                if self._marks == marks:
-                    for day, tallies in counted.items():
-                        if day < today:
-                            self._days[(day, filters, target_wait_s)] = tallies
-                    while len(self._days) > self.max_days:
-                        self._days.popitem(last=False)
+            counted.update({day: fresh.get(day) or Tallies() for day in chunk})
+        found.update(counted)
+        # Only now, with the store's lock released by the finished reader, take the cache's
+        # lock: holding both in the other order than `_invalidate` would deadlock.
+        with self._lock:
+            # Keep them only if nothing changed since: a change seen meanwhile by another
+            # request has already moved the marks past it, and would never forget them.
+            if self._marks == marks:
+                for day, tallies in counted.items():
+                    if day < today:
+                        self._days[(day, filters, target_wait_s)] = tallies
+                while len(self._days) > self.max_days:
+                    self._days.popitem(last=False)
         return [found[day] for day in days]
 
     def warm(self, store: Store, days: Sequence[str], *, target_wait_s: float, now: datetime,
