@@ -22,12 +22,14 @@ from .store import Store
 def simulate_command(settings: Settings, days: int, per_day: int, seed: int) -> None:
     """Fill the database with a plausible history (demos, benchmarks); never use on a live center."""
     store = Store.in_data_dir(settings.data_path)
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"\rMô phỏng (simulating): {done}/{total} ngày (days)", err=True,
+                   nl=done == total)
+
     try:
-        with click.progressbar(length=days, label="Mô phỏng (simulating) days",
-                               file=click.get_text_stream("stderr")) as bar:
-            made = simulate_history(store, settings, days=days, per_day=per_day,
-                                    end=date.today(), seed=seed,
-                                    progress=lambda done, total: bar.update(1))
+        made = simulate_history(store, settings, days=days, per_day=per_day,
+                                end=date.today(), seed=seed, progress=progress)
     finally:
         store.close()
     click.echo(f"{made} tickets over {days} days in {settings.data_path / 'xephang.sqlite3'}")
