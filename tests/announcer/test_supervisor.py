@@ -77,11 +77,11 @@ def test_child_stops_when_the_serving_process_is_killed(core: FakeCore, tmp_path
     try:
         assert serve.stdout is not None
         child_pid = int(serve.stdout.readline())
-        assert core.wait_for(lambda: core.subscriptions, timeout=30)
+        assert core.wait_for(lambda: core.subscriptions, timeout=90)
         serve.kill()
         serve.wait(10)
         # The orphan got SIGTERM from the kernel, said goodbye and exited.
-        assert wait_gone(child_pid, timeout=15)
+        assert wait_gone(child_pid, timeout=45)
     finally:
         serve.kill()
 
