@@ -14,6 +14,7 @@ never turns into a fake.
 
 from __future__ import annotations
 
+import abc
 import io
 import os
 import threading
@@ -88,7 +89,7 @@ def _describe(sound: Sound) -> tuple[Path | None, int]:
     return path, path.stat().st_size
 
 
-class AudioOutput:
+class AudioOutput(abc.ABC):
     """A loudspeaker: `play` blocks until the sound has been played.
 
     >>> with open_audio("fake") as audio:
@@ -97,9 +98,9 @@ class AudioOutput:
 
     name = "audio"
 
+    @abc.abstractmethod
     def play(self, sound: Sound, *, volume: float = 1.0) -> None:
         """Play one WAV (a path or the file's bytes) at `volume` (0–1); return when done."""
-        raise NotImplementedError
 
     def close(self) -> None:
         """Release the device; a closed output must not be used again."""

@@ -27,6 +27,7 @@ is still there and took the job) where the printer answers.
 
 from __future__ import annotations
 
+import abc
 import logging
 import os
 import socket
@@ -222,7 +223,7 @@ def profile_width(profile: str | None) -> int | None:
 
 # --- printers ----------------------------------------------------------------------------------
 
-class Printer:
+class Printer(abc.ABC):
     """A ticket printer: `print_image` returns once the job is sent, or raises PrinterError.
 
     >>> with FakePrinter(width=576) as printer:
@@ -236,13 +237,13 @@ class Printer:
     #: How fast the link carries a job, where that is slow enough to matter (serial).
     bytes_per_second: float | None = None
 
+    @abc.abstractmethod
     def print_image(self, image: Image.Image, *, name: str = "", deadline: float | None = None
                     ) -> PrinterStatus:
         """Print one image and cut by `deadline` (a `time.monotonic()` value); return the status.
 
         Raises a PrinterError when the ticket did not come out.
         """
-        raise NotImplementedError
 
     def status(self, *, timeout: float | None = None) -> PrinterStatus:
         """Ask the printer how it is (UNKNOWN where it cannot tell)."""
