@@ -1,4 +1,4 @@
-"""Run the core: gunicorn (gthread, one worker) in threading mode, eventlet's server otherwise.
+"""Run the core: asyncio (uvicorn, the default), gunicorn gthread (threading) or eventlet.
 
 One worker, because Socket.IO needs every client of a room in one process; threads
 serve the screens and counters concurrently.
@@ -24,9 +24,14 @@ def run(settings: Settings) -> None:
     hide_notify_socket()
     if settings.server.async_mode == "eventlet":
         _run_eventlet(settings)
-    else:
+    elif settings.server.async_mode == "threading":
         start_local_announcer(settings)
         _run_gunicorn(settings)
+    else:
+        from .ops.serving.asgi import run as run_asyncio
+
+        start_local_announcer(settings)
+        run_asyncio(settings)
 
 
 def start_local_announcer(settings: Settings) -> Any:

@@ -26,7 +26,7 @@ from typing import Any
 import requests
 import socketio
 
-ASYNC_MODES = ("threading", "eventlet")
+ASYNC_MODES = ("asyncio", "threading", "eventlet")
 DATABASE_FILE = "xephang.sqlite3"
 # Open every hour of every day, so tests can issue tickets whatever the wall clock says.
 ALWAYS_OPEN = {
@@ -78,7 +78,7 @@ class ServerExited(RuntimeError):
 class LiveServer:
     """One `xephang serve` process group on 127.0.0.1 and its data dir."""
 
-    def __init__(self, data_dir: Path, *, mode: str = "threading", config: str | None = None,
+    def __init__(self, data_dir: Path, *, mode: str = "asyncio", config: str | None = None,
                  env: dict[str, str] | None = None) -> None:
         if mode not in ASYNC_MODES:
             raise ValueError(f"unknown async mode {mode!r}")

@@ -25,6 +25,7 @@ from .hub import Hub
 from .manager import manager_pages
 from .openapi_api import openapi_api
 from .pages import pages
+from .realtime_asyncio import flask_socketio_mode
 from .security import Throttle
 from .staff import staff_pages
 from .stats_api import stats_api
@@ -84,8 +85,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     store = store or Store.in_data_dir(settings.data_path)
     center = Center(settings, store, clock=clock)
     # Short pings: a screen notices a dead link within seconds and shows it.
-    socketio = SocketIO(app, async_mode=settings.server.async_mode, ping_interval=10,
-                        ping_timeout=20)
+    socketio = SocketIO(app, async_mode=flask_socketio_mode(settings.server.async_mode),
+                        ping_interval=10, ping_timeout=20)
     hub = Hub(socketio, center, store, settings)
     center.publish = hub.publish
     app.extensions["xephang"] = Xephang(settings, store, center, hub, socketio,

@@ -1,0 +1,1 @@
+"""Running the box: serving, and the upkeep around it."""

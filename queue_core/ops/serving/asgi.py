@@ -1,0 +1,104 @@
+"""The `asyncio` serving model (the default): one process, one event loop, a bounded REST pool.
+
+uvicorn accepts every connection on an asyncio loop. Socket.IO (screens, consoles,
+devices, citizens' phones) stays on the loop: an idle websocket costs a few kilobytes
+and no thread, so thousands are held. Each REST request, and each Socket.IO handler,
+runs on one of `server.request_threads` threads, exactly as under a threaded server: a
+slow SQLite write or a long statistics query never stalls the loop, and no number of
+websockets can take the threads away from the counters (`limits.Guard`).
+
+There is no arbiter process: the serving process is the one systemd watches; it says
+READY=1 once it listens and beats the watchdog from the app's own health check.
+SIGTERM (or SIGINT) closes the listening socket, lets requests in flight finish for a
+few seconds, closes the websockets and exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ...config import Settings
+from .limits import ConnectionLimits, Guard, with_header_timeout
+
+log = logging.getLogger("xephang")
+
+# Open files needed beyond the connections themselves (database, logs, speech, printing).
+SPARE_FILES = 256
+GRACEFUL_SECONDS = 5
+
+
+def raise_open_file_limit(connections: int) -> int:
+    """Lift the soft limit on open files towards what `connections` need; return it.
+
+    Every connection is a file descriptor; the usual soft limit (1024) would refuse
+    sockets long before the configured ceiling.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + SPARE_FILES
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if wanted > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+        except (ValueError, OSError) as exc:
+            log.warning("cannot raise the open-file limit to %d: %s", wanted, exc)
+    if soft < connections + SPARE_FILES:
+        log.warning("only %d open files allowed: fewer connections than server.max_connections "
+                    "(%d) can be held; raise LimitNOFILE", soft, connections)
+    return int(soft)
+
+
+def build(settings: Settings, app: Any = None) -> tuple[Any, Guard]:
+    """Build the ASGI application around the Flask app (made here unless given)."""
+    from a2wsgi import WSGIMiddleware
+
+    from ...web import create_app, socketio_of
+    from ...web.realtime_asyncio import AsyncRealtime
+
+    server = settings.server
+    app = app if app is not None else create_app(settings, background=True)
+    # One pool for REST requests and Socket.IO handlers: both are short, both may use SQLite.
+    pool = ThreadPoolExecutor(max_workers=server.request_threads, thread_name_prefix="request")
+    realtime = AsyncRealtime(app, socketio_of(app), pool)
+    rest = WSGIMiddleware(app, workers=server.request_threads)
+    # The REST side gets its own executor of the same size: a2wsgi owns it.
+    guard = Guard(realtime.asgi_app(other=rest), rest, ConnectionLimits(
+        server.max_connections, server.max_connections_per_address),
+        rest_threads=server.request_threads, body_timeout=server.body_timeout_seconds,
+        engineio_server=realtime.sio.eio)
+    return app, guard
+
+
+def run(settings: Settings) -> None:
+    """Serve until SIGTERM or SIGINT."""
+    import uvicorn
+
+    from ...watchdog import Notifier
+    from ...web.upkeep import WATCHDOG_EXTENSION
+
+    server = settings.server
+    raise_open_file_limit(server.max_connections)
+    app, guard = build(settings)
+    notifier = app.extensions.get(WATCHDOG_EXTENSION) or Notifier()
+
+    class Server(uvicorn.Server):  # type: ignore[misc]
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                # systemd hears READY=1 once the socket listens and the app is built.
+                notifier.ready(f"serving on {server.host}:{server.port}")
+
+    config = uvicorn.Config(
+        guard, host=server.host, port=server.port, lifespan="on",
+        http=with_header_timeout(server.header_timeout_seconds), ws="wsproto",
+        # Engine.IO pings every client itself; a second ping layer would only cost.
+        ws_ping_interval=None, ws_ping_timeout=None, ws_max_size=1024 * 1024,
+        timeout_keep_alive=5, timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        backlog=2048, access_log=False, server_header=False,
+        log_level=os.environ.get("XEPHANG_LOG_LEVEL", "info").lower())
+    Server(config).run()

@@ -1,0 +1,163 @@
+"""Serve the app's Socket.IO handlers from an asyncio server, the REST API staying on threads.
+
+In `asyncio` mode every websocket lives on one event loop (python-socketio's
+`AsyncServer`), so an idle screen or phone costs a few kilobytes and no thread. The
+handlers are the app's own, registered through Flask-SocketIO as in every other mode
+(the hub does not know which server runs it): `AsyncRealtime` takes the place of the
+synchronous server inside the app's `SocketIO` object and
+
+* runs each handler on the REST thread pool, inside the app and request context
+  Flask-SocketIO gives it, so a handler may read the database like any view;
+* forwards `emit`, `enter_room` and `leave_room` from those threads to the loop. Emits go
+  through one queue in the order they were made, so events pushed after commit keep
+  their `seq` order, and what a handler emits reaches its client before the handler's
+  acknowledgement;
+* starts background tasks as threads, as in threading mode.
+
+>>> # realtime = AsyncRealtime(app, socketio_of(app), pool)           # in the serving process
+>>> # asgi_app = realtime.asgi_app(other=rest_asgi_app)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any
+
+log = logging.getLogger("xephang.realtime")
+
+ASYNCIO_MODE = "asyncio"
+NAMESPACE = "/"
+# How long a handler's thread waits for the loop to join or leave a room.
+ROOM_CHANGE_TIMEOUT = 10.0
+
+
+def flask_socketio_mode(async_mode: str) -> str:
+    """The async mode Flask-SocketIO is built in for the configured `server.async_mode`.
+
+    In asyncio mode Flask-SocketIO only collects the handlers (threading mode needs no
+    server library); `AsyncRealtime` serves them.
+    """
+    return "threading" if async_mode == ASYNCIO_MODE else async_mode
+
+
+class AsyncRealtime:
+    """The stand-in for Flask-SocketIO's server: handlers on `pool`, sockets on the loop."""
+
+    def __init__(self, app: Any, flask_socketio: Any, pool: Executor, *,
+                 ping_interval: float = 10, ping_timeout: float = 20,
+                 max_message_bytes: int = 64 * 1024) -> None:
+        import socketio
+
+        self.app = app
+        self.pool = pool
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.sio = socketio.AsyncServer(async_mode="asgi", ping_interval=ping_interval,
+                                        ping_timeout=ping_timeout,
+                                        max_http_buffer_size=max_message_bytes)
+        self._outbox: asyncio.Queue[tuple[Any, ...]] | None = None
+        self._pump: asyncio.Task[None] | None = None
+        synchronous = flask_socketio.server
+        for event, handler in synchronous.handlers.get(NAMESPACE, {}).items():
+            self.sio.on(event, self._on_loop(event, handler), namespace=NAMESPACE)
+        # From here on, Flask-SocketIO's emit, join_room and background tasks come to us.
+        flask_socketio.server = self
+
+    # --- on the loop -----------------------------------------------------------------------
+
+    def asgi_app(self, other: Any) -> Any:
+        """The ASGI application: Socket.IO under /socket.io/, everything else to `other`."""
+        import socketio
+
+        return socketio.ASGIApp(self.sio, other_asgi_app=other, on_startup=self.start)
+
+    async def start(self) -> None:
+        """Bind to the running loop and start the ordered emitter (ASGI lifespan startup)."""
+        self.loop = asyncio.get_running_loop()
+        self._outbox = asyncio.Queue()
+        self._pump = self.loop.create_task(self._send_in_order())
+
+    async def _send_in_order(self) -> None:
+        assert self._outbox is not None
+        while True:
+            item = await self._outbox.get()
+            if isinstance(item[0], asyncio.Future):
+                item[0].set_result(None)
+                continue
+            event, args, kwargs = item
+            try:
+                await self.sio.emit(event, *args, **kwargs)
+            except Exception:  # noqa: BLE001 - one bad emit must not stop the rest
+                log.exception("could not push %s", event)
+
+    def _on_loop(self, event: str, handler: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap a Flask-SocketIO handler so the loop awaits it on the pool."""
+
+        async def handle(sid: str, *args: Any) -> Any:
+            assert self.loop is not None
+            if event == "connect" and args:
+                self._prepare_environ(args[0])
+            answer = await self.loop.run_in_executor(
+                self.pool, functools.partial(handler, sid, *args))
+            await self._flushed()
+            return answer
+
+        handle.__name__ = f"on_{event}"
+        return handle
+
+    def _prepare_environ(self, environ: dict[str, Any]) -> None:
+        # What Flask-SocketIO's WSGI middleware would have put there, and the real peer.
+        environ["flask.app"] = self.app
+        environ.setdefault("wsgi.url_scheme", "http")
+        client = (environ.get("asgi.scope") or {}).get("client")
+        if client:
+            environ["REMOTE_ADDR"] = str(client[0])
+
+    async def _flushed(self) -> None:
+        """Return once every emit queued before now has been sent."""
+        assert self._outbox is not None and self.loop is not None
+        marker = self.loop.create_future()
+        self._outbox.put_nowait((marker,))
+        await marker
+
+    # --- from threads: what Flask-SocketIO calls on its server --------------------------------
+
+    def emit(self, event: str, *args: Any, namespace: str = NAMESPACE, to: Any = None,
+             skip_sid: Any = None, callback: Any = None, **kwargs: Any) -> None:
+        """Queue an emit; events leave in the order they were queued."""
+        kwargs.pop("ignore_queue", None)
+        if self.loop is None or self._outbox is None:
+            log.warning("dropped %s: the realtime server is not running", event)
+            return
+        item = (event, args, {"to": to, "namespace": namespace, "skip_sid": skip_sid,
+                              "callback": callback, **kwargs})
+        self.loop.call_soon_threadsafe(self._outbox.put_nowait, item)
+
+    def enter_room(self, sid: str, room: str, namespace: str | None = None) -> None:
+        self._run(self.sio.enter_room(sid, room, namespace=namespace or NAMESPACE))
+
+    def leave_room(self, sid: str, room: str, namespace: str | None = None) -> None:
+        self._run(self.sio.leave_room(sid, room, namespace=namespace or NAMESPACE))
+
+    def get_environ(self, sid: str, namespace: str | None = None) -> Any:
+        return self.sio.get_environ(sid, namespace=namespace or NAMESPACE)
+
+    def _run(self, coroutine: Any) -> Any:
+        assert self.loop is not None
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(ROOM_CHANGE_TIMEOUT)
+
+    @staticmethod
+    def start_background_task(target: Callable[..., Any], *args: Any,
+                              **kwargs: Any) -> threading.Thread:
+        thread = threading.Thread(target=target, args=args, kwargs=kwargs, daemon=True)
+        thread.start()
+        return thread
+
+    @staticmethod
+    def sleep(seconds: float = 0) -> None:
+        time.sleep(seconds)
