@@ -37,11 +37,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, Self
-
-from PIL import Image
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from .errors import HardwareError
+
+if TYPE_CHECKING:
+    # Pillow loads with the first ticket printed, not when a program using printers starts.
+    from PIL import Image
 
 __all__ = [
     "PRINTER_BACKENDS",
@@ -207,6 +209,8 @@ def escpos_job(image: Image.Image, *, profile: str | None = None, cut: bool = Tr
 
 def warm_up(profile: str | None = None) -> None:
     """Load python-escpos and its printer profiles now (the first load takes most of a second)."""
+    from PIL import Image
+
     escpos_job(Image.new("1", (8, 8), 1), profile=profile)
 
 

@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PIL import Image
-
 from hardware.printer import (
     COVER_OPEN,
     OFFLINE,
@@ -50,6 +48,7 @@ from .messages import render
 
 if TYPE_CHECKING:
     from flask import Flask
+    from PIL import Image
 
     from queue_core.config import Settings
     from queue_core.store import Store
@@ -80,11 +79,13 @@ STATUS_REPORTS = {
 }
 
 Report = Callable[[str, str], None]
-Draw = Callable[[int], Image.Image]
+Draw = Callable[[int], "Image.Image"]
 
 
 def blank(width: int) -> Image.Image:
     """Return a small white image (doctests, printer checks)."""
+    from PIL import Image
+
     return Image.new("1", (width, 64), 1)
 
 
@@ -164,7 +165,10 @@ class PrintService:
         self._stop = threading.Event()
         self._check = threading.Event()
         # Not on the first citizen's time: loading python-escpos takes most of a second.
-        warm_up(getattr(printer, "profile", None))
+        # An emulated printer only saves files: it loads the library with its first job,
+        # and a box that prints nothing never carries it.
+        if getattr(printer, "name", "") not in ("fake", "none"):
+            warm_up(getattr(printer, "profile", None))
 
     # -- asking for prints --------------------------------------------------------------
 

@@ -38,7 +38,9 @@ def start_local_announcer(settings: Settings) -> Any:
     """Run the announcer beside the core when the loudspeaker hangs on this box.
 
     Speech lives in a supervised child process, so a crash in the speech engine never
-    touches the queue. Each start gets a fresh token; the previous one is revoked.
+    touches the queue; with an emulated loudspeaker in asyncio mode it runs on threads
+    of this process and renders speech with the espeak-ng command line only
+    (`announcer.in_process`). Each start gets a fresh token; the previous one is revoked.
     """
     hardware = settings.hardware
     if not hardware.speaker_attached or hardware.audio == "none":
@@ -60,9 +62,15 @@ def start_local_announcer(settings: Settings) -> Any:
         store.close()
     host = settings.server.host
     host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    child = AnnouncerProcess(f"http://{host}:{settings.server.port}", token,
-                             config_file=settings.config_file,
-                             data_dir=str(settings.data_path.resolve()))
+    core_url = f"http://{host}:{settings.server.port}"
+    if hardware.audio == "fake" and settings.server.async_mode == "asyncio":
+        # Nothing is played: no speech engine is loaded, so no second process is needed.
+        from announcer.in_process import InProcessAnnouncer
+
+        child: Any = InProcessAnnouncer(core_url, token, settings)
+    else:
+        child = AnnouncerProcess(core_url, token, config_file=settings.config_file,
+                                 data_dir=str(settings.data_path.resolve()))
     child.start()
     atexit.register(child.stop)
     return child

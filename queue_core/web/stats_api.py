@@ -8,16 +8,20 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from flask.blueprints import BlueprintSetupState
 
-from .. import businessday, history, reports, stats
+from .. import businessday, history, stats
 from ..errors import InvalidInput, NotFound
 from ..history import DayCache
 from . import validation
 from .security import requires
+
+if TYPE_CHECKING:
+    # openpyxl loads with the first export, not when the server starts.
+    from .. import reports
 
 stats_api = Blueprint("stats_api", __name__, url_prefix="/api/v1")
 
@@ -162,6 +166,8 @@ def _filename(query: Query, extension: str) -> str:
 
 
 def _context(query: Query) -> reports.ReportContext:
+    from .. import reports
+
     xephang = _xephang()
     settings = xephang.settings
     return reports.ReportContext(
@@ -180,6 +186,8 @@ def _context(query: Query) -> reports.ReportContext:
 @stats_api.get("/stats/export.csv")
 @requires("manager")
 def export_csv() -> Response:
+    from .. import reports
+
     query = parse_query()
     # Streamed: a year of tickets never sits in memory at once.
     body = reports.csv_chunks(_export_facts(_xephang().store, query), _context(query))
@@ -192,6 +200,8 @@ def export_csv() -> Response:
 @stats_api.get("/stats/export.xlsx")
 @requires("manager")
 def export_xlsx() -> Response:
+    from .. import reports
+
     query = parse_query()
     figures = compute(query)
     context = _context(query)
