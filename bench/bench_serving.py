@@ -1,0 +1,668 @@
+"""Serving models side by side on this machine, with the real app: a hall full of phones.
+
+For each serving option, on a fresh data dir and a free loopback port:
+
+* **memory idle**: RSS and PSS of every process of the serving tree (psutil);
+* **call-next p95** with no other client, then with N idle Socket.IO clients held (lean
+  asyncio websockets from many loopback addresses, subscribed to the board, answering
+  pings), and `/health` p95 under that load. "held" counts the clients that got their
+  board; a model that stalls shows how many it took before it stopped;
+* **past the ceiling** (asyncio only): extra clients once the ceiling is reached, and
+  how many were refused with 503;
+* **slow-loris**: 600 half-sent HTTP requests, then call-next and `/health` again;
+* **fan-out**: call → all 200 clients p99, and the same audience against a bare
+  python-socketio server of the same kind (the floor, measured in the same run); memory
+  with those 200 screens connected.
+
+Options: `asyncio` (the default: uvicorn, websockets on one loop, REST on a bounded
+pool), `gthread` (gunicorn gthread, the former default), `eventlet`, `gevent`
+(gevent's WSGIServer, python-engineio with simple-websocket), and `main` (the tree given
+with `--baseline`, as it was before: gunicorn gthread plus the announcer child).
+
+    python -m bench.bench_serving                       # all options, 5,000 idle clients
+    python -m bench.bench_serving --idle 1000 --options asyncio gthread
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import platform
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import psutil
+import requests
+
+from .bench_core import (FLOOR_SERVER, ROOT, Audience, LiveServer, clean_env, free_port,
+                         measure_fanout, pause, summary)
+from .import_memory import SERVING_CODE, measure_in_child
+
+RESULTS = Path(__file__).resolve().parent / "results-serving.json"
+OPTIONS = ("asyncio", "gthread", "eventlet", "gevent", "main")
+SLOW_LORIS = 600
+FANOUT = 200
+ADDRESSES = 64                      # idle clients come from 127.0.0.2 … 127.0.0.65
+STOPPED = "stopped"
+
+GEVENT_SERVER = r'''
+import sys
+from gevent import monkey
+monkey.patch_all()
+data_dir, port = sys.argv[1], int(sys.argv[2])
+import queue_core.web as web
+from queue_core.admin_cli import prepare_serving
+from queue_core.config import load_settings
+
+# Flask-SocketIO in gevent mode; the settings only know the supported modes.
+web.flask_socketio_mode = lambda mode: "gevent"
+settings = load_settings(None, overrides={"server": {"data_dir": data_dir, "host": "127.0.0.1",
+                                                     "port": port, "async_mode": "threading"}})
+prepare_serving(settings, accept_clock=False)
+app = web.create_app(settings, background=True)
+from gevent.pywsgi import WSGIServer
+WSGIServer(("127.0.0.1", port), app, log=None).serve_forever()
+'''
+
+ASYNC_FLOOR = r'''
+import itertools, json, sys
+import socketio, uvicorn
+port = int(sys.argv[1])
+sio = socketio.AsyncServer(async_mode="asgi")
+numbers = itertools.count(1)
+TICKET = {"id": "", "label": "A001", "number": 1, "service": "A", "priority": None,
+          "state": "called", "counter": 1, "channel": "kiosk", "day": "2026-11-23",
+          "issued_at": "2026-11-23T08:00:00.000+07:00",
+          "called_at": "2026-11-23T08:05:00.000+07:00", "finished_at": None, "recalls": 0}
+EVENT = {"seq": 0, "counter": 1, "recall": False,
+         "speech": "Xin mời công dân có số thứ tự a không không một đến quầy số một.",
+         "waiting": {"A": 0, "B": 0, "C": 0, "D": 0, "E": 0, "F": 0}}
+
+@sio.on("subscribe")
+async def subscribe(sid, data):
+    for room in data.get("rooms", []):
+        await sio.enter_room(sid, room)
+    await sio.emit("board", {"seq": 0}, to=sid)
+    return {"ok": True}
+
+async def http(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    if scope["path"] == "/emit":
+        n = next(numbers)
+        await sio.emit("ticket_called", {**EVENT, "seq": n, "ticket": {**TICKET, "id": str(n)}},
+                       to="board")
+        body = json.dumps({"id": str(n)}).encode()
+    else:
+        body = b'{"status": "ok"}'
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body})
+
+uvicorn.run(socketio.ASGIApp(sio, other_asgi_app=http), host="127.0.0.1", port=port,
+            ws="wsproto", log_level="warning", lifespan="off")
+'''
+
+
+# --- idle crowd ------------------------------------------------------------------------------
+
+def hold_worker(host: str, port: int, count: int, out: Any, stop: Any) -> None:
+    """Hold `count` idle Socket.IO clients from many loopback addresses; report counts."""
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import (AcceptConnection, CloseConnection, Ping, RejectConnection,
+                                RejectData, Request, TextMessage)
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    counts = {"held": 0, "refused": 0, "failed": 0, "lost": 0}
+
+    async def client(index: int) -> None:
+        source = f"127.0.0.{2 + index % ADDRESSES}"
+        try:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(host, port, local_addr=(source, 0)), 10)
+        except (OSError, TimeoutError):
+            counts["failed"] += 1
+            return
+        ws = WSConnection(ConnectionType.CLIENT)
+        writer.write(ws.send(Request(host=f"{host}:{port}",
+                                     target="/socket.io/?EIO=4&transport=websocket")))
+        held = False
+        try:
+            while True:
+                data = await asyncio.wait_for(reader.read(65536), None if held else 20)
+                if not data:
+                    break
+                ws.receive_data(data)
+                for event in ws.events():
+                    if isinstance(event, (RejectConnection, RejectData)):
+                        counts["refused"] += 1
+                        return
+                    if isinstance(event, Ping):
+                        writer.write(ws.send(event.response()))
+                    elif isinstance(event, CloseConnection):
+                        return
+                    elif isinstance(event, TextMessage):
+                        message = event.data
+                        if message == "2":
+                            writer.write(ws.send(TextMessage(data="3")))
+                        elif message.startswith("0"):
+                            writer.write(ws.send(TextMessage(data="40")))
+                        elif message.startswith("40"):
+                            writer.write(ws.send(TextMessage(
+                                data='42["subscribe",{"rooms":["board"]}]')))
+                        elif message.startswith('42["board",') and not held:
+                            held = True
+                            counts["held"] += 1
+                await writer.drain()
+        except (OSError, TimeoutError, asyncio.IncompleteReadError):
+            counts["failed" if not held else "lost"] += 1
+            return
+        finally:
+            if held:
+                counts["held"] -= 1
+                counts["lost"] += 1
+            writer.close()
+        if not held:
+            counts["failed"] += 1
+
+    async def main() -> None:
+        tasks = []
+        for index in range(count):
+            tasks.append(asyncio.create_task(client(index)))
+            await asyncio.sleep(0.002)
+            if index % 100 == 99:
+                out.put(dict(counts, started=index + 1))
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            out.put(dict(counts, started=count))
+            await loop.run_in_executor(None, stop.wait, 0.5)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(main())
+
+
+class Crowd:
+    """An idle crowd in one worker process; `wait_settled` waits until it stops growing."""
+
+    def __init__(self, url: str, count: int) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        host, port = url.removeprefix("http://").split(":")
+        self.out = ctx.Queue()
+        self.stop = ctx.Event()
+        self.count = count
+        self.last: dict[str, int] = {"held": 0, "refused": 0, "failed": 0, "lost": 0,
+                                     "started": 0}
+        self.worker = ctx.Process(target=hold_worker, args=(host, int(port), count, self.out,
+                                                            self.stop), daemon=True)
+
+    def __enter__(self) -> "Crowd":
+        self.worker.start()
+        return self
+
+    def poll(self, timeout: float = 0.5) -> dict[str, int]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self.last = self.out.get(timeout=max(0.01, deadline - time.monotonic()))
+            except Exception:  # noqa: BLE001 - queue.Empty
+                break
+        return self.last
+
+    def wait_settled(self, limit: float) -> dict[str, int]:
+        """Wait until every client has an outcome, or nothing changed for 10 s, or `limit`."""
+        deadline = time.monotonic() + limit
+        previous, still_since = None, time.monotonic()
+        while time.monotonic() < deadline:
+            now = self.poll(1.0)
+            done = now["held"] + now["refused"] + now["failed"] + now["lost"]
+            if now["started"] >= self.count and done >= self.count:
+                break
+            key = (now["held"], now["refused"], now["failed"])
+            if key != previous:
+                previous, still_since = key, time.monotonic()
+            elif time.monotonic() - still_since > 10 and now["started"] >= self.count:
+                break
+        return self.poll(0.2)
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop.set()
+        self.worker.join(20)
+        if self.worker.is_alive():
+            self.worker.kill()
+
+
+# --- the servers -----------------------------------------------------------------------------
+
+class Served(LiveServer):
+    """A LiveServer started with another command for the gevent option and the baseline."""
+
+    def __init__(self, data_dir: Path, option: str, baseline: Path | None,
+                 env: dict[str, str]) -> None:
+        mode = {"asyncio": "asyncio", "eventlet": "eventlet"}.get(option, "threading")
+        super().__init__(data_dir, mode=mode, env=env)
+        self.option = option
+        if option == "main" and baseline is not None:
+            # The recorded baseline's own code: it knows no asyncio mode and no limits.
+            self.env["PYTHONPATH"] = str(baseline)
+            self.env.pop("XEPHANG_ASYNC_MODE", None)
+
+    def start(self, timeout: float = 60) -> "Served":
+        if self.option != "gevent":
+            super().start(timeout)
+            return self
+        self.starts += 1
+        log = open(self.log_path, "wb")  # noqa: SIM115
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", GEVENT_SERVER, str(self.data_dir), str(self.port)],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=self.data_dir.parent, start_new_session=True)
+        finally:
+            log.close()
+        self.wait_healthy(timeout)
+        return self
+
+
+def tree_memory(pid: int) -> dict[str, Any]:
+    """RSS and PSS of a process and its descendants, in all and per process (MB)."""
+    root = psutil.Process(pid)
+    processes = []
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            info = proc.memory_full_info()
+            name = " ".join(proc.cmdline()[1:4])[:60]
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        processes.append({"pid": proc.pid, "name": name, "rss": info.rss / 2**20,
+                          "pss": getattr(info, "pss", info.rss) / 2**20})
+    return {"rss": sum(p["rss"] for p in processes), "pss": sum(p["pss"] for p in processes),
+            "processes": processes}
+
+
+def timed(call: Any, count: int, timeout: float = 5.0) -> dict[str, Any]:
+    """Run `call(timeout)` `count` times; p50/p95 of those that answered, and failures."""
+    times, failures = [], 0
+    for _ in range(count):
+        start = time.perf_counter()
+        try:
+            ok = call(timeout)
+        except requests.RequestException:
+            ok = False
+        if ok:
+            times.append((time.perf_counter() - start) * 1000)
+        else:
+            failures += 1
+            if failures >= 3:
+                break
+    return {**summary(times), "failures": failures}
+
+
+class Desk:
+    """A kiosk and counter 1 over HTTP, for the timed requests."""
+
+    def __init__(self, server: LiveServer, kiosk: str, staff: str) -> None:
+        self.api = f"{server.url}/api/v1"
+        self.http = requests.Session()
+        self.kiosk = {"Authorization": f"Bearer {kiosk}"}
+        self.staff = {"Authorization": f"Bearer {staff}"}
+
+    def issue(self, count: int) -> None:
+        for _ in range(count):
+            self.http.post(f"{self.api}/tickets", json={"service": "A"}, headers=self.kiosk,
+                           timeout=10).raise_for_status()
+
+    def call(self, timeout: float) -> bool:
+        answer = self.http.post(f"{self.api}/counters/1/call-next", headers=self.staff,
+                                timeout=timeout)
+        self.http.post(f"{self.api}/counters/1/finish", headers=self.staff, timeout=timeout)
+        return answer.status_code == 200
+
+    def health(self, timeout: float) -> bool:
+        return requests.get(f"{self.api}/health", timeout=timeout).status_code == 200
+
+
+def slow_loris(port: int, count: int) -> list[socket.socket]:
+    sockets = []
+    for _ in range(count):
+        try:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n")
+            sockets.append(sock)
+        except OSError:
+            break
+    return sockets
+
+
+def bench_option(option: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    env = {"XEPHANG_SERVER_MAX_CONNECTIONS": str(args.idle + 100),
+           "XEPHANG_SERVER_MAX_CONNECTIONS_PER_ADDRESS": str(args.idle)}
+    if option == "main":
+        env = {}
+    result: dict[str, Any] = {"option": option}
+    # Embedded defaults first (emulated printer and loudspeaker, the announcer on).
+    if option in ("asyncio", "main"):
+        embedded = Served(work / f"{option}-embedded", option, args.baseline,
+                          {"XEPHANG_HARDWARE_SPEAKER_ATTACHED": "true"})
+        embedded.start()
+        try:
+            embedded.get("/state")
+            settle = time.monotonic() + 60
+            while embedded.get("/health").json().get("audio") != "degraded" \
+                    and time.monotonic() < settle:
+                pause(0.2)
+            pause(2)
+            result["memory_embedded"] = tree_memory(embedded.pid)
+        finally:
+            embedded.kill()
+    server = Served(work / option, option, args.baseline, env)
+    kiosk, staff = server.tokens([("kiosk", None), ("staff", 1)])
+    server.start()
+    desk = Desk(server, kiosk, staff)
+    try:
+        desk.issue(args.calls * 4)
+        result["memory_idle"] = tree_memory(server.pid)
+        result["call_0"] = timed(desk.call, args.calls)
+        result["health_0"] = timed(desk.health, args.calls)
+        # Fan-out to 200 screens, and memory with them.
+        desk.issue(args.calls)
+        with Audience(server.url, FANOUT) as audience:
+            if audience.error:
+                result["fanout"] = {"error": audience.error}
+            else:
+                result["fanout"] = measure_fanout(
+                    audience, lambda: _call_id(desk), args.calls,
+                    after=lambda _id: (desk.http.post(f"{desk.api}/counters/1/finish",
+                                                      headers=desk.staff, timeout=10),
+                                       pause(0.1)))
+                result["memory_200"] = tree_memory(server.pid)
+        # The idle crowd.
+        with Crowd(server.url, args.idle) as crowd:
+            held = crowd.wait_settled(limit=args.idle / 50 + 60)
+            result["crowd"] = held
+            result["call_idle"] = timed(desk.call, args.calls)
+            result["health_idle"] = timed(desk.health, args.calls)
+            result["memory_idle_crowd"] = tree_memory(server.pid)
+            if option == "asyncio":
+                with Crowd(server.url, 200) as extra:
+                    result["past_ceiling"] = extra.wait_settled(limit=60)
+                result["call_past_ceiling"] = timed(desk.call, 10)
+        # Slow-loris, the crowd gone.
+        server_alive = server.proc is not None and server.proc.poll() is None
+        if server_alive:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if desk.health(2):
+                        break
+                except requests.RequestException:
+                    pause(0.5)
+            sockets = slow_loris(server.port, SLOW_LORIS)
+            try:
+                result["slow_loris"] = {"opened": len(sockets),
+                                        "call": timed(desk.call, 10),
+                                        "health": timed(desk.health, 10)}
+            finally:
+                for sock in sockets:
+                    sock.close()
+    except Exception as exc:  # noqa: BLE001 - reported in the table
+        result["error"] = f"{exc!r}"[:300]
+    finally:
+        server.kill()
+    return result
+
+
+def _call_id(desk: Desk) -> tuple[str, float]:
+    sent = time.monotonic()
+    answer = desk.http.post(f"{desk.api}/counters/1/call-next", headers=desk.staff, timeout=10)
+    answer.raise_for_status()
+    return str(answer.json()["id"]), sent
+
+
+def bench_floor(kind: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """The bare python-socketio broadcast of the same kind, with the same 200 clients."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    if kind == "asyncio":
+        command = [sys.executable, "-c", ASYNC_FLOOR, str(port)]
+    else:
+        command = [sys.executable, "-c", FLOOR_SERVER, kind, str(port), "500"]
+    proc = subprocess.Popen(command, env=clean_env(), cwd=work, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                pause(0.05)
+        http = requests.Session()
+
+        def emit() -> tuple[str, float]:
+            sent = time.monotonic()
+            answer = http.post(f"{url}/emit", timeout=10)
+            answer.raise_for_status()
+            return str(answer.json()["id"]), sent
+
+        with Audience(url, FANOUT) as audience:
+            if audience.error:
+                return {"error": audience.error}
+            return measure_fanout(audience, emit, args.calls, after=lambda _id: pause(0.1))
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+# --- report ----------------------------------------------------------------------------------
+
+def _f(value: Any, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _get(result: dict[str, Any], *path: str) -> Any:
+    for key in path:
+        if not isinstance(result, dict):
+            return None
+        result = result.get(key)  # type: ignore[assignment]
+    return result
+
+
+def _p(result: dict[str, Any], key: str, stat: str = "p95") -> str:
+    part = result.get(key) or {}
+    if not part:
+        return "—"
+    if part.get(stat) is None:
+        return STOPPED
+    text = _f(part[stat])
+    return text + (f" ({part['failures']} failed)" if part.get("failures") else "")
+
+
+def _ratio(mine: Any, base: Any) -> str:
+    return "—" if not mine or not base else f"{mine / base:.2f}×"
+
+
+def models_table(runs: list[dict[str, Any]], idle: int) -> str:
+    rows: list[tuple[str, list[str]]] = []
+    for run in runs:
+        run["floor_p99"] = _get(run, "floor", "all_clients", "p99")
+    rows.append(("call-next p95 ms, 0 idle clients", [_p(r, "call_0") for r in runs]))
+    rows.append((f"idle clients held (of {idle})",
+                 [str(_get(r, "crowd", "held")) if r.get("crowd") else "—" for r in runs]))
+    rows.append(("  refused / failed", [f"{_get(r, 'crowd', 'refused')} / "
+                                        f"{_get(r, 'crowd', 'failed')}" if r.get("crowd")
+                                        else "—" for r in runs]))
+    rows.append((f"call-next p95 ms, {idle} idle", [_p(r, "call_idle") for r in runs]))
+    rows.append(("  ratio to 0 idle (goal ≤ 2×)",
+                 [_ratio(_get(r, "call_idle", "p95"), _get(r, "call_0", "p95")) for r in runs]))
+    rows.append((f"/health p95 ms, {idle} idle", [_p(r, "health_idle") for r in runs]))
+    rows.append(("200 more past the ceiling: refused",
+                 [str(_get(r, "past_ceiling", "refused")) if r.get("past_ceiling") else "—"
+                  for r in runs]))
+    rows.append((f"{SLOW_LORIS} half-sent requests: call p95 ms",
+                 [_p(r.get("slow_loris") or {}, "call") for r in runs]))
+    rows.append(("  /health p95 ms", [_p(r.get("slow_loris") or {}, "health") for r in runs]))
+    rows.append(("call → all 200 clients p99 ms",
+                 [_f(_get(r, "fanout", "all_clients", "p99")) for r in runs]))
+    rows.append(("  floor: bare python-socketio p99 ms", [_f(r["floor_p99"]) for r in runs]))
+    rows.append(("  ratio to floor (goal ≤ 1.1×)",
+                 [_ratio(_get(r, "fanout", "all_clients", "p99"), r["floor_p99"]) for r in runs]))
+    for key, when in (("memory_idle", "idle"), ("memory_200", "200 screens"),
+                      ("memory_idle_crowd", f"{idle} idle")):
+        rows.append((f"RSS MB, {when} (serving tree)", [_f(_get(r, key, "rss")) for r in runs]))
+        rows.append((f"  PSS MB, {when}", [_f(_get(r, key, "pss")) for r in runs]))
+    return _render(["serving model", *[r["option"] for r in runs]], rows)
+
+
+def _render(headers: list[str], rows: list[tuple[str, list[str]]]) -> str:
+    width = max(len(name) for name, _ in rows) + 2
+    cols = [max(len(h), *(len(v[i]) for _, v in rows)) + 2 for i, h in enumerate(headers[1:])]
+    lines = [headers[0].ljust(width) + "".join(h.rjust(w) for h, w in zip(headers[1:], cols))]
+    lines.append("-" * len(lines[0]))
+    for name, values in rows:
+        lines.append(name.ljust(width) + "".join(v.rjust(w) for v, w in zip(values, cols)))
+    return "\n".join(lines)
+
+
+def issue_table(runs: dict[str, dict[str, Any]], idle: int) -> str:
+    """The issue's table: today (the baseline) and now (the default model)."""
+    before, after = runs.get("main", {}), runs.get("asyncio", {})
+
+    def held(run: dict[str, Any]) -> str:
+        if not run.get("crowd"):
+            return "—"
+        text = f"{_get(run, 'crowd', 'held')} held"
+        if run.get("past_ceiling"):
+            text += f", {_get(run, 'past_ceiling', 'refused')}/200 refused past the ceiling"
+        return text + f"; call p95 {_p(run, 'call_idle')} ms"
+
+    def loris(run: dict[str, Any]) -> str:
+        part = run.get("slow_loris")
+        if not part:
+            return "—"
+        call = part.get("call") or {}
+        return "center stops" if call.get("p95") is None or call.get("failures") \
+            else f"call p95 {_f(call['p95'])} ms"
+
+    def mem(run: dict[str, Any], key: str) -> str:
+        part = run.get(key)
+        if not part:
+            return "—"
+        return f"{_f(part['rss'])} (PSS {_f(part['pss'])})"
+
+    def fan(run: dict[str, Any]) -> str:
+        mine, floor = _get(run, "fanout", "all_clients", "p99"), run.get("floor_p99")
+        return "—" if not mine else f"{_ratio(mine, floor)} ({_f(mine)} ms, floor {_f(floor)})"
+
+    rows = [
+        (f"open connections before the center stops ({idle} tried)", [held(before), held(after)],
+         f"{idle} held; past the ceiling refused cleanly"),
+        (f"{SLOW_LORIS} half-sent HTTP requests", [loris(before), loris(after)],
+         "no effect on counters"),
+        ("RSS MB whole tree idle, embedded defaults", [mem(before, "memory_embedded"),
+                                                      mem(after, "memory_embedded")], "≤ 80"),
+        ("RSS MB serving tree, 200 screens", [mem(before, "memory_200"),
+                                              mem(after, "memory_200")], "≤ 100"),
+        ("call → all 200 clients p99 / floor", [fan(before), fan(after)], "≤ 1.1×"),
+    ]
+    headers = ["measure", "before (main)", "now (asyncio)", "goal"]
+    table_rows = [(name, [*values, goal]) for name, values, goal in rows]
+    return _render(headers, table_rows)
+
+
+def processes_table(runs: list[dict[str, Any]]) -> str:
+    lines = ["process                                            RSS MB   PSS MB"]
+    for run in runs:
+        for key in ("memory_embedded", "memory_idle"):
+            part = run.get(key)
+            if not part:
+                continue
+            lines.append(f"{run['option']} — {key.removeprefix('memory_')}:")
+            for proc in part["processes"]:
+                lines.append(f"  {proc['name']:<48}{proc['rss']:>7.1f}{proc['pss']:>9.1f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_serving",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--options", nargs="+", default=list(OPTIONS), choices=OPTIONS)
+    parser.add_argument("--idle", type=int, default=5000, help="idle Socket.IO clients")
+    parser.add_argument("--calls", type=int, default=40, help="timed calls per measurement")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="a checkout of the tree to compare with (option 'main'), e.g. "
+                             "`git worktree add /tmp/xephang-main <commit>`")
+    parser.add_argument("--no-imports", action="store_true",
+                        help="skip the per-import memory breakdown")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    options = [o for o in args.options if o != "main" or args.baseline is not None]
+    if "main" in args.options and args.baseline is None:
+        print("no --baseline given: the 'main' option is skipped", file=sys.stderr)
+
+    load_before = os.getloadavg()
+    runs: list[dict[str, Any]] = []
+    floors: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="xephang-serving-") as tmp:
+        work = Path(tmp)
+        for option in options:
+            print(f"… {option}", file=sys.stderr, flush=True)
+            run = bench_option(option, args, work)
+            kind = {"asyncio": "asyncio", "eventlet": "eventlet"}.get(option, "threading")
+            if option != "gevent":
+                if kind not in floors:
+                    print(f"… floor ({kind})", file=sys.stderr, flush=True)
+                    try:
+                        floors[kind] = bench_floor(kind, args, work)
+                    except Exception as exc:  # noqa: BLE001
+                        floors[kind] = {"error": f"{exc!r}"[:300]}
+                run["floor"] = floors[kind]
+            runs.append(run)
+        imports: dict[str, Any] = {}
+        if not args.no_imports:
+            imports["now"] = measure_in_child(SERVING_CODE)
+            if args.baseline is not None:
+                imports["main"] = measure_in_child(
+                    SERVING_CODE, env={"PYTHONPATH": str(args.baseline)})
+
+    report = {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                          "load_average_before": load_before,
+                          "load_average_after": os.getloadavg()},
+              "settings": {"idle": args.idle, "calls": args.calls,
+                           "baseline": str(args.baseline or "")},
+              "runs": runs, "imports": imports}
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    print(models_table(runs, args.idle))
+    print()
+    print(processes_table(runs))
+    for name, figures in imports.items():
+        from .import_memory import table as import_table
+
+        print(f"\nserving process, memory by import ({name}):")
+        print(import_table(figures, top=15))
+    notes = [f"{r['option']}: {r['error']}" for r in runs if r.get("error")]
+    if notes:
+        print("\n" + "\n".join(notes))
+    print("\n" + issue_table({r["option"]: r for r in runs}, args.idle))
+    print(f"\n{os.cpu_count()} CPUs; load average before {load_before[0]:.1f}, after "
+          f"{os.getloadavg()[0]:.1f} (other work on the box skews every number)")
+    print(f"written: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
