@@ -27,15 +27,41 @@
     window.XephangRating.mount(place, {ticketId: ticket.id});
   }
 
-  function refresh() {
+  // A hall may hold thousands of these pages: a refresh comes only for events of this
+  // ticket's field, after a random delay that spreads the phones' requests out.
+  var REFRESH_JITTER_MS = 4000;
+  // When the box refuses the live connection (too many), look again this often instead.
+  var POLL_MS = 20000;
+  var poller = null;
+
+  function fetchTicket() {
+    return fetch("/api/v1/tickets/" + encodeURIComponent(ticket.id), { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (value) { if (value) render(value); }, function () {});
+  }
+
+  function refresh(soon) {
     // Many events arrive together at busy moments: one fetch for the lot.
     if (pending) return;
     pending = setTimeout(function () {
       pending = null;
-      fetch("/api/v1/tickets/" + encodeURIComponent(ticket.id), { cache: "no-store" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (value) { if (value) render(value); }, function () {});
-    }, 300);
+      fetchTicket();
+    }, soon ? 300 : 300 + Math.random() * REFRESH_JITTER_MS);
+  }
+
+  function concernsMe(payload) {
+    var other = payload && (payload.ticket || (payload.counter && payload.counter.current));
+    return !other || !other.service || other.service === ticket.service;
+  }
+
+  function polling(on) {
+    page.dataset.mode = on ? "polling" : "live";
+    if (on && !poller) {
+      poller = setInterval(function () { if (ticket.state !== "done") fetchTicket(); }, POLL_MS);
+    } else if (!on && poller) {
+      clearInterval(poller);
+      poller = null;
+    }
   }
 
   function online(value) {
@@ -43,23 +69,31 @@
     $("t-offline").hidden = value;
   }
 
-  if (typeof io !== "function") return;
-  var socket = io({ transports: ["websocket"] });
+  if (typeof io !== "function") { polling(true); return; }
+  // Growing delays between tries: a refused page does not hammer a full box.
+  var socket = io({ transports: ["websocket"], reconnectionDelay: 2000,
+                    reconnectionDelayMax: 60000, randomizationFactor: 0.5 });
   offerRating();
   socket.on("connect", function () {
     online(true);
+    polling(false);
     socket.emit("subscribe", { rooms: ["board"] });
-    refresh();
+    refresh(true);
   });
   socket.on("disconnect", function () { online(false); });
+  // Refused (the box is full) or unreachable: the ticket still updates, just more slowly.
+  socket.on("connect_error", function () {
+    if (!poller) fetchTicket();
+    polling(true);
+  });
   socket.on("ticket_called", function (payload) {
     if (payload && payload.ticket && payload.ticket.id === ticket.id) render(payload.ticket);
-    else refresh();
+    else if (ticket.state === "waiting" && concernsMe(payload)) refresh(false);
   });
   ["ticket_issued", "ticket_updated", "counter_updated"].forEach(function (name) {
     socket.on(name, function (payload) {
       if (payload && payload.ticket && payload.ticket.id === ticket.id) render(payload.ticket);
-      if (ticket.state === "waiting") refresh();
+      else if (ticket.state === "waiting" && concernsMe(payload)) refresh(false);
     });
   });
 })();

@@ -1,0 +1,45 @@
+"""The citizen's ticket page when the box refuses its live connection (the hall is full).
+
+A real `xephang serve` with room for one live connection, taken by a screen: the page's
+websocket gets 503, and the page follows its ticket by polling
+`GET /api/v1/tickets/<id>` instead, slower but without a reload; the screen connected
+before is not disturbed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_support import screenshot
+from support_live import Listener, LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_a_refused_ticket_page_polls_its_ticket(browser: Any, tmp_path: Path) -> None:
+    server = LiveServer(tmp_path / "var", env={"XEPHANG_SERVER_MAX_CONNECTIONS": "1"})
+    kiosk, staff = server.tokens([("kiosk", None), ("staff", 1)])
+    server.start()
+    screen = Listener(server.url, transports=["websocket"], reconnection=False).connect()
+    context = browser.new_context(viewport={"width": 412, "height": 915}, locale="vi-VN")
+    try:
+        screen.wait_boards(1)
+        mine = server.post("/tickets", kiosk, {"service": "A"}).json()
+        page = context.new_page()
+        page.goto(f"{server.url}/t/{mine['id']}")
+        page.wait_for_selector('#t-page[data-mode="polling"]', timeout=15000)
+        assert page.locator("#t-label").inner_text() == mine["label"]
+        screenshot(page, "ticket-page-refused-polling")
+        assert server.post("/counters/1/call-next", staff).status_code == 200
+        # The next poll (every 20 s) shows the call.
+        page.wait_for_selector('#t-page[data-state="called"]', timeout=40000)
+        assert page.locator("#t-counter").inner_text() == "1"
+        screen.wait_event("ticket_called")
+        assert screen.sio.connected
+        screenshot(page, "ticket-page-refused-called")
+    finally:
+        context.close()
+        screen.disconnect()
+        server.stop()
