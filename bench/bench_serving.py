@@ -45,7 +45,7 @@ from typing import Any
 import psutil
 import requests
 
-from .bench_core import (FLOOR_SERVER, ROOT, Audience, LiveServer, clean_env, free_port,
+from .bench_core import (ASYNC_FLOOR, FLOOR_SERVER, Audience, LiveServer, clean_env, free_port,
                          measure_fanout, pause, summary)
 from .import_memory import SERVING_CODE, measure_in_child
 
@@ -75,44 +75,6 @@ from gevent.pywsgi import WSGIServer
 WSGIServer(("127.0.0.1", port), app, log=None).serve_forever()
 '''
 
-ASYNC_FLOOR = r'''
-import itertools, json, sys
-import socketio, uvicorn
-port = int(sys.argv[1])
-sio = socketio.AsyncServer(async_mode="asgi")
-numbers = itertools.count(1)
-TICKET = {"id": "", "label": "A001", "number": 1, "service": "A", "priority": None,
-          "state": "called", "counter": 1, "channel": "kiosk", "day": "2026-11-23",
-          "issued_at": "2026-11-23T08:00:00.000+07:00",
-          "called_at": "2026-11-23T08:05:00.000+07:00", "finished_at": None, "recalls": 0}
-EVENT = {"seq": 0, "counter": 1, "recall": False,
-         "speech": "Xin mời công dân có số thứ tự a không không một đến quầy số một.",
-         "waiting": {"A": 0, "B": 0, "C": 0, "D": 0, "E": 0, "F": 0}}
-
-@sio.on("subscribe")
-async def subscribe(sid, data):
-    for room in data.get("rooms", []):
-        await sio.enter_room(sid, room)
-    await sio.emit("board", {"seq": 0}, to=sid)
-    return {"ok": True}
-
-async def http(scope, receive, send):
-    if scope["type"] != "http":
-        return
-    if scope["path"] == "/emit":
-        n = next(numbers)
-        await sio.emit("ticket_called", {**EVENT, "seq": n, "ticket": {**TICKET, "id": str(n)}},
-                       to="board")
-        body = json.dumps({"id": str(n)}).encode()
-    else:
-        body = b'{"status": "ok"}'
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"application/json")]})
-    await send({"type": "http.response.body", "body": body})
-
-uvicorn.run(socketio.ASGIApp(sio, other_asgi_app=http), host="127.0.0.1", port=port,
-            ws="wsproto", log_level="warning", lifespan="off")
-'''
 
 
 # --- idle crowd ------------------------------------------------------------------------------

@@ -172,7 +172,7 @@ def test_half_sent_requests_hold_nothing_and_are_dropped(
     screen = listeners(server.url, transports=["websocket"], reconnection=False).connect()
     screen.wait_boards(1)
     headers = half_sent(server.port, 600, b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n")
-    bodies = half_sent(server.port, 50, b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\n"
+    bodies = half_sent(server.port, 30, b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\n"
                        b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"serv")
     try:
         counters_work(server, kiosk, staff, screen)

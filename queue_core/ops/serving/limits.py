@@ -10,7 +10,9 @@ whether a new one may open. `Guard` is the ASGI middleware in front of the app:
   growing delays by themselves;
 * REST requests run on a bounded thread pool that websockets never use; when every
   thread is busy and the backlog is full, a request gets 503 `server_busy` at once
-  instead of queueing for ever;
+  instead of queueing for ever. Requests without credentials (citizens' phones
+  refreshing their ticket) may fill only half of it, so the counters, kiosks and staff,
+  who always send a token or a session, keep the other half;
 * a request body must arrive within `server.body_timeout_seconds` (408
   `request_timeout`), and is read on the loop before a thread is given the request, so a
   client that sends half a body holds no thread.
@@ -49,6 +51,7 @@ SOCKET_IO_PATH = "/socket.io/"
 MAX_BODY_BYTES = 1024 * 1024
 # REST requests that may wait for a thread, per thread.
 BACKLOG_PER_THREAD = 4
+SESSION_COOKIE = b"xephang_session="
 REFUSED = "too_many_connections"
 
 
@@ -120,6 +123,7 @@ class Guard:
         self.body_timeout = body_timeout
         self.rest_capacity = rest_threads * (1 + BACKLOG_PER_THREAD)
         self.rest_in_flight = 0
+        self.anonymous_in_flight = 0
         self.rest_refused = 0
         self._polling: dict[str, str] = {}          # Engine.IO sid -> address (polling sessions)
         if engineio_server is not None:
@@ -180,11 +184,14 @@ class Guard:
     # --- REST ---------------------------------------------------------------------------------
 
     async def _rest(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.rest_in_flight >= self.rest_capacity:
+        anonymous = not _has_credentials(scope)
+        if self.rest_in_flight >= self.rest_capacity or (
+                anonymous and self.anonymous_in_flight >= self.rest_capacity // 2):
             self.rest_refused += 1
             await send_error(scope, send, 503, "server_busy")
             return
         self.rest_in_flight += 1
+        self.anonymous_in_flight += anonymous
         try:
             try:
                 body = await asyncio.wait_for(_read_body(receive), self.body_timeout)
@@ -199,6 +206,7 @@ class Guard:
             await self.rest(scope, _replay(body, receive), send)
         finally:
             self.rest_in_flight -= 1
+            self.anonymous_in_flight -= anonymous
 
 
 class _BodyTooLarge(Exception):
@@ -233,6 +241,14 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+def _has_credentials(scope: Scope) -> bool:
+    """Whether a request carries a token or a session (a priority hint, not a check)."""
+    for name, value in scope.get("headers") or ():
+        if name == b"authorization" or (name == b"cookie" and SESSION_COOKIE in value):
+            return True
+    return False
 
 
 def _address(scope: Scope) -> str:
