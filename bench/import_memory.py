@@ -120,10 +120,13 @@ def measure_in_child(code: str = SERVING_CODE, env: dict[str, str] | None = None
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="xephang-imports-") as tmp:
-        program = ("import json, sys; sys.path.insert(0, sys.argv[1]); "
-                   "from bench.import_memory import measure; "
-                   "print(json.dumps(measure(sys.argv[2], sys.argv[3])))")
-        done = subprocess.run([sys.executable, "-c", program, str(ROOT), code, tmp],
+        # This file is loaded by its path: the tree measured (PYTHONPATH) may be another.
+        program = ("import importlib.util, json, sys; "
+                   "spec = importlib.util.spec_from_file_location('import_memory', sys.argv[1]); "
+                   "module = importlib.util.module_from_spec(spec); "
+                   "spec.loader.exec_module(module); "
+                   "print(json.dumps(module.measure(sys.argv[2], sys.argv[3])))")
+        done = subprocess.run([sys.executable, "-c", program, __file__, code, tmp],
                               capture_output=True, text=True, timeout=300, cwd=tmp,
                               env={**os.environ, **(env or {})})
     if done.returncode != 0:

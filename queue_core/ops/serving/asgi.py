@@ -1,9 +1,9 @@
 """The `asyncio` serving model (the default): one process, one event loop, a bounded REST pool.
 
 uvicorn accepts every connection on an asyncio loop. Socket.IO (screens, consoles,
-devices, citizens' phones) stays on the loop: an idle websocket costs a few kilobytes
+devices, citizens' phones) stays on the loop: an idle websocket costs about 50 KB
 and no thread, so thousands are held. Each REST request, and each Socket.IO handler,
-runs on one of `server.request_threads` threads, exactly as under a threaded server: a
+runs on a pool of `server.request_threads` threads, exactly as under a threaded server: a
 slow SQLite write or a long statistics query never stalls the loop, and no number of
 websockets can take the threads away from the counters (`limits.Guard`).
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import resource
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -26,31 +25,7 @@ from .limits import ConnectionLimits, Guard, with_header_timeout
 
 log = logging.getLogger("xephang")
 
-# Open files needed beyond the connections themselves (database, logs, speech, printing).
-SPARE_FILES = 256
 GRACEFUL_SECONDS = 5
-
-
-def raise_open_file_limit(connections: int) -> int:
-    """Lift the soft limit on open files towards what `connections` need; return it.
-
-    Every connection is a file descriptor; the usual soft limit (1024) would refuse
-    sockets long before the configured ceiling.
-    """
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = connections + SPARE_FILES
-    if hard != resource.RLIM_INFINITY:
-        wanted = min(wanted, hard)
-    if wanted > soft:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-            soft = wanted
-        except (ValueError, OSError) as exc:
-            log.warning("cannot raise the open-file limit to %d: %s", wanted, exc)
-    if soft < connections + SPARE_FILES:
-        log.warning("only %d open files allowed: fewer connections than server.max_connections "
-                    "(%d) can be held; raise LimitNOFILE", soft, connections)
-    return int(soft)
 
 
 def build(settings: Settings, app: Any = None) -> tuple[Any, Guard]:
@@ -62,11 +37,12 @@ def build(settings: Settings, app: Any = None) -> tuple[Any, Guard]:
 
     server = settings.server
     app = app if app is not None else create_app(settings, background=True)
-    # One pool for REST requests and Socket.IO handlers: both are short, both may use SQLite.
-    pool = ThreadPoolExecutor(max_workers=server.request_threads, thread_name_prefix="request")
+    # Socket.IO handlers (connect, subscribe: short, may read SQLite) get a pool of their
+    # own, the REST API another of the same size (a2wsgi's): a storm of reconnecting
+    # screens never takes a thread from a counter's call.
+    pool = ThreadPoolExecutor(max_workers=server.request_threads, thread_name_prefix="socketio")
     realtime = AsyncRealtime(app, socketio_of(app), pool)
     rest = WSGIMiddleware(app, workers=server.request_threads)
-    # The REST side gets its own executor of the same size: a2wsgi owns it.
     guard = Guard(realtime.asgi_app(other=rest), rest, ConnectionLimits(
         server.max_connections, server.max_connections_per_address),
         rest_threads=server.request_threads, body_timeout=server.body_timeout_seconds,
@@ -82,7 +58,6 @@ def run(settings: Settings) -> None:
     from ...web.upkeep import WATCHDOG_EXTENSION
 
     server = settings.server
-    raise_open_file_limit(server.max_connections)
     app, guard = build(settings)
     notifier = app.extensions.get(WATCHDOG_EXTENSION) or Notifier()
 
