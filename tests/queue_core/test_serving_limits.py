@@ -80,6 +80,17 @@ def chunks(*parts: bytes, then_wait: bool = False) -> Any:
     return receive
 
 
+def held_app(release: asyncio.Event) -> Any:
+    """An ASGI app that answers 200 once `release` is set (a request held by a thread)."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    return app
+
+
 def test_rest_requests_get_the_whole_body_then_run() -> None:
     seen: list[bytes] = []
 
@@ -113,11 +124,7 @@ def test_past_the_backlog_requests_are_refused_at_once() -> None:
     release = asyncio.Event()
 
     async def scenario() -> list[int | None]:
-        async def slow_app(scope: Any, receive: Any, send: Any) -> None:
-            await release.wait()
-            await send({"type": "http.response.start", "status": 200, "headers": []})
-            await send({"type": "http.response.body", "body": b"{}"})
-
+        slow_app = held_app(release)
         guard = Guard(slow_app, slow_app, ConnectionLimits(10, 10), rest_threads=1,
                       body_timeout=1)
         capacity = 1 + BACKLOG_PER_THREAD
@@ -167,11 +174,7 @@ def test_phones_fill_only_half_the_pool_and_staff_still_get_in() -> None:
     release = asyncio.Event()
 
     async def scenario() -> tuple[list[int | None], list[int | None], Guard]:
-        async def slow_app(scope: Any, receive: Any, send: Any) -> None:
-            await release.wait()
-            await send({"type": "http.response.start", "status": 200, "headers": []})
-            await send({"type": "http.response.body", "body": b"{}"})
-
+        slow_app = held_app(release)
         guard = Guard(slow_app, slow_app, ConnectionLimits(10, 10), rest_threads=2,
                       body_timeout=1)
         half = guard.rest_capacity // 2

@@ -42,7 +42,7 @@ def build(settings: Settings, app: Any = None) -> tuple[Any, Guard]:
     # screens never takes a thread from a counter's call.
     pool = ThreadPoolExecutor(max_workers=server.request_threads, thread_name_prefix="socketio")
     realtime = AsyncRealtime(app, socketio_of(app), pool)
-    rest = WSGIMiddleware(app, workers=server.request_threads)
+    rest: Any = WSGIMiddleware(app, workers=server.request_threads)
     guard = Guard(realtime.asgi_app(other=rest), rest, ConnectionLimits(
         server.max_connections, server.max_connections_per_address),
         rest_threads=server.request_threads, body_timeout=server.body_timeout_seconds,
@@ -61,7 +61,7 @@ def run(settings: Settings) -> None:
     app, guard = build(settings)
     notifier = app.extensions.get(WATCHDOG_EXTENSION) or Notifier()
 
-    class Server(uvicorn.Server):  # type: ignore[misc]
+    class Server(uvicorn.Server):
         async def startup(self, sockets: Any = None) -> None:
             await super().startup(sockets)
             if self.started:

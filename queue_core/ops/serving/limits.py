@@ -267,7 +267,7 @@ class HeaderTimeoutH11Protocol(H11Protocol):
     header_timeout = 10.0
     dropped = 0
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         self._header_deadline: asyncio.TimerHandle | None = None
         self._arm()
@@ -277,8 +277,9 @@ class HeaderTimeoutH11Protocol(H11Protocol):
         self._header_deadline = self.loop.call_later(self.header_timeout, self._headers_late)
 
     def _disarm(self) -> None:
-        if getattr(self, "_header_deadline", None) is not None:
-            self._header_deadline.cancel()  # type: ignore[union-attr]
+        deadline: asyncio.TimerHandle | None = getattr(self, "_header_deadline", None)
+        if deadline is not None:
+            deadline.cancel()
             self._header_deadline = None
 
     def _headers_late(self) -> None:
