@@ -383,6 +383,17 @@ def bench_core(mode: str, threads: int | None, args: argparse.Namespace,
 
 # --- the floor: bare python-socketio ---------------------------------------------------------
 
+# A ticket_called of the queue core, same shape and size, for the bare servers below.
+FLOOR_EVENT = '''
+TICKET = {"id": "", "label": "A001", "number": 1, "service": "A", "priority": None,
+          "state": "called", "counter": 1, "channel": "kiosk", "day": "2026-11-23",
+          "issued_at": "2026-11-23T08:00:00.000+07:00",
+          "called_at": "2026-11-23T08:05:00.000+07:00", "finished_at": None, "recalls": 0}
+EVENT = {"seq": 0, "counter": 1, "recall": False,
+         "speech": "Xin mời công dân có số thứ tự a không không một đến quầy số một.",
+         "waiting": {"A": 0, "B": 0, "C": 0, "D": 0, "E": 0, "F": 0}}
+'''
+
 FLOOR_SERVER = r'''
 import sys
 mode, port, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -394,15 +405,7 @@ import socketio
 
 sio = socketio.Server(async_mode=mode)
 numbers = itertools.count(1)
-# A ticket_called of the queue core, same shape and size.
-TICKET = {"id": "", "label": "A001", "number": 1, "service": "A", "priority": None,
-          "state": "called", "counter": 1, "channel": "kiosk", "day": "2026-11-23",
-          "issued_at": "2026-11-23T08:00:00.000+07:00",
-          "called_at": "2026-11-23T08:05:00.000+07:00", "finished_at": None, "recalls": 0}
-EVENT = {"seq": 0, "counter": 1, "recall": False,
-         "speech": "Xin mời công dân có số thứ tự a không không một đến quầy số một.",
-         "waiting": {"A": 0, "B": 0, "C": 0, "D": 0, "E": 0, "F": 0}}
-
+''' + FLOOR_EVENT + r'''
 @sio.on("subscribe")
 def subscribe(sid, data):
     for room in data.get("rooms", []):
@@ -450,14 +453,7 @@ import socketio, uvicorn
 port = int(sys.argv[1])
 sio = socketio.AsyncServer(async_mode="asgi")
 numbers = itertools.count(1)
-TICKET = {"id": "", "label": "A001", "number": 1, "service": "A", "priority": None,
-          "state": "called", "counter": 1, "channel": "kiosk", "day": "2026-11-23",
-          "issued_at": "2026-11-23T08:00:00.000+07:00",
-          "called_at": "2026-11-23T08:05:00.000+07:00", "finished_at": None, "recalls": 0}
-EVENT = {"seq": 0, "counter": 1, "recall": False,
-         "speech": "Xin mời công dân có số thứ tự a không không một đến quầy số một.",
-         "waiting": {"A": 0, "B": 0, "C": 0, "D": 0, "E": 0, "F": 0}}
-
+''' + FLOOR_EVENT + r'''
 @sio.on("subscribe")
 async def subscribe(sid, data):
     for room in data.get("rooms", []):

@@ -32,9 +32,7 @@ import multiprocessing
 import os
 import platform
 import resource
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,8 +43,8 @@ from typing import Any
 import psutil
 import requests
 
-from .bench_core import (ASYNC_FLOOR, FLOOR_SERVER, Audience, LiveServer, clean_env, free_port,
-                         measure_fanout, pause, summary)
+from .bench_core import Audience, LiveServer, measure_fanout, pause, summary
+from .bench_core import bench_floor as core_floor
 from .import_memory import SERVING_CODE, measure_in_child
 
 RESULTS = Path(__file__).resolve().parent / "results-serving.json"
@@ -231,21 +229,10 @@ class Served(LiveServer):
             self.env["PYTHONPATH"] = str(baseline)
             self.env.pop("XEPHANG_ASYNC_MODE", None)
 
-    def start(self, timeout: float = 60) -> "Served":
-        if self.option != "gevent":
-            super().start(timeout)
-            return self
-        self.starts += 1
-        log = open(self.log_path, "wb")  # noqa: SIM115
-        try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-c", GEVENT_SERVER, str(self.data_dir), str(self.port)],
-                env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                cwd=self.data_dir.parent, start_new_session=True)
-        finally:
-            log.close()
-        self.wait_healthy(timeout)
-        return self
+    def serve_command(self) -> list[str]:
+        if self.option == "gevent":
+            return [sys.executable, "-c", GEVENT_SERVER, str(self.data_dir), str(self.port)]
+        return super().serve_command()
 
 
 def tree_memory(pid: int) -> dict[str, Any]:
@@ -317,8 +304,11 @@ class Desk:
         return answer.status_code == 200
 
     def finish(self, timeout: float) -> bool:
+        """Finish the ticket called, and issue one more so the next call has someone."""
         answer = self.http.post(f"{self.api}/counters/1/finish", headers=self.staff,
                                 timeout=timeout)
+        self.http.post(f"{self.api}/tickets", json={"service": "A"}, headers=self.kiosk,
+                       timeout=timeout)
         # Spaced like calls at a real counter: the pushes of one call are done before the next.
         pause(0.2)
         return answer.status_code in (200, 409)
@@ -436,37 +426,9 @@ def _call_id(desk: Desk) -> tuple[str, float]:
 
 def bench_floor(kind: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     """The bare python-socketio broadcast of the same kind, with the same 200 clients."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    if kind == "asyncio":
-        command = [sys.executable, "-c", ASYNC_FLOOR, str(port)]
-    else:
-        command = [sys.executable, "-c", FLOOR_SERVER, kind, str(port), "500"]
-    proc = subprocess.Popen(command, env=clean_env(), cwd=work, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pause(0.05)
-        http = requests.Session()
-
-        def emit() -> tuple[str, float]:
-            sent = time.monotonic()
-            answer = http.post(f"{url}/emit", timeout=10)
-            answer.raise_for_status()
-            return str(answer.json()["id"]), sent
-
-        with Audience(url, FANOUT) as audience:
-            if audience.error:
-                return {"error": audience.error}
-            return measure_fanout(audience, emit, args.calls, after=lambda _id: pause(0.1))
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    floor = core_floor(kind, 500, argparse.Namespace(clients=[FANOUT], calls=args.calls,
+                                                     client="lean"), work)
+    return floor.get(f"fanout_{FANOUT}") or {"error": floor.get("error", "no floor")}
 
 
 # --- report ----------------------------------------------------------------------------------

@@ -152,13 +152,17 @@ class LiveServer:
         log = open(self.log_path, "wb")  # noqa: SIM115 - owned by the child for its life
         try:
             self.proc = subprocess.Popen(
-                self._cli("serve", "--host", "127.0.0.1", "--port", str(self.port)),
+                self.serve_command(),
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 cwd=self.data_dir.parent, start_new_session=True)
         finally:
             log.close()
         self.wait_healthy(timeout)
         return self
+
+    def serve_command(self) -> list[str]:
+        """The command that runs the server (`xephang serve` on this server's port)."""
+        return self._cli("serve", "--host", "127.0.0.1", "--port", str(self.port))
 
     def wait_healthy(self, timeout: float = START_TIMEOUT) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
