@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -58,6 +59,11 @@ def run(settings: Settings) -> None:
     from ...web.upkeep import WATCHDOG_EXTENSION
 
     server = settings.server
+    # uvicorn handles SIGTERM and SIGINT while it serves, then raises the signal again
+    # for whoever handled it before: here, a plain exit, so atexit work (the in-process
+    # announcer) runs and the status is 0. Before it serves, the same ends the start.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, _exit_cleanly)
     app, guard = build(settings)
     notifier = app.extensions.get(WATCHDOG_EXTENSION) or Notifier()
 
@@ -77,3 +83,7 @@ def run(settings: Settings) -> None:
         backlog=2048, access_log=False, server_header=False,
         log_level=os.environ.get("XEPHANG_LOG_LEVEL", "info").lower())
     Server(config).run()
+
+
+def _exit_cleanly(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
