@@ -242,7 +242,7 @@ def tree_memory(pid: int) -> dict[str, Any]:
     for proc in [root, *root.children(recursive=True)]:
         try:
             info = proc.memory_full_info()
-            name = " ".join(proc.cmdline()[1:4])[:60]
+            name = " ".join(proc.cmdline()[1:4]).replace("\n", " ")[:60]
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
         processes.append({"pid": proc.pid, "name": name, "rss": info.rss / 2**20,
