@@ -7,12 +7,32 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
 
 from queue_core.ops.serving.limits import BACKLOG_PER_THREAD, ConnectionLimits, Guard, error_body
+
+
+def run_async(coroutine: Any) -> Any:
+    """Run a coroutine on a loop of its own thread (a test before may hold this one's loop)."""
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(coroutine))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(30)
+    if errors:
+        raise errors[0]
+    return result[0] if result else None
 
 
 def test_ceiling_and_cap_per_address() -> None:
@@ -103,7 +123,7 @@ def test_rest_requests_get_the_whole_body_then_run() -> None:
 
     guard = Guard(app, app, ConnectionLimits(10, 10), rest_threads=2, body_timeout=1)
     send = Recorder()
-    asyncio.run(guard(http_scope("/api/v1/tickets", "POST"),
+    run_async(guard(http_scope("/api/v1/tickets", "POST"),
                       chunks(b'{"serv', b'ice": "A"}'), send))
     assert seen == [b'{"service": "A"}'] and send.status == 201
 
@@ -114,7 +134,7 @@ def test_a_body_that_stops_coming_gets_408_and_never_reaches_the_app() -> None:
 
     guard = Guard(app, app, ConnectionLimits(10, 10), rest_threads=2, body_timeout=0.05)
     send = Recorder()
-    asyncio.run(guard(http_scope("/api/v1/tickets", "POST"), chunks(b'{"serv', then_wait=True),
+    run_async(guard(http_scope("/api/v1/tickets", "POST"), chunks(b'{"serv', then_wait=True),
                       send))
     assert send.status == 408 and send.body()["error"]["code"] == "request_timeout"
     assert guard.rest_in_flight == 0
@@ -138,7 +158,7 @@ def test_past_the_backlog_requests_are_refused_at_once() -> None:
         assert guard.rest_refused == 2
         return refused_early + [send.status for send in sends]
 
-    statuses = asyncio.run(scenario())
+    statuses = run_async(scenario())
     early, final = statuses[:len(statuses) // 2], statuses[len(statuses) // 2:]
     assert early.count(503) == 2 and early.count(None) == len(early) - 2
     assert final.count(200) == len(final) - 2
@@ -159,14 +179,14 @@ def test_a_new_socket_io_connection_past_the_ceiling_is_refused(kind: str) -> No
                                                    else b"websocket"),
              "extensions": {"websocket.http.response": {}}}
     send = Recorder()
-    asyncio.run(guard(scope, chunks(b""), send))
+    run_async(guard(scope, chunks(b""), send))
     assert reached == []
     start = send.messages[0]
     assert start["status"] == 503
     assert json.loads(send.messages[1]["body"])["error"]["code"] == "too_many_connections"
     # Traffic of a session already open is never refused.
     scope["query_string"] += b"&sid=abc"
-    asyncio.run(guard(scope, chunks(b""), Recorder()))
+    run_async(guard(scope, chunks(b""), Recorder()))
     assert reached == [kind]
 
 
@@ -189,7 +209,7 @@ def test_phones_fill_only_half_the_pool_and_staff_still_get_in() -> None:
         await asyncio.gather(*tasks)
         return [s.status for s in phones], [s.status for s in staff], guard
 
-    phones, staff, guard = asyncio.run(scenario())
+    phones, staff, guard = run_async(scenario())
     assert phones.count(503) == 3 and phones.count(200) == len(phones) - 3
     assert staff == [200] * len(staff)
     assert guard.anonymous_in_flight == 0 and guard.rest_in_flight == 0
