@@ -22,7 +22,7 @@ from hardware.errors import AudioUnavailable
 
 from .errors import AnnouncerError, VoicePackError
 from .synthesis import CLI_COMMAND, FALLBACK_VOICE, Synthesizer, cli_voices, resolve_voice
-from .text import SpeechTextError, call_sentence
+from queue_core.domain.speech import SpeechTextError, call_sentence
 
 if TYPE_CHECKING:
     from queue_core.config import Settings

@@ -37,7 +37,7 @@ def announcer_command(core_url: str, token: str | None, data_dir: str | None,
                       verbose: bool) -> None:
     """Speak every call of the queue core: chime, then the Vietnamese sentence."""
     from queue_core.config import load_settings
-    from queue_core.errors import ConfigError
+    from queue_core.domain.errors import ConfigError
 
     from .supervisor import bind_to_parent
 

@@ -34,7 +34,7 @@ from hardware.errors import AudioUnavailable
 from .chime import CHIME_PATH
 from .health import DeviceStatus, Health
 from .synthesis import Synthesizer
-from .text import DEFAULT_TEMPLATE, SpeechTextError, call_sentence
+from queue_core.domain.speech import DEFAULT_TEMPLATE, SpeechTextError, call_sentence
 
 if TYPE_CHECKING:
     from queue_core.config import Settings, SpeechSettings

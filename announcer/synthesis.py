@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from .errors import SpeechUnavailable, VoicePackError
 from .health import Health
-from .text import SpeechTextError
+from queue_core.domain.speech import SpeechTextError
 
 if TYPE_CHECKING:
     from queue_core.config import Settings

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .errors import MissingClips, VoicePackError
-from .text import (
+from queue_core.domain.speech import (
     DEFAULT_RECALL_TEMPLATE,
     DEFAULT_TEMPLATE,
     letter_name,

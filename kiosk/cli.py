@@ -46,7 +46,7 @@ def kiosk_command(core_url: str, token: str | None, buttons: tuple[str, ...], le
     """Issue and print tickets from physical buttons (centers without a touch screen)."""
     from hardware.printer import PrinterError, open_printer
     from queue_core.config import load_settings
-    from queue_core.errors import ConfigError
+    from queue_core.domain.errors import ConfigError
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -27,9 +27,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.blueprints import BlueprintSetupState
 
-from queue_core import businessday
+from queue_core.domain import businessday
 from queue_core.center import Center
-from queue_core.errors import Conflict, InvalidInput, NotFound, TooManyRequests
+from queue_core.domain.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from queue_core.web import validation
 from queue_core.web.security import Throttle, current_principal, requires
 

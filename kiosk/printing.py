@@ -430,7 +430,7 @@ def ticket_drawer(settings: Settings, ticket: Mapping[str, Any], base_url: str) 
 def attach_printing(app: Flask, *, background: bool = False) -> CorePrinting:
     """Open the configured printer for the core and keep it in `app.extensions`."""
     from hardware.printer import open_printer
-    from queue_core.errors import ConfigError
+    from queue_core.domain.errors import ConfigError
 
     xephang = app.extensions["xephang"]
     settings: Settings = xephang.settings

@@ -21,13 +21,13 @@ from typing import Any
 
 import click
 
-from . import audit, auth, backup, clockguard, doctor, retention
-from .cli import common_options
-from .clock import SystemClock
-from .config import Settings
-from .errors import XephangError
-from .messages import render
-from .store import Store
+from queue_core import audit, auth, backup, clockguard, doctor, retention
+from queue_core.cli import common_options
+from queue_core.domain.clock import SystemClock
+from queue_core.config import Settings
+from queue_core.domain.errors import XephangError
+from queue_core.domain.messages import render
+from queue_core.store import Store
 
 __all__ = [
     "backup_command", "browser_command", "doctor_command", "first_admin_command",
@@ -120,7 +120,7 @@ def _wait_for_the_clock(store: Store, verdict: clockguard.ClockVerdict, *,
                         clock: Callable[[], datetime], patience: float,
                         wait: Callable[[float], Any]) -> clockguard.ClockVerdict:
     """Look at the clock again every few seconds, for `patience` seconds at most."""
-    from .watchdog import Notifier
+    from queue_core.watchdog import Notifier
 
     notifier = Notifier()
     text = render(verdict.code, "en", **verdict.params())

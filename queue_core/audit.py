@@ -6,7 +6,7 @@ device tokens, reprinting, restoring a backup) is an `audit_log` row. `entries()
 both as one list, newest first.
 
 >>> from datetime import datetime
->>> from queue_core.clock import VIETNAM
+>>> from queue_core.domain.clock import VIETNAM
 >>> from queue_core.store import Store
 >>> store = Store.open(":memory:")
 >>> record(store, actor="user:lan", action="login", now=datetime(2026, 11, 23, 8, tzinfo=VIETNAM))
@@ -20,7 +20,7 @@ import getpass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .store import Store
+from queue_core.store import Store
 
 # Actions a person takes; the API lists them so a manager can filter.
 LOGIN = "login"

@@ -15,8 +15,8 @@ from datetime import datetime
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .errors import Conflict, InvalidInput
-from .store import Store
+from queue_core.domain.errors import Conflict, InvalidInput
+from queue_core.store import Store
 
 USER_ROLES = ("staff", "manager", "admin")
 TOKEN_ROLES = ("kiosk", "display", "announcer", "keypad", "staff", "manager")

@@ -31,9 +31,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .config import Settings
-from .errors import XephangError
-from .store import DATABASE_FILE, MIGRATIONS
+from queue_core.config import Settings
+from queue_core.domain.errors import XephangError
+from queue_core.store import DATABASE_FILE, MIGRATIONS
 
 log = logging.getLogger("xephang")
 

@@ -27,13 +27,13 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from announcer import text as speech_text
+from queue_core.domain import speech as speech_text
 
-from . import businessday, counters, eta, lifecycle, numbering, policy
-from .clock import Clock, SystemClock
-from .config import CounterSettings, ServiceSettings, Settings
-from .errors import Conflict, InvalidInput, NotFound
-from .events import (
+from queue_core.domain import businessday, counters, eta, lifecycle, numbering, policy
+from queue_core.domain.clock import Clock, SystemClock
+from queue_core.config import CounterSettings, ServiceSettings, Settings
+from queue_core.domain.errors import Conflict, InvalidInput, NotFound
+from queue_core.domain.events import (
     COUNTER_UPDATED,
     RATING_REQUESTED,
     ROOM_ANNOUNCER,
@@ -45,7 +45,7 @@ from .events import (
     Event,
     counter_room,
 )
-from .model import (
+from queue_core.domain.model import (
     CALLED,
     CHANNELS,
     COUNTER_STATES,
@@ -59,8 +59,9 @@ from .model import (
     Rating,
     Ticket,
 )
-from .payloads import center_json, counter_json, iso, service_json, ticket_json
-from .store import Store
+from queue_core.domain.clock import time_text
+from queue_core.domain.payloads import center_json, counter_json, service_json, ticket_json
+from queue_core.store import Store
 
 RECENT_CALLS = 10
 
@@ -353,7 +354,7 @@ class Center:
                             service=ticket.service, counter=ticket.counter,
                             officer=ticket.officer, comment=comment or None)
             self.store.add_rating(rating)
-        return {"ticket": ticket.id, "level": rating.level, "at": iso(rating.at)}
+        return {"ticket": ticket.id, "level": rating.level, "at": time_text(rating.at)}
 
     def rating_levels(self) -> tuple[str, ...]:
         return tuple(level for level in self.settings.ratings.levels if level in RATING_LEVELS)
@@ -405,7 +406,7 @@ class Center:
     def transitions(self, ticket_id: str) -> list[dict[str, Any]]:
         with self.store.read():
             self._ticket(ticket_id)
-            return [{"action": t.action, "from": t.from_state, "to": t.to_state, "at": iso(t.at),
+            return [{"action": t.action, "from": t.from_state, "to": t.to_state, "at": time_text(t.at),
                      "actor": t.actor, "service": t.service, "counter": t.counter,
                      "detail": t.detail} for t in self.store.transitions(ticket_id)]
 
@@ -443,9 +444,9 @@ class Center:
             return {
                 "seq": self.store.seq(),
                 "date": businessday.day_of(now),
-                "now": iso(now),
+                "now": time_text(now),
                 "open": businessday.is_open(now, self.settings.center),
-                "center": center_json(self.settings),
+                "center": center_json(self.settings.center),
                 "counters": self._counters_view(),
                 "services": [{"code": s.code, "name": s.name, "name_en": s.name_en,
                               "open": s.open, "waiting": waiting.get(s.code, 0)}

@@ -9,11 +9,11 @@ from typing import Any
 
 import click
 
-from . import __version__, audit, auth
-from .clock import SystemClock
-from .config import Settings, load_settings
-from .errors import ConfigError, XephangError
-from .store import Store
+from queue_core import __version__, audit, auth
+from queue_core.domain.clock import SystemClock
+from queue_core.config import Settings, load_settings
+from queue_core.domain.errors import ConfigError, XephangError
+from queue_core.store import Store
 
 SCREENS = (
     ("Trang chủ (home)", "/"),
@@ -99,8 +99,8 @@ def main() -> None:
 @common_options
 def serve(settings: Settings, host: str | None, port: int | None, accept_clock: bool) -> None:
     """Run the whole appliance: queue core, screens and devices."""
-    from .admin_cli import prepare_serving
-    from .server import run
+    from queue_core.admin_cli import prepare_serving
+    from queue_core.server import run
 
     # Open (and upgrade) the database here, so a broken data dir or a clock behind the data
     # stops us before listening. The app itself is built in the serving worker only.
@@ -165,7 +165,7 @@ def user_add(settings: Settings, username: str, role: str, counter: int | None,
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    from .admin_cli import become_data_owner
+    from queue_core.admin_cli import become_data_owner
 
     become_data_owner(settings)
     store = Store.in_data_dir(settings.data_path)
@@ -196,7 +196,7 @@ def token_create(settings: Settings, name: str, role: str, counter: int | None) 
     """Create a device token; it is printed once, on the last line."""
     if counter is not None and settings.counter(counter) is None:
         raise click.BadParameter(f"there is no counter {counter}", param_hint="--counter")
-    from .admin_cli import become_data_owner
+    from queue_core.admin_cli import become_data_owner
 
     become_data_owner(settings)
     store = Store.in_data_dir(settings.data_path)

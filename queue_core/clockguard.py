@@ -8,7 +8,7 @@ stops with a clear message when the clock is behind it; `xephang doctor` reports
 same. Once someone has checked that the date shown is right (the earlier records came
 from a clock that ran ahead), `accept` tells later checks to judge only newer records.
 
->>> from queue_core.clock import VIETNAM
+>>> from queue_core.domain.clock import VIETNAM
 >>> store = Store.open(":memory:")
 >>> check(store, datetime(2026, 11, 23, 8, tzinfo=VIETNAM)).ok
 True
@@ -20,8 +20,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from . import audit
-from .store import Store
+from queue_core import audit
+from queue_core.store import Store
 
 # Clocks are adjusted by small steps; a few minutes behind is no new business day.
 TOLERANCE = timedelta(minutes=5)

@@ -28,10 +28,10 @@ from typing import Any
 
 import sqlite_utils
 
-from . import backup, clockguard
-from .clock import SystemClock
-from .config import Settings
-from .store import DATABASE_FILE, Store
+from queue_core import backup, clockguard
+from queue_core.domain.clock import SystemClock
+from queue_core.config import Settings
+from queue_core.store import DATABASE_FILE, Store
 
 OK, WARNING, ERROR = "ok", "warning", "error"
 

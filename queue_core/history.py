@@ -19,9 +19,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import stats
-from .stats import Facts, Filters, RatingRow, StepRow, Tallies, TicketHistory, TicketRow
-from .store import Store
+from queue_core import stats
+from queue_core.stats import Facts, Filters, RatingRow, StepRow, Tallies, TicketHistory, TicketRow
+from queue_core.store import Store
 
 _parse = datetime.fromisoformat
 

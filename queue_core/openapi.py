@@ -15,7 +15,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .model import CHANNELS, COUNTER_STATES, PRIORITIES, RATING_LEVELS, TICKET_STATES
+from queue_core.domain.model import (
+    CHANNELS,
+    COUNTER_STATES,
+    PRIORITIES,
+    RATING_LEVELS,
+    TICKET_STATES,
+)
 
 PREFIX = "/api/v1"
 JSON = "application/json"

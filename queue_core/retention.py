@@ -16,8 +16,8 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import audit
-from .store import Store
+from queue_core import audit
+from queue_core.store import Store
 
 BATCH = 500
 

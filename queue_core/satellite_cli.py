@@ -17,8 +17,8 @@ from typing import Any
 
 import click
 
-from .config import load_settings
-from .errors import ConfigError
+from queue_core.config import load_settings
+from queue_core.domain.errors import ConfigError
 
 __all__ = ["keypad_command", "ratingpad_command"]
 

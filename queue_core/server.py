@@ -10,7 +10,7 @@ import os
 import sys
 from typing import Any
 
-from .config import Settings
+from queue_core.config import Settings
 
 
 LOCAL_ANNOUNCER = "announcer@serve"
@@ -18,7 +18,7 @@ LOCAL_ANNOUNCER = "announcer@serve"
 
 def run(settings: Settings) -> None:
     """Serve until stopped."""
-    from .watchdog import hide_notify_socket
+    from queue_core.watchdog import hide_notify_socket
 
     # systemd hears READY=1 from the serving worker, not from gunicorn's arbiter.
     hide_notify_socket()
@@ -42,9 +42,9 @@ def start_local_announcer(settings: Settings) -> Any:
 
     from announcer.supervisor import AnnouncerProcess
 
-    from . import auth
-    from .clock import SystemClock
-    from .store import Store
+    from queue_core import auth
+    from queue_core.domain.clock import SystemClock
+    from queue_core.store import Store
 
     store = Store.in_data_dir(settings.data_path)
     try:
@@ -90,7 +90,7 @@ def _run_gunicorn(settings: Settings) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            from .web import create_app
+            from queue_core.web import create_app
 
             return create_app(settings, background=True)
 
@@ -99,8 +99,8 @@ def _run_gunicorn(settings: Settings) -> None:
 
 def _worker_ready(worker: Any) -> None:
     """Tell systemd the core serves, once the worker has loaded the app."""
-    from .watchdog import Notifier
-    from .web.upkeep import WATCHDOG_EXTENSION
+    from queue_core.watchdog import Notifier
+    from queue_core.web.upkeep import WATCHDOG_EXTENSION
 
     app = getattr(worker, "wsgi", None)
     notifier = app.extensions.get(WATCHDOG_EXTENSION) if app is not None else None

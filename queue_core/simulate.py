@@ -14,11 +14,11 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from . import lifecycle, policy
-from .clock import VIETNAM
-from .config import Settings
-from .model import Ticket, Transition
-from .store import Store, ticket_to_row
+from queue_core.domain import lifecycle, policy
+from queue_core.domain.clock import VIETNAM
+from queue_core.config import Settings
+from queue_core.domain.model import Ticket, Transition
+from queue_core.store import Store, ticket_to_row
 
 HOUR_WEIGHTS = {7: 0.7, 8: 1.4, 9: 1.9, 10: 1.7, 11: 1.0, 12: 0.3, 13: 0.8, 14: 1.2, 15: 1.0,
                 16: 0.6, 17: 0.2}

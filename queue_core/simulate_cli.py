@@ -6,10 +6,10 @@ from datetime import date
 
 import click
 
-from .cli import common_options
-from .config import Settings
-from .simulate import simulate_history
-from .store import Store
+from queue_core.cli import common_options
+from queue_core.config import Settings
+from queue_core.simulate import simulate_history
+from queue_core.store import Store
 
 
 @click.command()

@@ -34,7 +34,7 @@ Durations are seconds, rounded to 0.1 s. The median and 90th percentile interpol
 the closest ranks (as numpy's default and Excel's PERCENTILE.INC do).
 
 >>> from datetime import datetime
->>> from queue_core.clock import VIETNAM
+>>> from queue_core.domain.clock import VIETNAM
 >>> at = lambda h, m: datetime(2026, 11, 23, h, m, tzinfo=VIETNAM)
 >>> row = TicketRow(id="t1", label="A001", day="2026-11-23", series="A", service="A",
 ...                 state="done", issued_at=at(8, 0), counter=1, officer="lan",
@@ -57,7 +57,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from .model import CALLED, CANCELLED, DONE, EXPIRED, NO_SHOW, RATING_LEVELS, WAITING
+from queue_core.domain.clock import time_text
+from queue_core.domain.model import (
+    CALLED,
+    CANCELLED,
+    DONE,
+    EXPIRED,
+    NO_SHOW,
+    RATING_LEVELS,
+    WAITING,
+)
 
 # The transitions statistics read; `issue`, `recall` and `priority` change nothing here.
 STEP_ACTIONS = ("call", "restore_call", "finish", "no_show", "transfer", "restore", "day_end",
@@ -781,7 +790,7 @@ def live_summary(facts: Sequence[Facts], *, now: datetime, target_wait_s: float,
 
     def waiting_json(f: Facts) -> dict[str, Any]:
         return {"id": f.id, "label": f.label, "service": f.service, "priority": f.priority,
-                "since": _iso(f.waiting_since), "issued_at": _iso(f.issued_at),
+                "since": time_text(f.waiting_since), "issued_at": time_text(f.issued_at),
                 "waited_s": waited(f), "transferred": f.transfers > 0}
 
     fields = []
@@ -814,7 +823,7 @@ def live_summary(facts: Sequence[Facts], *, now: datetime, target_wait_s: float,
     over = [f for f in waiting if waited(f) > target_wait_s]
     figures = tally_json(today.total)
     return {
-        "now": _iso(now),
+        "now": time_text(now),
         "date": now.date().isoformat(),
         "target_wait_s": target_wait_s,
         "waiting": len(waiting),
@@ -827,10 +836,6 @@ def live_summary(facts: Sequence[Facts], *, now: datetime, target_wait_s: float,
             "issued", "served", "no_show", "cancelled", "expired", "in_service", "wait",
             "service_time", "within_target_pct", "ratings")},
     }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="milliseconds") if moment else None
 
 
 __all__ = [

@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .model import CALLED, OPEN, WAITING, CounterStatus, Rating, Ticket, Transition
+from queue_core.domain.model import CALLED, OPEN, WAITING, CounterStatus, Rating, Ticket, Transition
 
 DATABASE_FILE = "xephang.sqlite3"
 

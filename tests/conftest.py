@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 
 from queue_core import auth  # noqa: E402
 from queue_core.center import Center  # noqa: E402
-from queue_core.clock import VIETNAM, FakeClock  # noqa: E402
+from queue_core.domain.clock import VIETNAM, FakeClock  # noqa: E402
 from queue_core.config import Settings, load_settings  # noqa: E402
 from queue_core.store import Store  # noqa: E402
 

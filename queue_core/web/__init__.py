@@ -15,19 +15,19 @@ from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 from display.pages import blueprint as display_pages
 
-from ..center import Center
-from ..clock import Clock
-from ..config import Settings, load_settings
-from ..store import Store
-from . import errors
-from .api import api
-from .hub import Hub
-from .manager import manager_pages
-from .openapi_api import openapi_api
-from .pages import pages
-from .security import Throttle
-from .staff import staff_pages
-from .stats_api import stats_api
+from queue_core.center import Center
+from queue_core.domain.clock import Clock
+from queue_core.config import Settings, load_settings
+from queue_core.store import Store
+from queue_core.web import errors
+from queue_core.web.api import api
+from queue_core.web.hub import Hub
+from queue_core.web.manager import manager_pages
+from queue_core.web.openapi_api import openapi_api
+from queue_core.web.pages import pages
+from queue_core.web.security import Throttle
+from queue_core.web.staff import staff_pages
+from queue_core.web.stats_api import stats_api
 
 log = logging.getLogger("xephang")
 
@@ -105,14 +105,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.register_blueprint(kiosk_pages)
     attach_printing(app, background=background)
     app.register_blueprint(staff_pages)
-    from . import headers
-    from .audit_api import audit_api
+    from queue_core.web import headers
+    from queue_core.web.audit_api import audit_api
 
     app.register_blueprint(audit_api)
     headers.install(app)
     if background:
         socketio.start_background_task(_day_keeper, app)
-        from .upkeep import start_upkeep
+        from queue_core.web.upkeep import start_upkeep
 
         start_upkeep(app)
     return app

@@ -7,11 +7,11 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, session
 from flask_wtf.csrf import generate_csrf
 
-from .. import __version__, auth
-from ..center import Center
-from ..errors import InvalidInput, Unauthorized
-from . import validation
-from .security import current_principal, ensure_counter_allowed, requires
+from queue_core import __version__, auth
+from queue_core.center import Center
+from queue_core.domain.errors import InvalidInput, Unauthorized
+from queue_core.web import validation
+from queue_core.web.security import current_principal, ensure_counter_allowed, requires
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -82,7 +82,7 @@ def speech() -> Response:
         raise InvalidInput(field="label", reason="required: a ticket label such as A023")
     number = validation.query_int("counter", required=True, low=1, high=99_999)
     recall = request.args.get("recall", "0") in ("1", "true", "yes")
-    from announcer.text import SpeechTextError
+    from queue_core.domain.speech import SpeechTextError
 
     try:
         text = center().speech(label, number or 1, recall=recall)
@@ -277,14 +277,14 @@ def _person(principal: auth.Principal, counter_number: int | None) -> dict[str, 
 @api.get("/counters/<int:number>/queue")
 @requires("staff")
 def counter_queue(number: int) -> Response:
-    from .staff import counter_queue as read_queue
+    from queue_core.web.staff import counter_queue as read_queue
 
     return jsonify(read_queue(center(), number))
 
 
 @api.get("/ratings/options")
 def rating_options() -> Response:
-    from .staff import rating_options as options
+    from queue_core.web.staff import rating_options as options
 
     return jsonify(options(center().settings))
 
@@ -292,7 +292,7 @@ def rating_options() -> Response:
 @api.post("/counters/<int:number>/rating")
 @requires("kiosk")
 def rate_at_counter(number: int) -> tuple[Response, int]:
-    from .staff import rate_at_counter as rate
+    from queue_core.web.staff import rate_at_counter as rate
 
     body = validation.json_body()
     ticket_id = validation.take(body, "ticket", str, reason="a ticket id")
@@ -303,8 +303,8 @@ def rate_at_counter(number: int) -> tuple[Response, int]:
 
 @api.post("/tickets/<ticket_id>/citizen-rating")
 def rate_by_holder(ticket_id: str) -> tuple[Response, int]:
-    from .staff import rate_by_holder as rate
-    from .staff import throttle_holder
+    from queue_core.web.staff import rate_by_holder as rate
+    from queue_core.web.staff import throttle_holder
 
     throttle_holder(request.remote_addr or "?")
     body = validation.json_body()

@@ -14,10 +14,10 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, session
 
-from .. import audit
-from ..errors import InvalidInput
-from . import validation
-from .security import requires
+from queue_core import audit
+from queue_core.domain.errors import InvalidInput
+from queue_core.web import validation
+from queue_core.web.security import requires
 
 log = logging.getLogger("xephang")
 

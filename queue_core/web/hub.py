@@ -10,10 +10,10 @@ from typing import Any
 from flask import request, session
 from flask_socketio import SocketIO, emit, join_room, leave_room
 
-from .. import auth
-from ..center import Center
-from ..config import Settings
-from ..events import (
+from queue_core import auth
+from queue_core.center import Center
+from queue_core.config import Settings
+from queue_core.domain.events import (
     BOARD,
     DEVICE_STATUS,
     ROOM_ANNOUNCER,
@@ -22,8 +22,8 @@ from ..events import (
     ROOM_STAFF,
     Event,
 )
-from ..payloads import iso
-from ..store import Store
+from queue_core.domain.clock import time_text
+from queue_core.store import Store
 
 log = logging.getLogger("xephang.hub")
 
@@ -72,7 +72,7 @@ class Hub:
         with self._lock:
             previous = self._devices.get(device)
             self._devices[device] = {"status": status, "message": message,
-                                     "at": iso(self.center.clock.now())}
+                                     "at": time_text(self.center.clock.now())}
         if previous is None or previous["status"] != status or previous["message"] != message:
             self.socketio.emit(DEVICE_STATUS, {"device": device, "status": status,
                                                "message": message}, to=[ROOM_BOARD, ROOM_STAFF])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from .. import __version__
-from ..openapi import PREFIX, build_document
+from queue_core import __version__
+from queue_core.openapi import PREFIX, build_document
 
 openapi_api = Blueprint("openapi_api", __name__, url_prefix=PREFIX)
 

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 
 from flask import current_app, g, request, session
 
-from .. import auth
-from ..errors import Forbidden, TooManyRequests, Unauthorized
+from queue_core import auth
+from queue_core.domain.errors import Forbidden, TooManyRequests, Unauthorized
 
 F = TypeVar("F", bound=Callable[..., Any])
 

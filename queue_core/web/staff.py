@@ -16,14 +16,15 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
 
-from .. import businessday, policy
-from ..center import Center
-from ..config import Settings
-from ..errors import Conflict
-from ..model import DONE, NO_SHOW, PRIORITIES
-from ..payloads import counter_json, iso, ticket_json
-from ..store import Store
-from .security import Throttle
+from queue_core.domain import businessday, policy
+from queue_core.center import Center
+from queue_core.config import Settings
+from queue_core.domain.errors import Conflict
+from queue_core.domain.model import DONE, NO_SHOW, PRIORITIES
+from queue_core.domain.clock import time_text
+from queue_core.domain.payloads import counter_json, ticket_json
+from queue_core.store import Store
+from queue_core.web.security import Throttle
 
 staff_pages = Blueprint("staff_pages", __name__, template_folder="templates")
 
@@ -102,7 +103,7 @@ def counter_queue(center: Center, number: int) -> dict[str, Any]:
              if t.called_at is not None]
     return {
         "seq": seq,
-        "now": iso(now),
+        "now": time_text(now),
         "date": day,
         "counter": counter_json(config, status, ticket_json(current) if current else None),
         "waiting": [ticket_json(t, ahead=i, eta_minutes=None) for i, t in enumerate(waiting)],

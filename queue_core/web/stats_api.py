@@ -13,11 +13,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from flask.blueprints import BlueprintSetupState
 
-from .. import businessday, history, reports, stats
-from ..errors import InvalidInput, NotFound
-from ..history import DayCache
-from . import validation
-from .security import requires
+from queue_core.domain import businessday
+from queue_core import history, reports, stats
+from queue_core.domain.errors import InvalidInput, NotFound
+from queue_core.history import DayCache
+from queue_core.web import validation
+from queue_core.web.security import requires
 
 stats_api = Blueprint("stats_api", __name__, url_prefix="/api/v1")
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from flask import Flask
 
-from .. import audit, backup, retention
-from ..watchdog import Heartbeat, Notifier
+from queue_core import audit, backup, retention
+from queue_core.watchdog import Heartbeat, Notifier
 
 log = logging.getLogger("xephang")
 

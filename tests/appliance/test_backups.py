@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from queue_core import backup
 from queue_core.center import Center
 from queue_core.cli import main
-from queue_core.clock import FakeClock
+from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings
 from queue_core.store import DATABASE_FILE, Store
 

@@ -18,7 +18,7 @@ from queue_core.admin_cli import (
 )
 from queue_core.center import Center
 from queue_core.cli import main
-from queue_core.clock import VIETNAM, FakeClock, SystemClock
+from queue_core.domain.clock import VIETNAM, FakeClock, SystemClock
 from queue_core.config import Settings
 from queue_core.store import Store
 

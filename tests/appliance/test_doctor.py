@@ -18,9 +18,9 @@ from announcer.checks import Check
 from hardware.printer import PrinterOffline, PrinterStatus
 from queue_core import auth, doctor
 from queue_core.cli import main
-from queue_core.clock import VIETNAM
+from queue_core.domain.clock import VIETNAM
 from queue_core.config import Settings, load_settings
-from queue_core.model import Transition
+from queue_core.domain.model import Transition
 from queue_core.store import Store
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=VIETNAM)

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from queue_core import admin_cli, auth
 from queue_core.admin_cli import ensure_first_admin
 from queue_core.cli import main
-from queue_core.clock import FakeClock
+from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings
 from queue_core.store import Store
 from queue_core.web import create_app

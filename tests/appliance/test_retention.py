@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from queue_core import audit, retention
 from queue_core.center import Center
 from queue_core.cli import main
-from queue_core.clock import VIETNAM, FakeClock
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import Settings
 from queue_core.store import Store
 

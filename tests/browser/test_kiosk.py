@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from hardware.printer import PaperOut
 from queue_core import auth
-from queue_core.clock import VIETNAM
+from queue_core.domain.clock import VIETNAM
 from queue_core.config import ServiceSettings, load_settings
 from queue_core.web import create_app
 from queue_core.web.security import Throttle

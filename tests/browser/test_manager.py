@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from queue_core import auth
 from queue_core.center import Center
-from queue_core.clock import VIETNAM, FakeClock
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import load_settings
 from queue_core.web import create_app
 

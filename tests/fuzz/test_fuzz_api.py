@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from queue_core import auth
-from queue_core.clock import VIETNAM, FakeClock
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import load_settings
 
 # A Monday morning, an hour after opening: tickets can be issued.

@@ -197,7 +197,7 @@ def test_no_press_in_time_goes_back_to_idle(core: Core, pads: Any, mock_pins: Mo
 
 
 def test_the_core_refuses_a_late_rating_too(core: Core, pads: Any, mock_pins: MockFactory) -> None:
-    from queue_core.clock import FakeClock
+    from queue_core.domain.clock import FakeClock
 
     clock = FakeClock(core.center.clock.now())
     core.center.clock = clock

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from hardware.printer import PaperOut, PrinterEmulator
-from queue_core.clock import FakeClock
+from queue_core.domain.clock import FakeClock
 from queue_core.config import ServiceSettings, Settings, load_settings
 from queue_core.web import create_app
 from queue_core.web.security import Throttle

@@ -41,13 +41,13 @@ from hypothesis.stateful import (
 )
 
 from display.board import LiveBoard
-from queue_core import businessday, numbering, policy
+from queue_core.domain import businessday, numbering, policy
 from queue_core import center as center_module
 from queue_core.center import Center
-from queue_core.clock import VIETNAM, FakeClock
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import Settings, load_settings
-from queue_core.errors import XephangError
-from queue_core.model import (
+from queue_core.domain.errors import XephangError
+from queue_core.domain.model import (
     CALLED,
     CHANNELS,
     COUNTER_STATES,

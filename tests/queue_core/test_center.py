@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from queue_core.center import Center
-from queue_core.clock import FakeClock
+from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings
-from queue_core.errors import Conflict, InvalidInput, NotFound
+from queue_core.domain.errors import Conflict, InvalidInput, NotFound
 from queue_core.store import Store
 
 STAFF = "user:lan"

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from queue_core import businessday, counters, eta, lifecycle, numbering, policy
-from queue_core.clock import VIETNAM, FakeClock
+from queue_core.domain import businessday, counters, eta, lifecycle, numbering, policy
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import CenterSettings, CounterSettings
-from queue_core.errors import Conflict
-from queue_core.model import CLOSED, OPEN, PAUSED, CounterStatus, Ticket
+from queue_core.domain.errors import Conflict
+from queue_core.domain.model import CLOSED, OPEN, PAUSED, CounterStatus, Ticket
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=VIETNAM)
 
@@ -28,8 +28,9 @@ def make(ticket_id: str, minutes: float = 0, *, service: str = "A", priority: st
 def test_domain_modules_import_no_flask_sqlite_or_hardware() -> None:
     code = (
         "import sys\n"
-        "import queue_core.lifecycle, queue_core.policy, queue_core.numbering, queue_core.eta,"
-        " queue_core.businessday, queue_core.counters, queue_core.model, queue_core.events\n"
+        "import pkgutil, importlib, queue_core.domain\n"
+        "for m in pkgutil.iter_modules(queue_core.domain.__path__):\n"
+        "    importlib.import_module('queue_core.domain.' + m.name)\n"
         "bad = [m for m in ('flask', 'sqlite3', 'sqlite_utils', 'flask_socketio', 'escpos',"
         " 'gpiozero', 'pygame', 'pyttsx3') if m in sys.modules]\n"
         "print(','.join(bad))\n"

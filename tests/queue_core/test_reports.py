@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from queue_core import reports, stats
-from queue_core.clock import VIETNAM, FakeClock
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.reports import HEADERS_CSV, HEADERS_XLSX, ReportContext
 from queue_core.stats import RatingRow, StepRow, TicketHistory, TicketRow
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from queue_core import auth
-from queue_core.messages import CATALOG
+from queue_core.domain.messages import CATALOG
 from queue_core.web.staff import RATING_GRACE_SECONDS, rating_window_seconds
 
 Headers = dict[str, str]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from queue_core import stats
-from queue_core.clock import VIETNAM
+from queue_core.domain.clock import VIETNAM
 from queue_core.stats import (
     Facts,
     Filters,

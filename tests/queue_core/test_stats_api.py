@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from queue_core import auth
-from queue_core.clock import FakeClock
+from queue_core.domain.clock import FakeClock
 
 CONTRACT_KEYS = {"from", "to", "issued", "served", "no_show", "cancelled", "expired", "wait",
                  "service_time", "within_target_pct", "by_service", "by_counter", "by_hour",

@@ -11,7 +11,7 @@ import pytest
 
 from queue_core import history, stats
 from queue_core.center import Center
-from queue_core.clock import FakeClock
+from queue_core.domain.clock import FakeClock
 from queue_core.config import load_settings
 from queue_core.stats import Filters, StepRow, TicketHistory
 from queue_core.store import Store

@@ -9,7 +9,7 @@ import pytest
 import sqlite_utils
 
 from queue_core.center import Center
-from queue_core.clock import FakeClock
+from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings
 from queue_core.store import MIGRATIONS, Store, migrate
 
@@ -80,7 +80,7 @@ def test_queue_queries_agree_with_the_policy(seed: int, aging: int, settings: Se
     import random
     from datetime import timedelta
 
-    from queue_core import policy
+    from queue_core.domain import policy
 
     rng = random.Random(seed)
     center = Center(settings.replace(policy={"aging_minutes": aging}), store, clock=clock)

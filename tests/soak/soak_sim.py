@@ -39,7 +39,7 @@ from announcer.synthesis import Synthesizer
 from display.board import LiveBoard
 from hardware.audio import FakeAudio
 from queue_core import auth
-from queue_core.clock import VIETNAM, FakeClock
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import load_settings
 
 # Relative arrival rate per hour of the day (07:00 … 17:00): a morning peak, a lull at noon.

@@ -4,7 +4,7 @@ Each step returns a `Step`: the ticket after it and the transition to keep in th
 audit trail. A step that the ticket's state does not allow raises `Conflict`.
 
 >>> from datetime import datetime
->>> from queue_core.clock import VIETNAM
+>>> from queue_core.domain.clock import VIETNAM
 >>> at = datetime(2026, 11, 23, 8, tzinfo=VIETNAM)
 >>> ticket = issue(ticket_id="t1", service="A", number=23, label="A023", priority=None,
 ...                channel="kiosk", now=at, actor="kiosk:hall").ticket
@@ -17,9 +17,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .businessday import day_of
-from .errors import Conflict
-from .model import CALLED, CANCELLED, DONE, EXPIRED, NO_SHOW, WAITING, Ticket, Transition
+from queue_core.domain.businessday import day_of
+from queue_core.domain.errors import Conflict
+from queue_core.domain.model import (
+    CALLED,
+    CANCELLED,
+    DONE,
+    EXPIRED,
+    NO_SHOW,
+    WAITING,
+    Ticket,
+    Transition,
+)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Who is next: priority tickets first, then the oldest; optionally, long waits go ahead.
 
 >>> from datetime import datetime, timedelta
->>> from queue_core.clock import VIETNAM
+>>> from queue_core.domain.clock import VIETNAM
 >>> t0 = datetime(2026, 11, 23, 8, tzinfo=VIETNAM)
 >>> old = _ticket("a", t0)
 >>> urgent = _ticket("b", t0 + timedelta(minutes=30), priority="elderly")
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from .model import WAITING, Ticket
+from queue_core.domain.model import WAITING, Ticket
 
 
 def queue_key(ticket: Ticket, *, now: datetime,

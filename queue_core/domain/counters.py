@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .config import CounterSettings
-from .errors import Conflict
-from .model import CLOSED, OPEN, CounterStatus, Ticket
+from queue_core.domain.errors import Conflict
+from queue_core.domain.model import CLOSED, OPEN, CounterStatus, Ticket
+from queue_core.domain.shapes import CounterPlan
 
 
 def ensure_can_call(status: CounterStatus, current: Ticket | None) -> None:
@@ -17,7 +17,7 @@ def ensure_can_call(status: CounterStatus, current: Ticket | None) -> None:
         raise Conflict("counter_busy", counter=status.number, label=current.label)
 
 
-def ensure_serves(counter: CounterSettings, service: str) -> None:
+def ensure_serves(counter: CounterPlan, service: str) -> None:
     """Refuse to call a ticket of a field this counter does not serve."""
     if service not in counter.services:
         raise Conflict("service_not_at_counter", counter=counter.number, service=service)

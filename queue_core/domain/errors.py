@@ -20,7 +20,7 @@ class XephangError(Exception):
         super().__init__(self.code, params)
 
     def message(self, lang: str = "vi") -> str:
-        from .messages import render
+        from queue_core.domain.messages import render
 
         return render(self.code, lang, **self.params)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from queue_core.domain.vocabulary import state_word
+
 CATALOG: dict[str, dict[str, str]] = {
     "internal_error": {"vi": "Lỗi hệ thống, vui lòng thử lại.", "en": "Internal error, please retry."},
     "invalid_config": {"vi": "Cấu hình không hợp lệ: {detail}", "en": "Invalid configuration: {detail}"},
@@ -78,25 +80,13 @@ CATALOG: dict[str, dict[str, str]] = {
                       "en": "Backup or restore failed: {detail}"},
 }
 
-STATE_VI = {
-    "waiting": "chờ",
-    "called": "đang gọi",
-    "done": "đã xong",
-    "no_show": "vắng mặt",
-    "cancelled": "đã hủy",
-    "expired": "hết hạn",
-    "open": "mở",
-    "paused": "tạm dừng",
-    "closed": "đóng",
-}
-
 
 def render(code: str, lang: str = "vi", **params: Any) -> str:
     """Return the text of `code` in `lang`, filled with `params` (missing ones left as is)."""
     entry = CATALOG.get(code) or CATALOG["internal_error"]
     text = entry.get(lang) or entry["vi"]
     if "state" in params:
-        params.setdefault("state_vi", STATE_VI.get(str(params["state"]), params["state"]))
+        params.setdefault("state_vi", state_word(str(params["state"])))
     try:
         return text.format(**params)
     except (KeyError, IndexError):

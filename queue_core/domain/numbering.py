@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from .errors import Conflict
+from queue_core.domain.errors import Conflict
 
 # A plain 4-digit series keeps inside its thousand (2001–2999).
 NUMERIC_SERIES_SIZE = 999

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from .config import CounterSettings, ServiceSettings, Settings
-from .model import WAITING, CounterStatus, Ticket
-
-
-def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="milliseconds") if moment else None
+from queue_core.domain.clock import time_text
+from queue_core.domain.model import WAITING, CounterStatus, Ticket
+from queue_core.domain.shapes import CenterFacts, CounterPlan, FieldPlan
 
 
 def ticket_json(ticket: Ticket, *, ahead: int | None = None,
@@ -26,9 +22,9 @@ def ticket_json(ticket: Ticket, *, ahead: int | None = None,
         "counter": ticket.counter,
         "channel": ticket.channel,
         "day": ticket.day,
-        "issued_at": iso(ticket.issued_at),
-        "called_at": iso(ticket.called_at),
-        "finished_at": iso(ticket.finished_at),
+        "issued_at": time_text(ticket.issued_at),
+        "called_at": time_text(ticket.called_at),
+        "finished_at": time_text(ticket.finished_at),
         "recalls": ticket.recalls,
     }
     if ticket.state == WAITING:
@@ -37,7 +33,7 @@ def ticket_json(ticket: Ticket, *, ahead: int | None = None,
     return data
 
 
-def counter_json(config: CounterSettings, status: CounterStatus,
+def counter_json(config: CounterPlan, status: CounterStatus,
                  current: dict[str, Any] | None) -> dict[str, Any]:
     return {
         "number": config.number,
@@ -48,7 +44,7 @@ def counter_json(config: CounterSettings, status: CounterStatus,
     }
 
 
-def service_json(service: ServiceSettings, *, open_now: bool, waiting: int) -> dict[str, Any]:
+def service_json(service: FieldPlan, *, open_now: bool, waiting: int) -> dict[str, Any]:
     return {
         "code": service.code,
         "name": service.name,
@@ -58,8 +54,7 @@ def service_json(service: ServiceSettings, *, open_now: bool, waiting: int) -> d
     }
 
 
-def center_json(settings: Settings) -> dict[str, Any]:
-    center = settings.center
+def center_json(center: CenterFacts) -> dict[str, Any]:
     return {
         "name": center.name,
         "name_en": center.name_en,

@@ -1,15 +1,22 @@
-"""Time as a value the domain is given, never one it reads itself.
+"""Time as a value the domain is given, never one it reads itself, and its one text form.
+
+Every time the core stores or sends is `time_text`: ISO 8601 to the millisecond with
+its offset, so stored times are short and sort in time order within one zone.
 
 >>> clock = FakeClock(datetime(2026, 11, 23, 8, 0, tzinfo=VIETNAM))
 >>> clock.advance(minutes=5).isoformat()
 '2026-11-23T08:05:00+07:00'
+>>> time_text(clock.now())
+'2026-11-23T08:05:00.000+07:00'
+>>> parse_time(time_text(clock.now())) == clock.now()
+True
 """
 
 from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta, tzinfo
-from typing import Protocol
+from typing import Protocol, overload
 from zoneinfo import ZoneInfo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -56,3 +63,29 @@ class FakeClock:
         """Jump to a moment (also backwards, to test clock trouble)."""
         with self._lock:
             self._now = moment
+
+
+@overload
+def time_text(moment: datetime) -> str: ...
+
+
+@overload
+def time_text(moment: None) -> None: ...
+
+
+def time_text(moment: datetime | None) -> str | None:
+    """Return the text a moment is stored and sent as (None stays None)."""
+    return moment.isoformat(timespec="milliseconds") if moment else None
+
+
+@overload
+def parse_time(text: str) -> datetime: ...
+
+
+@overload
+def parse_time(text: None) -> None: ...
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """Return the moment a `time_text` stands for (None or "" gives None)."""
+    return datetime.fromisoformat(text) if text else None
