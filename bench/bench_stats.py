@@ -33,7 +33,7 @@ from queue_core import auth
 from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import load_settings
 from queue_core.simulate import simulate_history  # noqa: E402
-from queue_core.store import Store
+from queue_core.storage import Store
 
 
 def _progress(done: int, total: int) -> None:

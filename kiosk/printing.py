@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from queue_core.config import Settings
-    from queue_core.store import Store
+    from queue_core.storage import Store
 
 __all__ = ["ANSWER_SECONDS", "PrintOutcome", "PrintRecords", "PrintService", "attach_printing",
            "device_report"]
@@ -367,34 +367,18 @@ class PrintRecords:
         if outcome.state == PRINTING:
             return
         with self.store.write():
-            self.store.conn.execute(
-                "INSERT INTO ticket_prints (ticket_id, printed, code, message, attempts, printer, at)"
-                " VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT(ticket_id) DO UPDATE SET"
-                " printed = excluded.printed, code = excluded.code, message = excluded.message,"
-                " attempts = ticket_prints.attempts + 1, printer = excluded.printer, at = excluded.at",
-                [outcome.ticket_id, int(outcome.state == PRINTED), outcome.code, outcome.message,
-                 self.printer, self.now().isoformat(timespec="milliseconds")])
+            self.store.save_print(outcome.ticket_id, printed=outcome.state == PRINTED,
+                                  code=outcome.code, message=outcome.message,
+                                  printer=self.printer, at=self.now())
 
     def get(self, ticket_id: str) -> dict[str, Any] | None:
         with self.store.read():
-            row = self.store.conn.execute(
-                "SELECT printed, code, message, attempts, printer, at FROM ticket_prints"
-                " WHERE ticket_id = ?", [ticket_id]).fetchone()
-        if row is None:
-            return None
-        return {"printed": bool(row[0]), "code": row[1], "message": row[2], "attempts": row[3],
-                "printer": row[4], "at": row[5]}
+            return self.store.print_record(ticket_id)
 
     def not_printed(self, day: str) -> list[dict[str, Any]]:
         """Return today's tickets whose paper did not come out (for staff)."""
         with self.store.read():
-            rows = self.store.conn.execute(
-                "SELECT tickets.id, tickets.label, tickets.state, ticket_prints.code,"
-                " ticket_prints.at FROM ticket_prints JOIN tickets ON tickets.id = ticket_prints.ticket_id"
-                " WHERE ticket_prints.printed = 0 AND tickets.day = ? ORDER BY ticket_prints.at",
-                [day]).fetchall()
-        return [{"ticket": r[0], "label": r[1], "state": r[2], "code": r[3], "at": r[4]}
-                for r in rows]
+            return self.store.not_printed(day)
 
 
 # --- the core's printer ------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from queue_core.domain.clock import SystemClock
 from queue_core.config import Settings
 from queue_core.domain.errors import XephangError
 from queue_core.domain.messages import render
-from queue_core.store import Store
+from queue_core.storage import Store
 
 __all__ = [
     "backup_command", "browser_command", "doctor_command", "first_admin_command",
@@ -148,8 +148,7 @@ def ensure_first_admin(store: Store, *, interactive: bool) -> bool:
     Returns whether an admin exists afterwards.
     """
     with store.read():
-        admins = store.conn.execute(
-            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0").fetchone()[0]
+        admins = store.count_admins()
     if admins:
         return True
     if not interactive:

@@ -17,10 +17,10 @@ both as one list, newest first.
 from __future__ import annotations
 
 import getpass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from queue_core.store import Store
+from queue_core.storage import Store
 
 # Actions a person takes; the API lists them so a manager can filter.
 LOGIN = "login"
@@ -45,10 +45,6 @@ def cli_actor() -> str:
         return "cli"
 
 
-def _text(value: datetime) -> str:
-    return value.isoformat(timespec="milliseconds")
-
-
 def record(store: Store, *, actor: str, action: str, now: datetime, target: str | None = None,
            detail: str | None = None) -> None:
     """Add one entry in its own transaction."""
@@ -59,10 +55,7 @@ def record(store: Store, *, actor: str, action: str, now: datetime, target: str 
 def add(store: Store, *, actor: str, action: str, now: datetime, target: str | None = None,
         detail: str | None = None) -> None:
     """Add one entry inside the caller's transaction."""
-    store.conn.execute(
-        "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
-        [_text(now), actor[:100], action[:60], (target or None) and target[:200],
-         (detail or None) and detail[:500]])
+    store.add_audit(at=now, actor=actor, action=action, target=target, detail=detail)
 
 
 def entries(store: Store, *, since: date | None = None, until: date | None = None,
@@ -75,46 +68,10 @@ def entries(store: Store, *, since: date | None = None, until: date | None = Non
     `since` and `until` are inclusive business days.
     """
     limit = max(1, min(limit, MAX_ENTRIES))
-    where_t: list[str] = []
-    where_a: list[str] = []
-    params_t: list[Any] = []
-    params_a: list[Any] = []
-    if since is not None:
-        where_t.append("t.at >= ?")
-        where_a.append("at >= ?")
-        params_t.append(since.isoformat())
-        params_a.append(since.isoformat())
-    if until is not None:
-        end = (until + timedelta(days=1)).isoformat()
-        where_t.append("t.at < ?")
-        where_a.append("at < ?")
-        params_t.append(end)
-        params_a.append(end)
-    if actor:
-        # "lan" finds "user:lan" (and "device:lan"); "user:lan" finds exactly that.
-        pattern = actor if ":" in actor else f"%:{actor}"
-        where_t.append("(t.actor = ? OR t.actor LIKE ?)")
-        where_a.append("(actor = ? OR actor LIKE ?)")
-        params_t.extend([actor, pattern])
-        params_a.extend([actor, pattern])
-    if action:
-        where_t.append("t.action = ?")
-        where_a.append("action = ?")
-        params_t.append(action)
-        params_a.append(action)
-    if not everything:
-        where_t.append("NOT (t.action = 'issue' AND t.actor LIKE 'device:%')"
-                       " AND t.actor NOT LIKE 'system%'")
-    sql_t = ("SELECT t.at, t.actor, t.action, tk.label, t.ticket_id, t.counter, t.from_state,"
-             " t.to_state, t.detail FROM transitions t JOIN tickets tk ON tk.id = t.ticket_id"
-             + (" WHERE " + " AND ".join(where_t) if where_t else "")
-             + " ORDER BY t.at DESC, t.id DESC LIMIT ?")
-    sql_a = ("SELECT at, actor, action, target, detail FROM audit_log"
-             + (" WHERE " + " AND ".join(where_a) if where_a else "")
-             + " ORDER BY at DESC, id DESC LIMIT ?")
     with store.read():
-        ticket_rows = store.conn.execute(sql_t, [*params_t, limit]).fetchall()
-        other_rows = store.conn.execute(sql_a, [*params_a, limit]).fetchall()
+        ticket_rows, other_rows = store.audit_rows(since=since, until=until, actor=actor,
+                                                   action=action, everything=everything,
+                                                   limit=limit)
     found: list[dict[str, Any]] = []
     for at, who, what, label, ticket_id, counter, before, after, detail in ticket_rows:
         found.append({"at": at, "actor": who, "action": what, "target": label,
@@ -130,9 +87,3 @@ def entries(store: Store, *, since: date | None = None, until: date | None = Non
     # Both lists carry times in the center's zone, so their text sorts in time order.
     found.sort(key=lambda entry: entry["at"], reverse=True)
     return found[:limit]
-
-
-def purge_before(store: Store, cutoff: date) -> int:
-    """Delete entries older than `cutoff` inside the caller's transaction; return how many."""
-    cursor = store.conn.execute("DELETE FROM audit_log WHERE at < ?", [cutoff.isoformat()])
-    return cursor.rowcount

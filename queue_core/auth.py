@@ -15,8 +15,9 @@ from datetime import datetime
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from queue_core.domain.clock import time_text
 from queue_core.domain.errors import Conflict, InvalidInput
-from queue_core.store import Store
+from queue_core.storage import Store
 
 USER_ROLES = ("staff", "manager", "admin")
 TOKEN_ROLES = ("kiosk", "display", "announcer", "keypad", "staff", "manager")
@@ -74,21 +75,19 @@ def add_user(store: Store, username: str, password: str, *, role: str, counter: 
     if len(password) < 8:
         raise InvalidInput(field="password", reason="at least 8 characters")
     with store.write():
-        if store.db.table("users").count_where("username = ?", [username]):
+        if store.user_exists(username):
             raise Conflict("user_exists", username=username)
-        store.db.table("users").insert({"username": username, "password_hash": generate_password_hash(password),
-                                  "role": role, "counter": counter, "created_at": now.isoformat(),
-                                  "disabled": 0})
+        store.insert_user(username, generate_password_hash(password), role=role, counter=counter,
+                          created_at=time_text(now))
 
 
 def authenticate(store: Store, username: str, password: str) -> Principal | None:
     """Return the person if the password is right, else None."""
     with store.read():
-        rows = list(store.db.table("users").rows_where("username = ? AND disabled = 0", [username]))
-    if not rows:
+        row = store.active_user(username)
+    if row is None:
         check_password_hash(_dummy_hash(), password)
         return None
-    row = rows[0]
     if not check_password_hash(row["password_hash"], password):
         return None
     return Principal(name=row["username"], role=row["role"], counter=row["counter"])
@@ -97,10 +96,10 @@ def authenticate(store: Store, username: str, password: str) -> Principal | None
 def user(store: Store, username: str) -> Principal | None:
     """Return a person still allowed to log in (sessions re-check this on every request)."""
     with store.read():
-        rows = list(store.db.table("users").rows_where("username = ? AND disabled = 0", [username]))
-    if not rows:
+        row = store.active_user(username)
+    if row is None:
         return None
-    return Principal(name=rows[0]["username"], role=rows[0]["role"], counter=rows[0]["counter"])
+    return Principal(name=row["username"], role=row["role"], counter=row["counter"])
 
 
 def create_token(store: Store, name: str, *, role: str, counter: int | None, now: datetime) -> str:
@@ -113,27 +112,22 @@ def create_token(store: Store, name: str, *, role: str, counter: int | None, now
         raise InvalidInput(field="counter", reason=f"a {role} token is bound to a counter")
     token = "xph_" + secrets.token_urlsafe(32)
     with store.write():
-        store.db.table("tokens").insert({"name": name, "token_hash": _hash_token(token), "role": role,
-                                   "counter": counter, "created_at": now.isoformat(),
-                                   "revoked_at": None})
+        store.insert_token(name, _hash_token(token), role=role, counter=counter,
+                           created_at=time_text(now))
     return token
 
 
 def revoke_tokens(store: Store, name: str, *, now: datetime) -> int:
     """Revoke every live token called `name`; return how many."""
     with store.write():
-        cursor = store.conn.execute(
-            "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-            [now.isoformat(), name])
-        return cursor.rowcount
+        return store.revoke_tokens(name, revoked_at=time_text(now))
 
 
 def token_principal(store: Store, token: str) -> Principal | None:
     """Return the device a bearer token belongs to, or None."""
     digest = _hash_token(token)
     with store.read():
-        rows = list(store.db.table("tokens").rows_where("token_hash = ? AND revoked_at IS NULL", [digest]))
-    if not rows or not hmac.compare_digest(rows[0]["token_hash"], digest):
+        row = store.live_token(digest)
+    if row is None or not hmac.compare_digest(row["token_hash"], digest):
         return None
-    row = rows[0]
     return Principal(name=row["name"], role=row["role"], counter=row["counter"], kind="device")

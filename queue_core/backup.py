@@ -24,7 +24,6 @@ import logging
 import os
 import re
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from queue_core.config import Settings
-from queue_core.domain.errors import XephangError
-from queue_core.store import DATABASE_FILE, MIGRATIONS
+from queue_core.storage import DATABASE_FILE, copies
+from queue_core.storage.copies import BackupError as BackupError
+from queue_core.storage.copies import verify as verify
 
 log = logging.getLogger("xephang")
 
@@ -43,17 +43,6 @@ ASIDE_PREFIX = "xephang-before-restore-"
 LOCK_FILE = "serve.lock"
 # How often the core looks whether the nightly copy is due.
 SCHEDULE_SECONDS = 300.0
-
-
-class BackupError(XephangError, OSError):
-    """A backup or restore could not be made; the text says why and what to do."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__("backup_failed", detail=detail)
-        self.detail = detail
-
-    def __str__(self) -> str:
-        return self.detail
 
 
 class ServerRunning(BackupError):
@@ -100,26 +89,11 @@ def take(database: Path, folder: Path, *, now: datetime) -> Backup:
     target = _free_name(folder, now)
     part = target.with_name(target.name + ".part")
     part.unlink(missing_ok=True)
-    source = sqlite3.connect(database, timeout=30)
     try:
-        source.execute("PRAGMA busy_timeout = 30000")
-        # Fold the WAL into the main file first where no reader needs it (never waits).
-        source.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        copy = sqlite3.connect(part)
-        try:
-            copy.execute("PRAGMA journal_mode = OFF")
-            copy.execute("PRAGMA synchronous = OFF")
-            # One step: one read snapshot, so writers never make the copy start over.
-            source.backup(copy, pages=-1)
-            # A self-contained file: no -wal/-shm needed to read it later.
-            copy.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            copy.close()
-    except sqlite3.Error as exc:
+        copies.copy_online(database, part)
+    except BackupError:
         part.unlink(missing_ok=True)
-        raise BackupError(f"could not copy {database}: {exc}") from None
-    finally:
-        source.close()
+        raise
     try:
         tickets = verify(part)
     except BackupError:
@@ -129,38 +103,6 @@ def take(database: Path, folder: Path, *, now: datetime) -> Backup:
     os.replace(part, target)
     _sync_dir(folder)
     return Backup(target, now, target.stat().st_size, tickets)
-
-
-def verify(path: Path, *, full: bool = False, writable: bool = False) -> int:
-    """Check a database file is whole and is ours; return its number of tickets.
-
-    `writable` opens it read-write (needed for a file in WAL mode without its -shm).
-    """
-    try:
-        conn = (sqlite3.connect(path) if writable
-                else sqlite3.connect(f"file:{path}?mode=ro", uri=True))
-    except sqlite3.Error as exc:
-        raise BackupError(f"{path} cannot be opened: {exc}") from None
-    try:
-        pragma = "integrity_check" if full else "quick_check"
-        rows = conn.execute(f"PRAGMA {pragma}").fetchall()
-        if [r[0] for r in rows] != ["ok"]:
-            shown = "; ".join(str(r[0]) for r in rows[:3])
-            raise BackupError(f"{path} is damaged ({pragma}: {shown})")
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not {"tickets", "_migrations"} <= tables:
-            raise BackupError(f"{path} is not a xephang database")
-        known = {name for name, _ in MIGRATIONS}
-        newer = [r[0] for r in conn.execute("SELECT name FROM _migrations")
-                 if r[0] not in known]
-        if newer:
-            raise BackupError(f"{path} comes from a newer xephang (migration {newer[0]}); "
-                              "upgrade this box first")
-        return int(conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0])
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{path} is not a readable database: {exc}") from None
-    finally:
-        conn.close()
 
 
 def _free_name(folder: Path, now: datetime) -> Path:
@@ -300,14 +242,8 @@ def restore(settings: Settings, source: Path, *, now: datetime) -> Restored:
 def _set_aside(database: Path, folder: Path, now: datetime) -> Path | None:
     if not database.exists():
         return None
-    with contextlib.suppress(sqlite3.Error):
-        # Fold the WAL in so the file set aside is whole on its own; a damaged one moves as is.
-        conn = sqlite3.connect(database, timeout=5)
-        try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            conn.close()
+    # Fold the WAL in so the file set aside is whole on its own; a damaged one moves as is.
+    copies.fold_wal(database)
     folder.mkdir(mode=0o750, parents=True, exist_ok=True)
     aside = folder / f"{ASIDE_PREFIX}{now.strftime(STAMP)}.sqlite3"
     n = 2

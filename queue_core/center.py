@@ -61,7 +61,7 @@ from queue_core.domain.model import (
 )
 from queue_core.domain.clock import time_text
 from queue_core.domain.payloads import center_json, counter_json, service_json, ticket_json
-from queue_core.store import Store
+from queue_core.storage import Store
 
 RECENT_CALLS = 10
 

@@ -13,7 +13,7 @@ from queue_core import __version__, audit, auth
 from queue_core.domain.clock import SystemClock
 from queue_core.config import Settings, load_settings
 from queue_core.domain.errors import ConfigError, XephangError
-from queue_core.store import Store
+from queue_core.storage import Store
 
 SCREENS = (
     ("Trang chủ (home)", "/"),

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from queue_core import audit
-from queue_core.store import Store
+from queue_core.storage import Store
 
 # Clocks are adjusted by small steps; a few minutes behind is no new business day.
 TOLERANCE = timedelta(minutes=5)
@@ -59,32 +59,19 @@ def _shown(moment: datetime) -> str:
 
 
 def _accepted(store: Store) -> dict[str, int]:
-    row = store.conn.execute("SELECT value FROM meta WHERE key = ?", [ACCEPTED_KEY]).fetchone()
-    if row is None:
+    value = store.meta_value(ACCEPTED_KEY)
+    if value is None:
         return {}
     try:
-        value = json.loads(row[0])
+        marks = json.loads(value)
     except ValueError:
         return {}
-    return {k: int(v) for k, v in value.items()} if isinstance(value, dict) else {}
+    return {k: int(v) for k, v in marks.items()} if isinstance(marks, dict) else {}
 
 
 def last_recorded(store: Store) -> datetime | None:
     """Return the newest time written in the database (after any accepted clock change)."""
-    accepted = _accepted(store)
-    newest: datetime | None = None
-    for table in ("transitions", "audit_log"):
-        exists = store.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
-        if not exists:
-            continue
-        row = store.conn.execute(f"SELECT MAX(at) FROM {table} WHERE id > ?",
-                                 [accepted.get(table, 0)]).fetchone()
-        if row and row[0]:
-            moment = datetime.fromisoformat(row[0])
-            if newest is None or moment > newest:
-                newest = moment
-    return newest
+    return store.newest_record(after=_accepted(store))
 
 
 def check(store: Store, now: datetime) -> ClockVerdict:
@@ -102,11 +89,6 @@ def check(store: Store, now: datetime) -> ClockVerdict:
 def accept(store: Store, now: datetime, *, actor: str) -> None:
     """Trust the clock from now on: only records written after this are compared."""
     with store.write():
-        marks = {}
-        for table in ("transitions", "audit_log"):
-            row = store.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()
-            marks[table] = int(row[0])
-        store.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                           [ACCEPTED_KEY, json.dumps(marks)])
+        store.set_meta(ACCEPTED_KEY, json.dumps(store.record_marks()))
         audit.add(store, actor=actor, action=audit.CLOCK_ACCEPTED, now=now,
                   detail=f"clock accepted at {_shown(now)}")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import subprocess
 import urllib.error
 import urllib.request
@@ -26,12 +25,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from queue_core import backup, clockguard
 from queue_core.domain.clock import SystemClock
 from queue_core.config import Settings
-from queue_core.store import DATABASE_FILE, Store
+from queue_core.storage import DATABASE_FILE, Store, copies
 
 OK, WARNING, ERROR = "ok", "warning", "error"
 
@@ -381,12 +378,6 @@ def examine(settings: Settings, *, core_url: str | None = None, gpio: bool | Non
     return findings
 
 
-def _connect(database: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(database, timeout=10)
-    conn.execute("PRAGMA query_only = 1")
-    return conn
-
-
 def check_database(database: Path) -> Finding:
     """Is the database there, whole, and ours?"""
     if not database.exists():
@@ -394,17 +385,11 @@ def check_database(database: Path) -> Finding:
     newest = backup.newest(database.parent / "backups")
     hint = str(newest[1]) if newest else "<tệp sao lưu / backup file>"
     try:
-        conn = _connect(database)
-        try:
-            rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
-            if rows != ["ok"]:
-                return finding("database", ERROR, "db_damaged", detail="; ".join(rows[:3]),
-                               newest=hint)
-            tickets = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
+        rows, tickets = copies.health(database)
+    except copies.Error as exc:
         return finding("database", ERROR, "db_damaged", detail=str(exc), newest=hint)
+    if rows != ["ok"]:
+        return finding("database", ERROR, "db_damaged", detail="; ".join(rows[:3]), newest=hint)
     return finding("database", OK, "db_ok", tickets=tickets, size=_size(database.stat().st_size))
 
 
@@ -442,13 +427,13 @@ def check_clock(settings: Settings, probes: Probes, database: Path | None) -> li
     now = probes.now()
     shown = now.strftime("%Y-%m-%d %H:%M")
     if database is not None:
-        conn = _connect(database)
+        store = Store.read_only(database)
         try:
-            verdict = clockguard.check(Store(sqlite_utils.Database(conn), str(database)), now)
-        except sqlite3.Error:
+            verdict = clockguard.check(store, now)
+        except copies.Error:
             verdict = clockguard.ClockVerdict(clockguard.OK, now)
         finally:
-            conn.close()
+            store.close()
     elif now.replace(tzinfo=None) < clockguard.EARLIEST_PLAUSIBLE:
         verdict = clockguard.ClockVerdict(clockguard.IMPLAUSIBLE, now)
     else:
@@ -471,13 +456,12 @@ def check_accounts(settings: Settings, database: Path) -> list[Finding]:
         else:
             found.append(finding("secret_key", OK, "secret_ok"))
     try:
-        conn = _connect(database)
+        store = Store.read_only(database)
         try:
-            admins = conn.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0"
-                                  ).fetchone()[0]
+            admins = store.count_admins()
         finally:
-            conn.close()
-    except sqlite3.Error:
+            store.close()
+    except copies.Error:
         return found
     found.append(finding("admin", OK, "admin_ok", count=admins) if admins
                  else finding("admin", WARNING, "admin_none"))

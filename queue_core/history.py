@@ -1,7 +1,7 @@
 """Read tickets' histories out of the store, as the plain values `stats.py` works on.
 
 Read-only: every read sees one consistent snapshot, on a connection of its own for a
-database file (see `snapshot`), so reading a year never holds up the queue. `DayCache` keeps the
+database file (see `Store.snapshot`), so reading a year never holds up the queue. `DayCache` keeps the
 counted tallies of days already read, and finds the days whose tickets changed since by
 the store's high-water marks (every change to a ticket adds a transition, every rating a
 row, and a retention purge moves the first day kept), so a year of statistics is read
@@ -10,90 +10,37 @@ from disk once, not on every request.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from queue_core import stats
 from queue_core.stats import Facts, Filters, RatingRow, StepRow, Tallies, TicketHistory, TicketRow
-from queue_core.store import Store
+from queue_core.domain.clock import parse_time
+from queue_core.storage import Store
+from queue_core.storage import history as storage_history
 
-_parse = datetime.fromisoformat
-
-_TICKETS = ("SELECT t.id, t.label, t.day, t.series, t.service, t.state, t.issued_at, t.priority,"
-            " t.channel, t.counter, t.officer, t.called_at, t.finished_at, t.recalls,"
-            " r.level, r.at, r.comment FROM tickets t LEFT JOIN ratings r ON r.ticket_id = t.id")
-_STEP_ACTIONS = ", ".join(repr(action) for action in stats.STEP_ACTIONS)
-_HISTORY_ACTIONS = ", ".join(repr(action) for action in stats.HISTORY_ACTIONS)
 DAYS_PER_READ = 31
-# SQLite allows 999 bound parameters in old builds; stay well below.
-_IDS_PER_QUERY = 500
 
 
-@contextmanager
-def snapshot(store: Store) -> Iterator[sqlite3.Connection]:
-    """Yield a connection reading one consistent snapshot of the store.
-
-    A database file is read through a connection of its own, so a long read (a year of
-    statistics, an export) never holds the store's lock while tickets are issued and called.
-    """
-    if store.path == ":memory:":
-        with store.read():
-            yield store.conn
-        return
-    conn = sqlite3.connect(f"{Path(store.path).resolve().as_uri()}?mode=ro", uri=True,
-                           timeout=30, check_same_thread=False, isolation_level=None)
-    try:
-        conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("BEGIN")
-        yield conn
-    finally:
-        conn.close()
-
-
-def _where(days: Sequence[str] | None, date_from: str | None, date_to: str | None,
-           ) -> tuple[str, list[Any]]:
-    if days is not None:
-        return f"t.day IN ({', '.join('?' for _ in days)})", list(days)
-    return "t.day BETWEEN ? AND ?", [date_from, date_to]
-
-
-def _multi_step(conn: sqlite3.Connection, where: str, params: list[Any]) -> set[str]:
-    """Return the tickets chosen by `where` that have a step in HISTORY_ACTIONS."""
-    # Through the ticket index: the cost follows the days read, not the days since.
-    return {ticket_id for (ticket_id,) in conn.execute(
-        f"SELECT ticket_id FROM transitions WHERE action IN ({_HISTORY_ACTIONS})"
-        f" AND ticket_id IN (SELECT t.id FROM tickets t WHERE {where})", params)}
-
-
-def _read(conn: sqlite3.Connection, where: str, params: list[Any]) -> list[TicketHistory]:
-    rows = conn.execute(f"{_TICKETS} WHERE {where} ORDER BY t.issued_at, t.id",
-                        params).fetchall()
-    multi_step = _multi_step(conn, where, params)
-    wanted = [row[0] for row in rows if row[0] in multi_step]
-    steps: dict[str, list[StepRow]] = {}
-    for start in range(0, len(wanted), _IDS_PER_QUERY):
-        chunk = wanted[start:start + _IDS_PER_QUERY]
-        for ticket_id, action, at, actor, service, counter in conn.execute(
-                "SELECT ticket_id, action, at, actor, service, counter FROM transitions"
-                f" WHERE ticket_id IN ({', '.join('?' for _ in chunk)})"
-                f" AND action IN ({_STEP_ACTIONS}) ORDER BY id", chunk):
-            steps.setdefault(ticket_id, []).append(
-                StepRow(action, _parse(at), actor, service, counter))
+def _read(conn: Any, *, days: Sequence[str] | None = None, date_from: str | None = None,
+          date_to: str | None = None) -> list[TicketHistory]:
+    rows, steps = storage_history.ticket_histories(
+        conn, step_actions=stats.STEP_ACTIONS, history_actions=stats.HISTORY_ACTIONS, days=days,
+        date_from=date_from, date_to=date_to)
     histories = []
     for (ticket_id, label, day, series, service, state, issued_at, priority, channel, counter,
          officer, called_at, finished_at, recalls, level, rated_at, comment) in rows:
-        row = TicketRow(ticket_id, label, day, series, service, state, _parse(issued_at),
-                        priority, channel, counter, officer,
-                        _parse(called_at) if called_at else None,
-                        _parse(finished_at) if finished_at else None, recalls or 0)
-        rating = RatingRow(level, _parse(rated_at), comment) if level else None
-        histories.append(TicketHistory(row, tuple(steps.get(ticket_id, ())), rating))
+        row = TicketRow(ticket_id, label, day, series, service, state, parse_time(issued_at),
+                        priority, channel, counter, officer, parse_time(called_at),
+                        parse_time(finished_at), recalls or 0)
+        rating = RatingRow(level, parse_time(rated_at), comment) if level else None
+        ticket_steps = tuple(StepRow(action, parse_time(at), actor, step_service, step_counter)
+                             for action, at, actor, step_service, step_counter
+                             in steps.get(ticket_id, ()))
+        histories.append(TicketHistory(row, ticket_steps, rating))
     return histories
 
 
@@ -104,9 +51,8 @@ def load(store: Store, date_from: str | None = None, date_to: str | None = None,
     Tickets called at most once come without steps (their row tells everything, see
     `stats.TicketHistory`); the others with every step statistics read, in order.
     """
-    where, params = _where(days, date_from, date_to)
-    with snapshot(store) as conn:
-        return _read(conn, where, params)
+    with store.snapshot() as conn:
+        return _read(conn, days=days, date_from=date_from, date_to=date_to)
 
 
 def load_facts(store: Store, date_from: str | None = None, date_to: str | None = None, *,
@@ -125,39 +71,22 @@ def facts_by_month(store: Store, days: Sequence[str],
     if not days:
         return
     facts = stats.ticket_facts
-    with snapshot(store) as conn:
+    with store.snapshot() as conn:
         for start in range(0, len(days), DAYS_PER_READ):
             chunk = days[start:start + DAYS_PER_READ]
-            where, params = _where(chunk, None, None)
-            yield chunk, [facts(h) for h in _read(conn, where, params)]
+            yield chunk, [facts(h) for h in _read(conn, days=chunk)]
 
 
 def officers(store: Store) -> list[str]:
     """Return the usernames of people who may work at a counter, and of any seen in history."""
     with store.read():
-        people = [name for (name,) in store.conn.execute(
-            "SELECT username FROM users WHERE role IN ('staff', 'manager', 'admin')")]
-        seen = [name for (name,) in store.conn.execute(
-            "SELECT DISTINCT officer FROM tickets WHERE officer IS NOT NULL")]
-    return sorted(set(people) | set(seen))
+        return store.officer_names()
 
 
 def officer_known(store: Store, name: str) -> bool:
     """Tell whether `name` is a person, or an officer found in the history."""
     with store.read():
-        conn = store.conn
-        return bool(conn.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchone()
-                    or conn.execute("SELECT 1 FROM tickets WHERE officer = ? LIMIT 1",
-                                    [name]).fetchone())
-
-
-def _marks(store: Store) -> tuple[int, int, str]:
-    """Return the high-water marks of transitions and ratings, and the first day kept."""
-    conn = store.conn
-    transitions = conn.execute("SELECT MAX(id) FROM transitions").fetchone()[0] or 0
-    ratings = conn.execute("SELECT MAX(rowid) FROM ratings").fetchone()[0] or 0
-    first_day = conn.execute("SELECT MIN(day) FROM tickets").fetchone()[0] or ""
-    return int(transitions), int(ratings), str(first_day)
+        return store.officer_known(name)
 
 
 class DayCache:
@@ -178,7 +107,7 @@ class DayCache:
     def _invalidate(self, store: Store) -> None:
         """Forget the days whose tickets changed since the last look."""
         with store.read():
-            marks = _marks(store)
+            marks = store.change_marks()
             if self._marks is None or marks == self._marks:
                 self._marks = marks
                 return
@@ -186,13 +115,7 @@ class DayCache:
             if marks[0] < old_transitions or marks[1] < old_ratings or marks[2] != old_first_day:
                 changed = None  # old days purged, another database, rows gone: start again
             else:
-                changed = {day for (day,) in store.conn.execute(
-                    "SELECT DISTINCT tickets.day FROM transitions JOIN tickets"
-                    " ON tickets.id = transitions.ticket_id WHERE transitions.id > ?",
-                    [old_transitions])}
-                changed |= {day for (day,) in store.conn.execute(
-                    "SELECT DISTINCT tickets.day FROM ratings JOIN tickets"
-                    " ON tickets.id = ratings.ticket_id WHERE ratings.rowid > ?", [old_ratings])}
+                changed = store.days_changed_since(old_transitions, old_ratings)
         if changed is None:
             self._days.clear()
         else:
@@ -259,5 +182,4 @@ class DayCache:
         return True
 
 
-__all__ = ["DayCache", "facts_by_month", "load", "load_facts", "officer_known", "officers",
-           "snapshot"]
+__all__ = ["DayCache", "facts_by_month", "load", "load_facts", "officer_known", "officers"]

@@ -16,8 +16,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
-from queue_core import audit
-from queue_core.store import Store
+from queue_core.storage import Store
 
 BATCH = 500
 
@@ -39,41 +38,22 @@ def cutoff_day(today: date, months: int) -> date:
     return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
 
 
-def referring_tables(store: Store) -> list[tuple[str, str]]:
-    """Return (table, column) pairs whose column is a foreign key to tickets."""
-    found = []
-    tables = [r[0] for r in store.conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-    for table in tables:
-        for row in store.conn.execute(f'PRAGMA foreign_key_list("{table}")'):
-            # id, seq, table, from, to, on_update, on_delete, match
-            if row[2] == "tickets":
-                found.append((table, row[3]))
-    return found
-
-
 def purge(store: Store, *, before: date, batch: int = BATCH) -> Purged:
     """Delete tickets of business days before `before`, and what refers to them."""
     result = Purged(before)
     with store.read():
-        refs = referring_tables(store)
+        refs = store.referring_tables()
     while True:
         with store.write():
-            ids = [r[0] for r in store.conn.execute(
-                "SELECT id FROM tickets WHERE day < ? LIMIT ?", [before.isoformat(), batch])]
-            if not ids:
-                deleted = audit.purge_before(store, before)
+            tickets, rows = store.delete_tickets_before(before, batch=batch, refs=refs)
+            if not tickets:
+                deleted = store.purge_audit_before(before)
                 if deleted:
                     result.rows["audit_log"] = result.rows.get("audit_log", 0) + deleted
                 break
-            marks = ", ".join("?" for _ in ids)
-            for table, column in refs:
-                cursor = store.conn.execute(
-                    f'DELETE FROM "{table}" WHERE "{column}" IN ({marks})', ids)
-                if cursor.rowcount:
-                    result.rows[table] = result.rows.get(table, 0) + cursor.rowcount
-            store.conn.execute(f"DELETE FROM tickets WHERE id IN ({marks})", ids)
-            result.tickets += len(ids)
+            for table, count in rows.items():
+                result.rows[table] = result.rows.get(table, 0) + count
+            result.tickets += tickets
     return result
 
 

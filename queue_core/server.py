@@ -44,7 +44,7 @@ def start_local_announcer(settings: Settings) -> Any:
 
     from queue_core import auth
     from queue_core.domain.clock import SystemClock
-    from queue_core.store import Store
+    from queue_core.storage import Store
 
     store = Store.in_data_dir(settings.data_path)
     try:

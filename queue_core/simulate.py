@@ -17,8 +17,8 @@ from typing import Any
 from queue_core.domain import lifecycle, policy
 from queue_core.domain.clock import VIETNAM
 from queue_core.config import Settings
-from queue_core.domain.model import Ticket, Transition
-from queue_core.store import Store, ticket_to_row
+from queue_core.domain.model import Rating, Ticket, Transition
+from queue_core.storage import Store
 
 HOUR_WEIGHTS = {7: 0.7, 8: 1.4, 9: 1.9, 10: 1.7, 11: 1.0, 12: 0.3, 13: 0.8, 14: 1.2, 15: 1.0,
                 16: 0.6, 17: 0.2}
@@ -42,7 +42,7 @@ class _Day:
         self.rng = rng
         self.tickets: dict[str, Ticket] = {}
         self.transitions: list[Transition] = []
-        self.ratings: list[dict[str, Any]] = []
+        self.ratings: list[Rating] = []
         self.numbers: dict[str, int] = {}
         self.events: list[tuple[datetime, int, str, Any]] = []
         self.order = 0
@@ -164,11 +164,9 @@ class _Day:
                 unhappy = 0.25 if waited > timedelta(minutes=30) else 0.06
                 level = _weighted(rng, {"very_satisfied": 0.55, "satisfied": 0.45 - unhappy,
                                         "unsatisfied": unhappy})
-                self.ratings.append({"ticket_id": done.id, "level": level,
-                                     "at": (now + timedelta(seconds=20)).isoformat(
-                                         timespec="milliseconds"),
-                                     "service": done.service, "counter": done.counter,
-                                     "officer": done.officer, "comment": None})
+                self.ratings.append(Rating(ticket_id=done.id, level=level,
+                                           at=now + timedelta(seconds=20), service=done.service,
+                                           counter=done.counter, officer=done.officer))
 
 
 def workdays(end: date, count: int, settings: Settings) -> list[date]:
@@ -193,23 +191,8 @@ def simulate_history(store: Store, settings: Settings, *, days: int, per_day: in
         simulated = _Day(settings, day, per_day, rng)
         simulated.run()
         with store.write():
-            store.conn.executemany(
-                "INSERT INTO tickets (id, service, series, day, number, label, state, priority,"
-                " channel, counter, officer, issued_at, queued_at, called_at, finished_at, recalls)"
-                " VALUES (:id, :service, :series, :day, :number, :label, :state, :priority,"
-                " :channel, :counter, :officer, :issued_at, :queued_at, :called_at,"
-                " :finished_at, :recalls)",
-                [ticket_to_row(t) for t in simulated.tickets.values()])
-            store.conn.executemany(
-                "INSERT INTO transitions (ticket_id, action, from_state, to_state, at, actor,"
-                " service, counter, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(t.ticket_id, t.action, t.from_state, t.to_state,
-                  t.at.isoformat(timespec="milliseconds"), t.actor, t.service, t.counter,
-                  t.detail) for t in simulated.transitions])
-            store.conn.executemany(
-                "INSERT INTO ratings (ticket_id, level, comment, at, service, counter, officer)"
-                " VALUES (:ticket_id, :level, :comment, :at, :service, :counter, :officer)",
-                simulated.ratings)
+            store.insert_history(simulated.tickets.values(), simulated.transitions,
+                                 simulated.ratings)
         made += len(simulated.tickets)
         if progress:
             progress(i, len(chosen))

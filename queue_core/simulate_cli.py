@@ -9,7 +9,7 @@ import click
 from queue_core.cli import common_options
 from queue_core.config import Settings
 from queue_core.simulate import simulate_history
-from queue_core.store import Store
+from queue_core.storage import Store
 
 
 @click.command()

@@ -17,7 +17,7 @@ from queue_core import auth  # noqa: E402
 from queue_core.center import Center  # noqa: E402
 from queue_core.domain.clock import VIETNAM, FakeClock  # noqa: E402
 from queue_core.config import Settings, load_settings  # noqa: E402
-from queue_core.store import Store  # noqa: E402
+from queue_core.storage import Store  # noqa: E402
 
 # A Monday morning, an hour after opening.
 MONDAY_8AM = datetime(2026, 11, 23, 8, 0, tzinfo=VIETNAM)

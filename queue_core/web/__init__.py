@@ -18,7 +18,7 @@ from display.pages import blueprint as display_pages
 from queue_core.center import Center
 from queue_core.domain.clock import Clock
 from queue_core.config import Settings, load_settings
-from queue_core.store import Store
+from queue_core.storage import Store
 from queue_core.web import errors
 from queue_core.web.api import api
 from queue_core.web.hub import Hub

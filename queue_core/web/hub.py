@@ -23,7 +23,7 @@ from queue_core.domain.events import (
     Event,
 )
 from queue_core.domain.clock import time_text
-from queue_core.store import Store
+from queue_core.storage import Store
 
 log = logging.getLogger("xephang.hub")
 

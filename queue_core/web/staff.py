@@ -23,7 +23,7 @@ from queue_core.domain.errors import Conflict
 from queue_core.domain.model import DONE, NO_SHOW, PRIORITIES
 from queue_core.domain.clock import time_text
 from queue_core.domain.payloads import counter_json, ticket_json
-from queue_core.store import Store
+from queue_core.storage import Store
 from queue_core.web.security import Throttle
 
 staff_pages = Blueprint("staff_pages", __name__, template_folder="templates")

@@ -16,7 +16,7 @@ from queue_core.center import Center
 from queue_core.cli import main
 from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings
-from queue_core.store import DATABASE_FILE, Store
+from queue_core.storage import DATABASE_FILE, Store
 
 WAIT = 30.0
 

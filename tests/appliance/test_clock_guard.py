@@ -20,7 +20,7 @@ from queue_core.center import Center
 from queue_core.cli import main
 from queue_core.domain.clock import VIETNAM, FakeClock, SystemClock
 from queue_core.config import Settings
-from queue_core.store import Store
+from queue_core.storage import Store
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=VIETNAM)
 

@@ -15,7 +15,7 @@ from queue_core.admin_cli import ensure_first_admin
 from queue_core.cli import main
 from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings
-from queue_core.store import Store
+from queue_core.storage import Store
 from queue_core.web import create_app
 from queue_core.web.headers import inline_script_hashes
 

@@ -14,7 +14,7 @@ from queue_core.center import Center
 from queue_core.cli import main
 from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import Settings
-from queue_core.store import Store
+from queue_core.storage import Store
 
 
 @pytest.mark.parametrize(("today", "months", "expected"), [

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from queue_core import watchdog
-from queue_core.store import Store
+from queue_core.storage import Store
 from queue_core.watchdog import Heartbeat, Notifier, hide_notify_socket, watchdog_interval
 from queue_core.web.upkeep import WATCHDOG_EXTENSION, database_answers, start_upkeep
 

@@ -57,7 +57,7 @@ from queue_core.domain.model import (
     WAITING,
     Ticket,
 )
-from queue_core.store import Store
+from queue_core.storage import Store
 
 MONDAY_8AM = datetime(2026, 11, 23, 8, 0, tzinfo=VIETNAM)
 EXAMPLES = int(os.environ.get("XEPHANG_PROPERTY_EXAMPLES", "50"))

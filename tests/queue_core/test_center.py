@@ -11,7 +11,7 @@ from queue_core.center import Center
 from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings
 from queue_core.domain.errors import Conflict, InvalidInput, NotFound
-from queue_core.store import Store
+from queue_core.storage import Store
 
 STAFF = "user:lan"
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from queue_core import auth
 from queue_core.cli import hardware_notice, main
 from queue_core.config import load_settings
-from queue_core.store import Store
+from queue_core.storage import Store
 
 
 @pytest.mark.parametrize("command", [[], ["serve"], ["user"], ["user", "add"], ["token"],

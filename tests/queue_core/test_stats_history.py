@@ -14,7 +14,7 @@ from queue_core.center import Center
 from queue_core.domain.clock import FakeClock
 from queue_core.config import load_settings
 from queue_core.stats import Filters, StepRow, TicketHistory
-from queue_core.store import Store
+from queue_core.storage import Store
 
 DAY = "2026-11-23"
 TARGET = 900.0

@@ -11,7 +11,7 @@ import sqlite_utils
 from queue_core.center import Center
 from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings
-from queue_core.store import MIGRATIONS, Store, migrate
+from queue_core.storage import MIGRATIONS, Store, migrate
 
 
 def test_file_database_is_durable(tmp_path: Path) -> None:
