@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:
 from werkzeug.serving import make_server
 
 from hardware.printer import PrinterEmulator
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.config import load_settings
 from queue_core.web import create_app
 

@@ -29,7 +29,7 @@ from typing import Any, Self
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import load_settings
 from queue_core.simulate import simulate_history  # noqa: E402

@@ -28,14 +28,17 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask.blueprints import BlueprintSetupState
 
 from queue_core.domain import businessday
-from queue_core.center import Center
+from queue_core.service.center import Center
 from queue_core.domain.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from queue_core.web import validation
 from queue_core.web.security import Throttle, current_principal, requires
 
 from . import layout
 from .messages import PRIORITY_NAMES, PRIORITY_ORDER
-from .printing import FAILED, PRINTED, CorePrinting, PrintOutcome, ticket_drawer
+from queue_core.domain.model import PRINT_FAILED as FAILED
+from queue_core.domain.model import PRINTED
+
+from .printing import CorePrinting, PrintOutcome, ticket_drawer
 
 blueprint = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/static/kiosk")
@@ -185,6 +188,7 @@ def print_ticket(ticket_id: str) -> Response:
     assert principal is not None
     if principal.may("staff"):
         printing = _printing()
+        printing.records.record_reprint(ticket, actor=principal.actor)
         outcome = printing.service.print_ticket(ticket["id"], ticket["label"],
                                                 printing.draw(ticket, request.host_url))
         return jsonify(outcome.json())

@@ -45,6 +45,10 @@ from hardware.printer import (
     warm_up,
 )
 
+from queue_core.domain.model import PRINT_FAILED as FAILED
+from queue_core.domain.model import PRINTED, PRINTING
+from queue_core.service.printing import PrintRecords
+
 from . import layout
 from .messages import render
 
@@ -64,7 +68,6 @@ ANSWER_SECONDS = 1.5
 # A job on a fast link (USB, network, fake) must be done within this long.
 MAX_JOB_SECONDS = 1.2
 
-PRINTED, FAILED, PRINTING = "printed", "failed", "printing"
 
 # Printer trouble as the hub's device states (CONTRACT.md `device_status`).
 ERROR_STATES = {
@@ -350,35 +353,6 @@ STATUS_CODES = ("printer_offline", "printer_paper_out", "printer_cover_open", "p
 def device_report(service: PrintService) -> tuple[str, str] | None:
     """Return the last (status, message) the service reported, if any."""
     return service.last_report
-
-
-# --- the record of what was printed -------------------------------------------------------------
-
-class PrintRecords:
-    """Whether each ticket's paper came out (the `ticket_prints` table of the core's database)."""
-
-    def __init__(self, store: Store, now: Callable[[], datetime], printer: str = "") -> None:
-        self.store = store
-        self.now = now
-        self.printer = printer
-
-    def save(self, outcome: PrintOutcome) -> None:
-        """Keep a finished job's outcome (a later attempt overwrites, counting attempts)."""
-        if outcome.state == PRINTING:
-            return
-        with self.store.write():
-            self.store.save_print(outcome.ticket_id, printed=outcome.state == PRINTED,
-                                  code=outcome.code, message=outcome.message,
-                                  printer=self.printer, at=self.now())
-
-    def get(self, ticket_id: str) -> dict[str, Any] | None:
-        with self.store.read():
-            return self.store.print_record(ticket_id)
-
-    def not_printed(self, day: str) -> list[dict[str, Any]]:
-        """Return today's tickets whose paper did not come out (for staff)."""
-        with self.store.read():
-            return self.store.not_printed(day)
 
 
 # --- the core's printer ------------------------------------------------------------------------

@@ -35,7 +35,10 @@ from hardware.printer import NullPrinter, Printer
 
 from . import layout
 from .messages import render
-from .printing import FAILED, PRINTED, PrintOutcome, PrintService
+from queue_core.domain.model import PRINT_FAILED as FAILED
+from queue_core.domain.model import PRINTED
+
+from .printing import PrintOutcome, PrintService
 
 __all__ = ["ButtonKiosk", "CoreClient", "CoreUnreachable", "PressResult", "parse_button"]
 

@@ -21,7 +21,8 @@ from typing import Any
 
 import click
 
-from queue_core import audit, auth, backup, clockguard, doctor, retention
+from queue_core.service import audit, auth
+from queue_core import backup, clockguard, doctor, retention
 from queue_core.cli import common_options
 from queue_core.domain.clock import SystemClock
 from queue_core.config import Settings
@@ -162,13 +163,11 @@ def ensure_first_admin(store: Store, *, interactive: bool) -> bool:
                                 confirmation_prompt="Nhập lại (repeat)")
         try:
             auth.add_user(store, username, password, role="admin", counter=None,
-                          now=SystemClock().now())
+                          now=SystemClock().now(), actor=audit.cli_actor(),
+                          note="role=admin (first run)")
         except XephangError as exc:
             click.echo(f"{exc.message('vi')} ({exc.message('en')})", err=True)
             continue
-        audit.record(store, actor=audit.cli_actor(), action=audit.USER_ADDED,
-                     target=f"user:{username}", detail="role=admin (first run)",
-                     now=SystemClock().now())
         click.echo(f"Đã tạo quản trị viên {username} (admin created).", err=True)
         return True
 
@@ -280,9 +279,7 @@ def purge_command(settings: Settings, months: int | None, yes: bool) -> None:
                       abort=True)
     store = Store.in_data_dir(settings.data_path)
     try:
-        purged = retention.purge(store, before=cutoff)
-        audit.record(store, actor=audit.cli_actor(), action=audit.TICKETS_PURGED, now=now,
-                     detail=f"{purged.tickets} tickets before {cutoff}")
+        purged = retention.purge(store, before=cutoff, actor=audit.cli_actor(), now=now)
     finally:
         store.close()
     others = ", ".join(f"{table}: {count}" for table, count in sorted(purged.rows.items()))

@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from queue_core import __version__, audit, auth
+from queue_core import __version__
+from queue_core.service import audit, auth
 from queue_core.domain.clock import SystemClock
 from queue_core.config import Settings, load_settings
 from queue_core.domain.errors import ConfigError, XephangError
@@ -171,10 +172,7 @@ def user_add(settings: Settings, username: str, role: str, counter: int | None,
     store = Store.in_data_dir(settings.data_path)
     try:
         auth.add_user(store, username, password, role=role, counter=counter,
-                      now=SystemClock().now())
-        audit.record(store, actor=audit.cli_actor(), action=audit.USER_ADDED,
-                     target=f"user:{username}", detail=f"role={role} counter={counter}",
-                     now=SystemClock().now())
+                      now=SystemClock().now(), actor=audit.cli_actor())
     except XephangError as exc:
         raise click.ClickException(exc.message("en")) from None
     finally:
@@ -201,10 +199,8 @@ def token_create(settings: Settings, name: str, role: str, counter: int | None) 
     become_data_owner(settings)
     store = Store.in_data_dir(settings.data_path)
     try:
-        secret = auth.create_token(store, name, role=role, counter=counter, now=SystemClock().now())
-        audit.record(store, actor=audit.cli_actor(), action=audit.TOKEN_CREATED,
-                     target=f"token:{name}", detail=f"role={role} counter={counter}",
-                     now=SystemClock().now())
+        secret = auth.create_token(store, name, role=role, counter=counter,
+                                   now=SystemClock().now(), actor=audit.cli_actor())
     except XephangError as exc:
         raise click.ClickException(exc.message("en")) from None
     finally:

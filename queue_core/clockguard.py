@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from queue_core import audit
+from queue_core.service import audit
 from queue_core.storage import Store
 
 # Clocks are adjusted by small steps; a few minutes behind is no new business day.

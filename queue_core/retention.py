@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from queue_core.service import audit
 from queue_core.storage import Store
 
 BATCH = 500
@@ -38,8 +39,12 @@ def cutoff_day(today: date, months: int) -> date:
     return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
 
 
-def purge(store: Store, *, before: date, batch: int = BATCH) -> Purged:
-    """Delete tickets of business days before `before`, and what refers to them."""
+def purge(store: Store, *, before: date, batch: int = BATCH, actor: str | None = None,
+          now: datetime | None = None, audit_empty: bool = True) -> Purged:
+    """Delete tickets of business days before `before`, and what refers to them.
+
+    With `actor` (and `now`), the purge is audited in its last transaction.
+    """
     result = Purged(before)
     with store.read():
         refs = store.referring_tables()
@@ -50,6 +55,9 @@ def purge(store: Store, *, before: date, batch: int = BATCH) -> Purged:
                 deleted = store.purge_audit_before(before)
                 if deleted:
                     result.rows["audit_log"] = result.rows.get("audit_log", 0) + deleted
+                if actor is not None and now is not None and (result.tickets or audit_empty):
+                    audit.add(store, actor=actor, action=audit.TICKETS_PURGED, now=now,
+                              detail=f"{result.tickets} tickets before {before}")
                 break
             for table, count in rows.items():
                 result.rows[table] = result.rows.get(table, 0) + count
@@ -57,8 +65,10 @@ def purge(store: Store, *, before: date, batch: int = BATCH) -> Purged:
     return result
 
 
-def purge_expired(store: Store, *, months: int, today: date) -> Purged | None:
-    """Apply the retention setting; None when retention is off."""
+def purge_expired(store: Store, *, months: int, now: datetime,
+                  actor: str = "system:retention") -> Purged | None:
+    """Apply the retention setting (audited when anything went); None when retention is off."""
     if months <= 0:
         return None
-    return purge(store, before=cutoff_day(today, months))
+    return purge(store, before=cutoff_day(now.date(), months), actor=actor, now=now,
+                 audit_empty=False)

@@ -42,7 +42,7 @@ def start_local_announcer(settings: Settings) -> Any:
 
     from announcer.supervisor import AnnouncerProcess
 
-    from queue_core import auth
+    from queue_core.service import auth
     from queue_core.domain.clock import SystemClock
     from queue_core.storage import Store
 

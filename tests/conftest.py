@@ -13,8 +13,8 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 import pytest  # noqa: E402
 
-from queue_core import auth  # noqa: E402
-from queue_core.center import Center  # noqa: E402
+from queue_core.service import auth  # noqa: E402
+from queue_core.service.center import Center  # noqa: E402
 from queue_core.domain.clock import VIETNAM, FakeClock  # noqa: E402
 from queue_core.config import Settings, load_settings  # noqa: E402
 from queue_core.storage import Store  # noqa: E402

@@ -491,7 +491,7 @@ class CenterDesk:
     """One counter working straight on the SQLite data dir, through the one writer path."""
 
     def __init__(self, data_dir: str, config: str | None, counter: int) -> None:
-        from queue_core.center import Center
+        from queue_core.service.center import Center
         from queue_core.config import load_settings
         from queue_core.storage import Store
 

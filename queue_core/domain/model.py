@@ -26,6 +26,8 @@ COUNTER_STATES = (OPEN, PAUSED, CLOSED)
 PRIORITIES = ("elderly", "disabled", "pregnant", "merit", "child")
 CHANNELS = ("kiosk", "staff", "keypad", "api")
 RATING_LEVELS = ("very_satisfied", "satisfied", "neutral", "unsatisfied")
+# What became of a ticket's paper.
+PRINTED, PRINT_FAILED, PRINTING = "printed", "failed", "printing"
 
 
 @dataclass(frozen=True)

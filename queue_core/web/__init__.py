@@ -15,7 +15,7 @@ from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 from display.pages import blueprint as display_pages
 
-from queue_core.center import Center
+from queue_core.service.center import Center
 from queue_core.domain.clock import Clock
 from queue_core.config import Settings, load_settings
 from queue_core.storage import Store

@@ -7,8 +7,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, session
 from flask_wtf.csrf import generate_csrf
 
-from queue_core import __version__, auth
-from queue_core.center import Center
+from queue_core import __version__
+from queue_core.service import auth
+from queue_core.service.center import Center
 from queue_core.domain.errors import InvalidInput, Unauthorized
 from queue_core.web import validation
 from queue_core.web.security import current_principal, ensure_counter_allowed, requires
@@ -240,12 +241,8 @@ def login() -> Response:
     if counter_number is not None:
         center().counter(counter_number)
     xephang = current_app.extensions["xephang"]
-    key = f"{request.remote_addr}|{username.lower()}"
-    xephang.login_throttle.hit(key)
-    principal = auth.authenticate(xephang.store, username, password)
-    if principal is None:
-        raise Unauthorized("bad_credentials")
-    xephang.login_throttle.reset(key)
+    principal = auth.login(xephang.store, username, password, address=request.remote_addr or "?",
+                           now=xephang.center.clock.now(), throttle=xephang.login_throttle)
     session.clear()
     session.permanent = True
     session["user"] = principal.name
@@ -255,6 +252,11 @@ def login() -> Response:
 
 @api.post("/auth/logout")
 def logout() -> Response:
+    leaving = session.get("user")
+    if leaving:
+        xephang = current_app.extensions["xephang"]
+        auth.logout(xephang.store, leaving, address=request.remote_addr or "?",
+                    now=xephang.center.clock.now())
     session.clear()
     return jsonify({"ok": True})
 
@@ -277,14 +279,14 @@ def _person(principal: auth.Principal, counter_number: int | None) -> dict[str, 
 @api.get("/counters/<int:number>/queue")
 @requires("staff")
 def counter_queue(number: int) -> Response:
-    from queue_core.web.staff import counter_queue as read_queue
+    from queue_core.service.desk import counter_queue as read_queue
 
     return jsonify(read_queue(center(), number))
 
 
 @api.get("/ratings/options")
 def rating_options() -> Response:
-    from queue_core.web.staff import rating_options as options
+    from queue_core.service.ratings import rating_options as options
 
     return jsonify(options(center().settings))
 
@@ -292,7 +294,7 @@ def rating_options() -> Response:
 @api.post("/counters/<int:number>/rating")
 @requires("kiosk")
 def rate_at_counter(number: int) -> tuple[Response, int]:
-    from queue_core.web.staff import rate_at_counter as rate
+    from queue_core.service.ratings import rate_at_counter as rate
 
     body = validation.json_body()
     ticket_id = validation.take(body, "ticket", str, reason="a ticket id")
@@ -303,7 +305,7 @@ def rate_at_counter(number: int) -> tuple[Response, int]:
 
 @api.post("/tickets/<ticket_id>/citizen-rating")
 def rate_by_holder(ticket_id: str) -> tuple[Response, int]:
-    from queue_core.web.staff import rate_by_holder as rate
+    from queue_core.service.ratings import rate_by_holder as rate
     from queue_core.web.staff import throttle_holder
 
     throttle_holder(request.remote_addr or "?")

@@ -10,8 +10,8 @@ from typing import Any
 from flask import request, session
 from flask_socketio import SocketIO, emit, join_room, leave_room
 
-from queue_core import auth
-from queue_core.center import Center
+from queue_core.service import auth
+from queue_core.service.center import Center
 from queue_core.config import Settings
 from queue_core.domain.events import (
     BOARD,

@@ -10,7 +10,8 @@ from typing import Any
 
 from flask import Flask
 
-from queue_core import audit, backup, retention
+from queue_core.service import audit
+from queue_core import backup, retention
 from queue_core.watchdog import Heartbeat, Notifier
 
 log = logging.getLogger("xephang")
@@ -44,11 +45,9 @@ def apply_retention(app: Flask) -> retention.Purged | None:
     xephang = app.extensions["xephang"]
     months = xephang.settings.backup.retention_months
     now = xephang.center.clock.now()
-    purged = retention.purge_expired(xephang.store, months=months, today=now.date())
+    purged = retention.purge_expired(xephang.store, months=months, now=now)
     if purged is not None and purged.tickets:
         log.info("retention: deleted %d tickets from before %s", purged.tickets, purged.cutoff)
-        audit.record(xephang.store, actor="system:retention", action=audit.TICKETS_PURGED,
-                     now=now, detail=f"{purged.tickets} tickets before {purged.cutoff}")
     return purged
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from queue_core import audit, auth
+from queue_core.service import audit, auth
 from queue_core.cli import main
 from queue_core.config import Settings
 from queue_core.storage import Store

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from queue_core import backup
-from queue_core.center import Center
+from queue_core.service.center import Center
 from queue_core.cli import main
 from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings

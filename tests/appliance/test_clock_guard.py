@@ -9,14 +9,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from queue_core import audit, backup, clockguard, server
+from queue_core.service import audit
+from queue_core import backup, clockguard, server
 from queue_core.admin_cli import (
     CLOCK_LOOK_SECONDS,
     CLOCK_REFUSED_EXIT,
     ClockRefused,
     prepare_serving,
 )
-from queue_core.center import Center
+from queue_core.service.center import Center
 from queue_core.cli import main
 from queue_core.domain.clock import VIETNAM, FakeClock, SystemClock
 from queue_core.config import Settings

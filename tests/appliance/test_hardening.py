@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from queue_core import admin_cli, auth
+from queue_core import admin_cli
+from queue_core.service import auth
 from queue_core.admin_cli import ensure_first_admin
 from queue_core.cli import main
 from queue_core.domain.clock import FakeClock

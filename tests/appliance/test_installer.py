@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.config import load_settings
 from queue_core.storage import Store
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from queue_core import audit, retention
-from queue_core.center import Center
+from queue_core.service import audit
+from queue_core import retention
+from queue_core.service.center import Center
 from queue_core.cli import main
 from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import Settings
@@ -74,7 +75,7 @@ def test_purge_removes_old_days_and_their_history(settings: Settings, store: Sto
 
 def test_retention_is_off_by_default(settings: Settings, store: Store) -> None:
     assert settings.backup.retention_months == 0
-    assert retention.purge_expired(store, months=0, today=date(2026, 11, 23)) is None
+    assert retention.purge_expired(store, months=0, now=datetime(2026, 11, 23, tzinfo=VIETNAM)) is None
 
 
 def test_nightly_retention_in_the_core(settings: Settings, clock: FakeClock) -> None:

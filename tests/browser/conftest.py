@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.config import load_settings
 from queue_core.web import create_app
 

@@ -15,7 +15,7 @@ from gpiozero.pins.mock import MockFactory
 from playwright.sync_api import expect
 
 from hardware.keypad import CoreClient, KeypadPins, KeypadSatellite, Timings
-from queue_core import auth
+from queue_core.service import auth
 
 PASSWORD = "mat-khau-an-toan"
 DESKTOP = {"width": 1366, "height": 768}

@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import load_settings
 

@@ -22,7 +22,7 @@ from hardware.keypad import (
     Outcome,
     Timings,
 )
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.config import load_settings
 from queue_core.web import create_app
 

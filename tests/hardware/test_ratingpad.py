@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 from hardware.errors import HardwareError
 from hardware.keypad import CoreClient
 from hardware.ratingpad import LEVELS, PadTimings, RatingOutcome, RatingPadPins, RatingPadSatellite
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.config import load_settings
 from queue_core.web import create_app
 

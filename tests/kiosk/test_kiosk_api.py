@@ -196,7 +196,7 @@ def test_a_closed_field_is_refused(tmp_path: Path, clock: FakeClock,
                                      numeric_base=s.numeric_base) for s in settings.services)
     app = create_app(settings.replace(services=services), clock=clock, test_config={"TESTING": True})
     try:
-        from queue_core import auth
+        from queue_core.service import auth
 
         secret = auth.create_token(app.extensions["xephang"].store, "k", role="kiosk", counter=None,
                                    now=clock.now())
@@ -305,7 +305,7 @@ def network_app(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[Any, Printer
 
 
 def kiosk_headers(app: Any, clock: FakeClock) -> Headers:
-    from queue_core import auth
+    from queue_core.service import auth
 
     secret = auth.create_token(app.extensions["xephang"].store, "k", role="kiosk", counter=None,
                                now=clock.now())

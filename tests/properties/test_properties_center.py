@@ -42,8 +42,8 @@ from hypothesis.stateful import (
 
 from display.board import LiveBoard
 from queue_core.domain import businessday, numbering, policy
-from queue_core import center as center_module
-from queue_core.center import Center
+from queue_core.service import center as center_module
+from queue_core.service.center import Center
 from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import Settings, load_settings
 from queue_core.domain.errors import XephangError

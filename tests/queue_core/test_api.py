@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from queue_core import auth
+from queue_core.service import auth
 
 TICKET_KEYS = {"id", "label", "service", "priority", "state", "counter", "issued_at", "called_at",
                "finished_at", "recalls"}

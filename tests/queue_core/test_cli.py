@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.cli import hardware_notice, main
 from queue_core.config import load_settings
 from queue_core.storage import Store

@@ -94,7 +94,7 @@ def test_device_status_is_relayed_and_shown_in_health(client: Any, socket_client
 
 def test_session_cookie_reaches_the_socket(app: Any, client: Any, socket_client: Callable[..., Any],
                                            clock: Any) -> None:
-    from queue_core import auth
+    from queue_core.service import auth
 
     auth.add_user(app.extensions["xephang"].store, "binh", "mat-khau-an-toan", role="manager",
                   counter=None, now=clock.now())

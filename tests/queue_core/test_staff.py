@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.domain.messages import CATALOG
-from queue_core.web.staff import RATING_GRACE_SECONDS, rating_window_seconds
+from queue_core.service.ratings import RATING_GRACE_SECONDS, rating_window_seconds
 
 Headers = dict[str, str]
 

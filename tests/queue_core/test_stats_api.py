@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.domain.clock import FakeClock
 
 CONTRACT_KEYS = {"from", "to", "issued", "served", "no_show", "cancelled", "expired", "wait",

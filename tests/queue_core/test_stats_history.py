@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from queue_core import history, stats
-from queue_core.center import Center
+from queue_core.service.center import Center
 from queue_core.domain.clock import FakeClock
 from queue_core.config import load_settings
 from queue_core.stats import Filters, StepRow, TicketHistory
@@ -182,7 +182,7 @@ def test_a_long_read_does_not_wait_for_the_store_lock(tmp_path: Path, clock: Fak
 @pytest.mark.parametrize("name,role", [("lan", "staff"), ("giamdoc", "manager")])
 def test_officers_are_people_and_names_in_history(center: Center, clock: FakeClock, name: str,
                                                   role: str) -> None:
-    from queue_core import auth
+    from queue_core.service import auth
 
     auth.add_user(center.store, name, "mat-khau-1234", role=role, counter=None, now=clock.now())
     center.issue("A", actor="kiosk:hall")

@@ -38,7 +38,7 @@ from announcer.satellite import AnnouncerSatellite
 from announcer.synthesis import Synthesizer
 from display.board import LiveBoard
 from hardware.audio import FakeAudio
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import load_settings
 

@@ -1,10 +1,13 @@
 """The center: the one writer path for every change to the queue.
 
-Each operation runs the domain inside one `Store.write()` transaction, raises the
-board's `seq` once, commits, and only then hands its events to `publish`.
+Each operation runs the domain inside one `Store.write()` transaction (with the audit
+row of what a person did: ticket steps are their own `transitions` rows, counter
+states an `audit_log` row), raises the board's `seq` once, commits, and only then
+hands its events to `publish`.
 
 >>> from queue_core.config import load_settings
->>> from queue_core.store import Store
+>>> from queue_core.service import audit
+from queue_core.storage import Store
 >>> sent = []
 >>> center = Center(load_settings(env={"XEPHANG_CENTER_OPENS_AT": "00:00",
 ...                                    "XEPHANG_CENTER_CLOSES_AT": "24:00",
@@ -61,6 +64,7 @@ from queue_core.domain.model import (
 )
 from queue_core.domain.clock import time_text
 from queue_core.domain.payloads import center_json, counter_json, service_json, ticket_json
+from queue_core.service import audit
 from queue_core.storage import Store
 
 RECENT_CALLS = 10
@@ -301,6 +305,9 @@ class Center:
             status = counters.change_state(status, state, current=current, now=change.now,
                                            officer=officer)
             change.store.save_counter(status)
+            # Who opened, paused or closed it is kept with the change itself.
+            change.store.add_audit(at=change.now, actor=actor, action=audit.COUNTER_STATE,
+                                   target=f"counter:{counter}", detail=state)
             view = counter_json(config, status, ticket_json(current) if current else None)
             change.emit(COUNTER_UPDATED, {"counter": view}, ROOM_BOARD, counter_room(counter))
             return view

@@ -7,7 +7,7 @@ both as one list, newest first.
 
 >>> from datetime import datetime
 >>> from queue_core.domain.clock import VIETNAM
->>> from queue_core.store import Store
+>>> from queue_core.storage import Store
 >>> store = Store.open(":memory:")
 >>> record(store, actor="user:lan", action="login", now=datetime(2026, 11, 23, 8, tzinfo=VIETNAM))
 >>> [(e["actor"], e["action"]) for e in entries(store)]

@@ -1,4 +1,7 @@
-"""People and device tokens: hashed passwords, hashed bearer tokens, roles.
+"""People and device tokens: hashed passwords, hashed bearer tokens, roles, logging in and out.
+
+Every login attempt (a success, a wrong password, one past the throttle) and every
+logout is audited here, by the service that performs it.
 
 >>> ROLE_GRANTS["manager"] >= {"staff"}
 True
@@ -10,14 +13,20 @@ import functools
 import hashlib
 import hmac
 import secrets
+import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from queue_core.domain.clock import time_text
-from queue_core.domain.errors import Conflict, InvalidInput
+from queue_core.domain.errors import Conflict, InvalidInput, TooManyRequests, Unauthorized
+from queue_core.service import audit
+from queue_core.service.throttle import Throttle
 from queue_core.storage import Store
+
+log = logging.getLogger("xephang")
 
 USER_ROLES = ("staff", "manager", "admin")
 TOKEN_ROLES = ("kiosk", "display", "announcer", "keypad", "staff", "manager")
@@ -67,8 +76,8 @@ def _check_username(username: str) -> None:
 
 
 def add_user(store: Store, username: str, password: str, *, role: str, counter: int | None,
-             now: datetime) -> None:
-    """Create a person who logs in with a password."""
+             now: datetime, actor: str | None = None, note: str = "") -> None:
+    """Create a person who logs in with a password; with `actor`, audited in the same write."""
     _check_username(username)
     if role not in USER_ROLES:
         raise InvalidInput(field="role", reason=f"one of {', '.join(USER_ROLES)}")
@@ -79,6 +88,9 @@ def add_user(store: Store, username: str, password: str, *, role: str, counter: 
             raise Conflict("user_exists", username=username)
         store.insert_user(username, generate_password_hash(password), role=role, counter=counter,
                           created_at=time_text(now))
+        if actor is not None:
+            audit.add(store, actor=actor, action=audit.USER_ADDED, target=f"user:{username}",
+                      detail=note or f"role={role} counter={counter}", now=now)
 
 
 def authenticate(store: Store, username: str, password: str) -> Principal | None:
@@ -102,8 +114,9 @@ def user(store: Store, username: str) -> Principal | None:
     return Principal(name=row["username"], role=row["role"], counter=row["counter"])
 
 
-def create_token(store: Store, name: str, *, role: str, counter: int | None, now: datetime) -> str:
-    """Create a device token and return it; only its hash is kept."""
+def create_token(store: Store, name: str, *, role: str, counter: int | None, now: datetime,
+                 actor: str | None = None) -> str:
+    """Create a device token and return it; only its hash is kept. `actor` is audited with it."""
     if not name or len(name) > 64:
         raise InvalidInput(field="name", reason="1 to 64 characters")
     if role not in TOKEN_ROLES:
@@ -114,6 +127,9 @@ def create_token(store: Store, name: str, *, role: str, counter: int | None, now
     with store.write():
         store.insert_token(name, _hash_token(token), role=role, counter=counter,
                            created_at=time_text(now))
+        if actor is not None:
+            audit.add(store, actor=actor, action=audit.TOKEN_CREATED, target=f"token:{name}",
+                      detail=f"role={role} counter={counter}", now=now)
     return token
 
 
@@ -131,3 +147,50 @@ def token_principal(store: Store, token: str) -> Principal | None:
     if row is None or not hmac.compare_digest(row["token_hash"], digest):
         return None
     return Principal(name=row["name"], role=row["role"], counter=row["counter"], kind="device")
+
+
+def login(store: Store, username: str, password: str, *, address: str, now: datetime,
+          throttle: Throttle | None = None) -> Principal:
+    """Let a person in if the password is right; audit the attempt whatever its outcome.
+
+    Raises TooManyRequests past `throttle` (per address and name) and Unauthorized for a
+    wrong name or password.
+    """
+    key = f"{address}|{username.lower()}"
+    try:
+        if throttle is not None:
+            throttle.hit(key)
+    except TooManyRequests:
+        _audit_login(store, audit.LOGIN_THROTTLED, username, address, now)
+        raise
+    principal = authenticate(store, username, password)
+    if principal is None:
+        _audit_login(store, audit.LOGIN_FAILED, username, address, now)
+        raise Unauthorized("bad_credentials")
+    if throttle is not None:
+        throttle.reset(key)
+    _audit_login(store, audit.LOGIN, username, address, now)
+    return principal
+
+
+def logout(store: Store, username: str, *, address: str, now: datetime) -> None:
+    """Note that a person logged out (their session is cleared by the caller)."""
+    _record(store, actor=f"user:{username}", action=audit.LOGOUT, detail=address, now=now)
+
+
+def _audit_login(store: Store, action: str, username: str, address: str, now: datetime) -> None:
+    if not username:
+        return
+    if action == audit.LOGIN:
+        _record(store, actor=f"user:{username}", action=action, detail=address, now=now)
+    else:
+        _record(store, actor="anonymous", action=action, target=f"user:{username}",
+                detail=address, now=now)
+
+
+def _record(store: Store, **entry: Any) -> None:
+    # Nothing else changes in a login: a failed audit write is logged, never the person's problem.
+    try:
+        audit.record(store, **entry)
+    except Exception:
+        log.exception("could not record an audit entry for %s", entry.get("action"))
