@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import click
 
 from queue_core.cli import common_options
 from queue_core.config import Settings
-from queue_core.simulate import simulate_history
+from queue_core.stats.simulate import simulated_days, workdays
 from queue_core.storage import Store
 
 
@@ -33,3 +34,19 @@ def simulate_command(settings: Settings, days: int, per_day: int, seed: int) -> 
     finally:
         store.close()
     click.echo(f"{made} tickets over {days} days in {settings.data_path / 'xephang.sqlite3'}")
+
+
+def simulate_history(store: Store, settings: Settings, *, days: int, per_day: int,
+                     end: date, seed: int = 7,
+                     progress: Callable[[int, int], None] | None = None) -> int:
+    """Insert `days` workdays of plausible history ending on `end`; return the tickets made."""
+    made = 0
+    total = len(workdays(end, days, settings))
+    for i, simulated in enumerate(simulated_days(settings, days=days, per_day=per_day, end=end,
+                                                 seed=seed), 1):
+        with store.write():
+            store.insert_history(simulated.tickets, simulated.transitions, simulated.ratings)
+        made += len(simulated.tickets)
+        if progress:
+            progress(i, total)
+    return made

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from queue_core.domain import businessday
-from queue_core import history
+from queue_core.stats import reader as history
 from queue_core.web.security import current_principal
 from queue_core.web.stats_api import warm_up
 

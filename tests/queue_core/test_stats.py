@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from queue_core import stats
+from queue_core.stats import figures as stats
 from queue_core.domain.clock import VIETNAM
-from queue_core.stats import (
+from queue_core.stats.figures import (
     Facts,
     Filters,
     RatingRow,

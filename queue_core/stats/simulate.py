@@ -2,7 +2,7 @@
 
 Arrivals by hour peak mid-morning; fields differ in volume and service time; there are
 priority tickets, no-shows (some restored), transfers, cancellations, tickets expiring at
-closing, and ratings. Rows go straight into the store, one transaction per day.
+closing, and ratings. Pure: the days come out as values; `xephang simulate` writes them.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,6 @@ from queue_core.domain import lifecycle, policy
 from queue_core.domain.clock import VIETNAM
 from queue_core.config import Settings
 from queue_core.domain.model import Rating, Ticket, Transition
-from queue_core.storage import Store
 
 HOUR_WEIGHTS = {7: 0.7, 8: 1.4, 9: 1.9, 10: 1.7, 11: 1.0, 12: 0.3, 13: 0.8, 14: 1.2, 15: 1.0,
                 16: 0.6, 17: 0.2}
@@ -180,20 +180,22 @@ def workdays(end: date, count: int, settings: Settings) -> list[date]:
     return days[::-1]
 
 
-def simulate_history(store: Store, settings: Settings, *, days: int, per_day: int,
-                     end: date, seed: int = 7,
-                     progress: Callable[[int, int], None] | None = None) -> int:
-    """Insert `days` workdays of plausible history ending on `end`; return the tickets made."""
+@dataclass(frozen=True)
+class SimulatedDay:
+    """One simulated business day, as the values the store keeps."""
+
+    day: date
+    tickets: tuple[Ticket, ...]
+    transitions: tuple[Transition, ...]
+    ratings: tuple[Rating, ...]
+
+
+def simulated_days(settings: Settings, *, days: int, per_day: int, end: date,
+                   seed: int = 7) -> Iterator[SimulatedDay]:
+    """Yield `days` workdays of plausible history ending on `end`, oldest first."""
     rng = random.Random(seed)
-    made = 0
-    chosen = workdays(end, days, settings)
-    for i, day in enumerate(chosen, 1):
+    for day in workdays(end, days, settings):
         simulated = _Day(settings, day, per_day, rng)
         simulated.run()
-        with store.write():
-            store.insert_history(simulated.tickets.values(), simulated.transitions,
-                                 simulated.ratings)
-        made += len(simulated.tickets)
-        if progress:
-            progress(i, len(chosen))
-    return made
+        yield SimulatedDay(day, tuple(simulated.tickets.values()), tuple(simulated.transitions),
+                           tuple(simulated.ratings))

@@ -16,8 +16,16 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from queue_core import stats
-from queue_core.stats import Facts, Filters, RatingRow, StepRow, Tallies, TicketHistory, TicketRow
+from queue_core.stats import figures as stats
+from queue_core.stats.figures import (
+    Facts,
+    Filters,
+    RatingRow,
+    StepRow,
+    Tallies,
+    TicketHistory,
+    TicketRow,
+)
 from queue_core.domain.clock import parse_time
 from queue_core.storage import Store
 from queue_core.storage import history as storage_history
