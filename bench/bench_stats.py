@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the results go as JSON ('' for nowhere)")
     args = parser.parse_args(argv)
 
-    from queue_core.web import create_app
+    from queue_core.web.app import create_app
 
     end = date.fromisoformat(args.end)
     data_dir = Path(args.db or f"/tmp/xephang-bench-{args.days}x{args.per_day}-{args.end}")

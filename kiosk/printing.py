@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PIL import Image
 
@@ -47,19 +47,11 @@ from hardware.printer import (
 
 from queue_core.domain.model import PRINT_FAILED as FAILED
 from queue_core.domain.model import PRINTED, PRINTING
-from queue_core.service.printing import PrintRecords
 
 from . import layout
 from .messages import render
 
-if TYPE_CHECKING:
-    from flask import Flask
-
-    from queue_core.config import Settings
-    from queue_core.storage import Store
-
-__all__ = ["ANSWER_SECONDS", "PrintOutcome", "PrintRecords", "PrintService", "attach_printing",
-           "device_report"]
+__all__ = ["ANSWER_SECONDS", "Draw", "PrintOutcome", "PrintService", "blank"]
 
 log = logging.getLogger(__name__)
 
@@ -348,64 +340,3 @@ class PrintService:
 
 STATUS_CODES = ("printer_offline", "printer_paper_out", "printer_cover_open", "printer_timeout",
                 "printer_disconnected", "printer_error", "printer_none")
-
-
-def device_report(service: PrintService) -> tuple[str, str] | None:
-    """Return the last (status, message) the service reported, if any."""
-    return service.last_report
-
-
-# --- the core's printer ------------------------------------------------------------------------
-
-@dataclass
-class CorePrinting:
-    """What the core prints with; found as `app.extensions["xephang_printer"]`."""
-
-    settings: Settings
-    service: PrintService
-    records: PrintRecords
-
-    def draw(self, ticket: Mapping[str, Any], base_url: str) -> Draw:
-        """Return how to render `ticket` at a given width (on the worker)."""
-        return ticket_drawer(self.settings, ticket, base_url)
-
-
-def ticket_drawer(settings: Settings, ticket: Mapping[str, Any], base_url: str) -> Draw:
-    """Return a function rendering the ticket `width` dots wide for these settings."""
-    service = settings.service(str(ticket.get("service")))
-    public = settings.kiosk.public_url.rstrip("/") or base_url.rstrip("/")
-    face = layout.face_for(ticket, center_name=settings.center.name,
-                           subtitle=settings.center.subtitle,
-                           service_name=service.name if service else str(ticket.get("service")),
-                           url=f"{public}/t/{ticket['id']}", footer=settings.kiosk.footer)
-
-    def draw(width: int) -> Image.Image:
-        return layout.render_ticket(face, width=width)
-
-    return draw
-
-
-def attach_printing(app: Flask, *, background: bool = False) -> CorePrinting:
-    """Open the configured printer for the core and keep it in `app.extensions`."""
-    from hardware.printer import open_printer
-    from queue_core.domain.errors import ConfigError
-
-    xephang = app.extensions["xephang"]
-    settings: Settings = xephang.settings
-    try:
-        printer = open_printer(settings.hardware, settings.data_path)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-    center = xephang.center
-    records = PrintRecords(xephang.store, center.clock.now, printer=printer.name)
-
-    def report(status: str, message: str) -> None:
-        xephang.hub.device_status("printer", status, message)
-
-    service = PrintService(printer, budget=settings.hardware.printer_timeout_seconds,
-                           report=report, on_outcome=records.save)
-    printing = CorePrinting(settings, service, records)
-    app.extensions["xephang_printer"] = printing
-    if background:
-        service.start(poll_seconds=30.0)
-    return printing

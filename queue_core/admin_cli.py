@@ -22,7 +22,7 @@ from typing import Any
 import click
 
 from queue_core.service import audit, auth
-from queue_core import backup, clockguard, doctor, retention
+from queue_core.ops import backup, clockguard, doctor, retention
 from queue_core.cli import common_options
 from queue_core.domain.clock import SystemClock
 from queue_core.config import Settings
@@ -121,7 +121,7 @@ def _wait_for_the_clock(store: Store, verdict: clockguard.ClockVerdict, *,
                         clock: Callable[[], datetime], patience: float,
                         wait: Callable[[float], Any]) -> clockguard.ClockVerdict:
     """Look at the clock again every few seconds, for `patience` seconds at most."""
-    from queue_core.watchdog import Notifier
+    from queue_core.ops.watchdog import Notifier
 
     notifier = Notifier()
     text = render(verdict.code, "en", **verdict.params())

@@ -101,7 +101,7 @@ def main() -> None:
 def serve(settings: Settings, host: str | None, port: int | None, accept_clock: bool) -> None:
     """Run the whole appliance: queue core, screens and devices."""
     from queue_core.admin_cli import prepare_serving
-    from queue_core.server import run
+    from queue_core.ops.server import run
 
     # Open (and upgrade) the database here, so a broken data dir or a clock behind the data
     # stops us before listening. The app itself is built in the serving worker only.

@@ -57,7 +57,7 @@ def center(settings: Settings, store: Store, clock: FakeClock, events: list[Any]
 
 @pytest.fixture
 def app(settings: Settings, clock: FakeClock) -> Iterator[Any]:
-    from queue_core.web import create_app
+    from queue_core.web.app import create_app
 
     app = create_app(settings, clock=clock, test_config={"TESTING": True})
     yield app
@@ -95,7 +95,7 @@ def manager(token_for: Callable[..., dict[str, str]]) -> dict[str, str]:
 @pytest.fixture
 def socket_client(app: Any, client: Any) -> Callable[..., Any]:
     """Return a factory of Socket.IO test clients sharing the HTTP client's cookies."""
-    from queue_core.web import socketio_of
+    from queue_core.web.app import socketio_of
 
     made = []
 

@@ -468,6 +468,16 @@ class Center:
                                          recall_template=speech.recall_template,
                                          dialect=speech.dialect)
 
+    def check_database(self) -> None:
+        """Ask the database one question through the lock every request uses; raise if it cannot."""
+        with self.store.read():
+            self.store.seq()
+
+    def issued_for(self, request_key: str) -> bool:
+        """Tell whether a ticket was already issued for this request key (a retry)."""
+        with self.store.read():
+            return self.store.ticket_by_request_key(request_key) is not None
+
     def _waiting_counts(self) -> dict[str, int]:
         counts = self.store.waiting_counts()
         return {s.code: counts.get(s.code, 0) for s in self.settings.services}
@@ -491,10 +501,16 @@ class Center:
         return ahead, eta.estimate_minutes(ahead=ahead, mean_service_s=mean, counters=len(serving))
 
 
+def open_center(settings: Settings, *, store: Store | None = None,
+                clock: Clock | None = None) -> Center:
+    """Return the center over `store`, or over the data dir's database (opened and upgraded)."""
+    return Center(settings, store or Store.in_data_dir(settings.data_path), clock=clock)
+
+
 def _zone(settings: Settings) -> Any:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(settings.center.timezone)
 
 
-__all__ = ["Center", "Publish", "Sequence"]
+__all__ = ["Center", "Publish", "Sequence", "open_center"]

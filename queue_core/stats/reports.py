@@ -29,32 +29,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from queue_core.domain import vocabulary
 from queue_core.stats.figures import Facts, Filters, target_met
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-STATE_LABELS = {
-    "waiting": "Đang chờ",
-    "called": "Đang phục vụ",
-    "done": "Đã phục vụ",
-    "no_show": "Vắng mặt",
-    "cancelled": "Đã hủy",
-    "expired": "Hết hạn (chưa được gọi)",
-}
-PRIORITY_LABELS = {
-    "elderly": "Người cao tuổi",
-    "disabled": "Người khuyết tật",
-    "pregnant": "Phụ nữ mang thai",
-    "merit": "Người có công",
-    "child": "Người đi cùng trẻ nhỏ",
-}
-CHANNEL_LABELS = {"kiosk": "Kiosk", "staff": "Cán bộ cấp", "keypad": "Bàn phím", "api": "API"}
-RATING_LABELS = {
-    "very_satisfied": "Rất hài lòng",
-    "satisfied": "Hài lòng",
-    "neutral": "Bình thường",
-    "unsatisfied": "Không hài lòng",
-}
+STATE_LABELS = vocabulary.TICKET_STATE_LABELS
+PRIORITY_LABELS = vocabulary.PRIORITY_NAMES
+CHANNEL_LABELS = vocabulary.CHANNEL_NAMES
+RATING_LABELS = vocabulary.RATING_NAMES
 YES, NO = "Có", "Không"
 NOTE = ("Ghi chú: thời gian chờ tính từ lúc lấy số đến lần gọi đầu tiên; thời gian phục vụ từ lần"
         " gọi cuối đến khi kết thúc. Theo quầy và cán bộ: số lượt gọi; lượt kết thúc bằng chuyển"
@@ -104,7 +87,7 @@ def ticket_values(f: Facts, context: ReportContext) -> list[Any]:
     """Return one ticket's row: times as naive local datetimes, durations in seconds."""
     met = target_met(f, target_wait_s=context.target_wait_s, now=context.now)
     transfer_wait = sum(seconds for _, seconds in f.transfer_waits) if f.transfer_waits else None
-    counter = context.counters.get(f.counter, f"Quầy {f.counter}") if f.counter else ""
+    counter = context.counters.get(f.counter, vocabulary.counter_name(f.counter)) if f.counter else ""
     return [
         f.day, f.label, f.series, f.service, context.services.get(f.service, f.service),
         PRIORITY_LABELS.get(f.priority, f.priority) if f.priority else "",
@@ -242,7 +225,7 @@ def _summary(book: Workbook, figures: Mapping[str, Any], context: ReportContext)
     if filters.service:
         chosen.append(f"lĩnh vực {filters.service} – {context.services.get(filters.service, '')}")
     if filters.counter:
-        chosen.append(context.counters.get(filters.counter, f"Quầy {filters.counter}"))
+        chosen.append(context.counters.get(filters.counter, vocabulary.counter_name(filters.counter)))
     if filters.officer:
         chosen.append(f"cán bộ {filters.officer}")
     sheet.row([f"Lọc theo: {', '.join(chosen)}" if chosen else "Toàn trung tâm"])

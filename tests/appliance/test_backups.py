@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from queue_core import backup
+from queue_core.ops import backup
 from queue_core.service.center import Center
 from queue_core.cli import main
 from queue_core.domain.clock import FakeClock

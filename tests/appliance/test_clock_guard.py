@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from queue_core.service import audit
-from queue_core import backup, clockguard, server
+from queue_core.ops import backup, clockguard, server
 from queue_core.admin_cli import (
     CLOCK_LOOK_SECONDS,
     CLOCK_REFUSED_EXIT,

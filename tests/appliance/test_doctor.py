@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from announcer.checks import Check
 from hardware.printer import PrinterOffline, PrinterStatus
 from queue_core.service import auth
-from queue_core import doctor
+from queue_core.ops import doctor
 from queue_core.cli import main
 from queue_core.domain.clock import VIETNAM
 from queue_core.config import Settings, load_settings

@@ -17,7 +17,7 @@ from queue_core.cli import main
 from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings
 from queue_core.storage import Store
-from queue_core.web import create_app
+from queue_core.web.app import create_app
 from queue_core.web.headers import inline_script_hashes
 
 PASSWORD = "mat-khau-an-toan"
@@ -97,7 +97,7 @@ def test_server_binds_to_the_configured_address(settings: Settings,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from gunicorn.app.base import BaseApplication
 
-    from queue_core import server
+    from queue_core.ops import server
 
     seen: dict[str, Any] = {}
 

@@ -18,7 +18,7 @@ from queue_core.service import auth
 from queue_core.service.center import Center
 from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import load_settings
-from queue_core.web import create_app
+from queue_core.web.app import create_app
 
 pytestmark = pytest.mark.browser
 

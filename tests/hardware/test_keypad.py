@@ -24,7 +24,7 @@ from hardware.keypad import (
 )
 from queue_core.service import auth
 from queue_core.config import load_settings
-from queue_core.web import create_app
+from queue_core.web.app import create_app
 
 FAST = Timings(refuse_on=0.002, refuse_off=0.002, nothing_on=0.002, offline_on=0.01,
                offline_off=0.01)

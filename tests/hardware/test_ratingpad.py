@@ -17,7 +17,7 @@ from hardware.keypad import CoreClient
 from hardware.ratingpad import LEVELS, PadTimings, RatingOutcome, RatingPadPins, RatingPadSatellite
 from queue_core.service import auth
 from queue_core.config import load_settings
-from queue_core.web import create_app
+from queue_core.web.app import create_app
 
 FAST = PadTimings(thanks_on=0.002, thanks_off=0.002, refuse_on=0.002, refuse_off=0.002)
 PINS = RatingPadPins()

@@ -73,7 +73,7 @@ def test_emulated_hardware_is_announced() -> None:
 
 
 def test_serve_refuses_to_start_on_bad_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import queue_core.server
+    import queue_core.ops.server
 
     started: list[object] = []
     monkeypatch.setattr(queue_core.server, "run", started.append)
@@ -86,7 +86,7 @@ def test_serve_refuses_to_start_on_bad_config(tmp_path: Path, monkeypatch: pytes
 
 def test_serve_prints_every_screen_and_the_emulated_devices(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import queue_core.server
+    import queue_core.ops.server
 
     started: list[object] = []
     monkeypatch.setattr(queue_core.server, "run", started.append)

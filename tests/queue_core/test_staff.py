@@ -241,7 +241,7 @@ def test_holder_ratings_are_throttled_per_address(client: Any) -> None:
 
 
 def test_two_apps_do_not_share_the_holder_throttle(app: Any, settings: Any, clock: Any) -> None:
-    from queue_core.web import create_app
+    from queue_core.web.app import create_app
 
     for _ in range(10):
         app.test_client().post("/api/v1/tickets/x/citizen-rating", json={"level": "satisfied"})

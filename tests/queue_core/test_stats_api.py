@@ -199,7 +199,7 @@ def test_live_view_over_http(app: Any, client: Any, manager: dict[str, str],
 
 def test_two_apps_keep_their_own_counted_days(clock: FakeClock, tmp_path: Any) -> None:
     from queue_core.config import load_settings
-    from queue_core.web import create_app
+    from queue_core.web.app import create_app
 
     apps = [create_app(load_settings(env={"XEPHANG_DATA_DIR": str(tmp_path / name)}),
                        clock=clock, test_config={"TESTING": True}) for name in ("a", "b")]

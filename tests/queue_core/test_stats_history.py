@@ -253,7 +253,7 @@ def test_day_cache_forgets_days_a_retention_purge_removed(center: Center,
                                                          clock: FakeClock) -> None:
     from datetime import date
 
-    from queue_core import retention
+    from queue_core.ops import retention
 
     center.issue("A", actor="kiosk:hall")
     clock.advance(days=1)

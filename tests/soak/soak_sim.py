@@ -177,7 +177,7 @@ class Simulation:
 
     def __init__(self, data_dir: Path, *, seed: int = 23, volume: float = 1.0,
                  printed_share: float = 1.0) -> None:
-        from queue_core.web import create_app, socketio_of
+        from queue_core.web.app import create_app, socketio_of
 
         self.rng = random.Random(seed)
         self.volume = volume

@@ -15,8 +15,8 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-blueprint = Blueprint("display", __name__, template_folder="templates", static_folder="static",
-                      static_url_path="/static/display")
+blueprint = Blueprint("display", __name__, template_folder="../templates",
+                      static_folder="../static", static_url_path="/static/display")
 
 MAX_NOTICE = 300
 HIGHLIGHT_RANGE = (1, 120)

@@ -1,4 +1,4 @@
-"""The Socket.IO hub: rooms per audience, the Board on subscribe, events pushed after commit."""
+"""The real-time hub (Socket.IO): rooms per audience, the Board on subscribe, events pushed after commit."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from queue_core.domain.events import (
     Event,
 )
 from queue_core.domain.clock import time_text
-from queue_core.storage import Store
 
 log = logging.getLogger("xephang.hub")
 
@@ -41,13 +40,13 @@ def _initial_state(backend: str) -> str:
 class Hub:
     """Connects Socket.IO clients to the center's events.
 
-    >>> # hub = Hub(socketio, center, store, settings); center.publish = hub.publish
+    >>> # hub = Hub(socketio, center, settings); center.publish = hub.publish
     """
 
-    def __init__(self, socketio: SocketIO, center: Center, store: Store, settings: Settings) -> None:
+    def __init__(self, socketio: SocketIO, center: Center, settings: Settings) -> None:
         self.socketio = socketio
         self.center = center
-        self.store = store
+        self.store = center.store
         self._principals: dict[str, auth.Principal | None] = {}
         self._devices: dict[str, dict[str, Any]] = {
             "printer": {"status": _initial_state(settings.hardware.printer), "message": ""},

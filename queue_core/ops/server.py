@@ -18,7 +18,7 @@ LOCAL_ANNOUNCER = "announcer@serve"
 
 def run(settings: Settings) -> None:
     """Serve until stopped."""
-    from queue_core.watchdog import hide_notify_socket
+    from queue_core.ops.watchdog import hide_notify_socket
 
     # systemd hears READY=1 from the serving worker, not from gunicorn's arbiter.
     hide_notify_socket()
@@ -90,7 +90,7 @@ def _run_gunicorn(settings: Settings) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            from queue_core.web import create_app
+            from queue_core.web.app import create_app
 
             return create_app(settings, background=True)
 
@@ -99,8 +99,8 @@ def _run_gunicorn(settings: Settings) -> None:
 
 def _worker_ready(worker: Any) -> None:
     """Tell systemd the core serves, once the worker has loaded the app."""
-    from queue_core.watchdog import Notifier
-    from queue_core.web.upkeep import WATCHDOG_EXTENSION
+    from queue_core.ops.watchdog import Notifier
+    from queue_core.ops.upkeep import WATCHDOG_EXTENSION
 
     app = getattr(worker, "wsgi", None)
     notifier = app.extensions.get(WATCHDOG_EXTENSION) if app is not None else None

@@ -31,17 +31,19 @@ from queue_core.domain import businessday
 from queue_core.service.center import Center
 from queue_core.domain.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from queue_core.web import validation
-from queue_core.web.security import Throttle, current_principal, requires
+from queue_core.service.throttle import Throttle
+from queue_core.web.security import current_principal, requires
 
-from . import layout
-from .messages import PRIORITY_NAMES, PRIORITY_ORDER
+from kiosk import layout
+from kiosk.messages import PRIORITY_NAMES, PRIORITY_ORDER
 from queue_core.domain.model import PRINT_FAILED as FAILED
 from queue_core.domain.model import PRINTED
 
-from .printing import CorePrinting, PrintOutcome, ticket_drawer
+from kiosk.printing import PrintOutcome
+from kiosk.web.printing import CorePrinting, ticket_drawer
 
-blueprint = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
-                      static_url_path="/static/kiosk")
+blueprint = Blueprint("kiosk", __name__, template_folder="../templates",
+                      static_folder="../static", static_url_path="/static/kiosk")
 
 DEVICE_STATES = ("ok", "degraded", "error", "offline", "emulated", "none", "unknown")
 
@@ -162,8 +164,7 @@ def issue_and_print() -> tuple[Response, int]:
     center = _center()
     retry = False
     if key is not None:
-        with center.store.read():
-            retry = center.store.ticket_by_request_key(key) is not None
+        retry = center.issued_for(key)
     if not retry:
         try:
             _state().throttle.hit(principal.actor)

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from flask.blueprints import BlueprintSetupState
 
-from queue_core.domain import businessday
+from queue_core.domain import businessday, vocabulary
 from queue_core.stats import reader as history, reports, figures as stats
 from queue_core.domain.errors import InvalidInput, NotFound
 from queue_core.stats.reader import DayCache
@@ -103,7 +103,7 @@ def _named(figures: dict[str, Any]) -> dict[str, Any]:
         row["name"] = found.name if found else row["service"]
     for row in figures["by_counter"]:
         found = settings.counter(row["counter"])
-        row["name"] = found.display_name if found else f"Quầy {row['counter']}"
+        row["name"] = found.display_name if found else vocabulary.counter_name(row['counter'])
     return figures
 
 

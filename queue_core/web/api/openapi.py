@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from queue_core import __version__
-from queue_core.openapi import PREFIX, build_document
+from queue_core.web.openapi import PREFIX, build_document
 
 openapi_api = Blueprint("openapi_api", __name__, url_prefix=PREFIX)
 
