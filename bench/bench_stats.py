@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from queue_core.service import auth
 from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import load_settings
-from queue_core.simulate_cli import simulate_history  # noqa: E402
+from queue_core.cli.simulate import simulate_history  # noqa: E402
 from queue_core.storage import Store
 
 

@@ -110,7 +110,10 @@ class CoreLink:
             # python-socketio reconnects by itself after a network drop; only when the core
             # closed the connection on purpose (or on `stop`) does this client end.
             self._wake.wait()
-            _shutdown(client, self._connect_timeout)
+            if self._stop.is_set():
+                _shutdown(client, self._connect_timeout)
+            # Otherwise the core hung up and python-socketio is closing the client itself;
+            # closing it from here too would race its own teardown.
             self._set_link(False)
             if not self._stop.is_set():
                 log.warning("the core closed the connection; again in %.1f s", delay)
@@ -172,16 +175,26 @@ class CoreLink:
                                  reconnection_delay_max=self._delay_max, logger=False,
                                  engineio_logger=False, handle_sigint=False)
         client.on("connect", lambda: self._connected(client))
-        client.on("disconnect", self._disconnected)
+        client.on("disconnect", lambda *reason: self._disconnected(client, *reason))
         # python-socketio's signal that it will not reconnect by itself.
-        client.on("__disconnect_final", lambda *args: self._wake.set())
+        client.on("__disconnect_final", lambda *args: self._current(client) and self._wake.set())
         client.on("connect_error", lambda data=None: log.warning(
             "the core refused the connection: %s", data))
-        client.on("*", self._dispatch)
+        client.on("*", lambda event, *args: self._dispatch(client, event, *args))
         return client
+
+    def _current(self, client: socketio.Client) -> bool:
+        with self._lock:
+            return client is self._client
 
     def _connected(self, client: socketio.Client) -> None:
         if self._stop.is_set():
+            return
+        if not self._current(client):
+            # A client given up on (the core hung up on it) reconnected by itself: only the
+            # newest one may speak for the link, or the core would count this satellite twice.
+            threading.Thread(target=_shutdown, args=(client, self._connect_timeout),
+                             daemon=True, name="core-link-close").start()
             return
         log.info("connected to the core at %s (%s)", self.core_url, ", ".join(self.rooms))
         self.connects += 1
@@ -189,13 +202,18 @@ class CoreLink:
         with self._lock:
             # The answer to `subscribe` is a Board: events before it are not gaps.
             self._awaiting_board = True
-        self._set_link(True)
         try:
             client.emit("subscribe", {"rooms": self.rooms})
         except Exception as exc:  # noqa: BLE001 - the next connection subscribes again
             log.warning("could not subscribe: %s", exc)
+        # After subscribing, so whatever `on_link` sends reaches a core that already
+        # counts this client in its rooms. The Board cannot overtake it: this handler runs
+        # on the thread that reads the connection.
+        self._set_link(True)
 
-    def _disconnected(self, *reason: Any) -> None:
+    def _disconnected(self, client: socketio.Client, *reason: Any) -> None:
+        if not self._current(client):
+            return
         if reason and reason[0] == socketio.Client.reason.SERVER_DISCONNECT:
             self._wake.set()
         if self.connected.is_set() and not self._stop.is_set():
@@ -211,8 +229,8 @@ class CoreLink:
         if changed and not self._stop.is_set():
             self._on_link(up)
 
-    def _dispatch(self, event: str, *args: Any) -> None:
-        if self._stop.is_set():
+    def _dispatch(self, client: socketio.Client, event: str, *args: Any) -> None:
+        if self._stop.is_set() or not self._current(client):
             return
         data = args[0] if args else None
         if event == BOARD:

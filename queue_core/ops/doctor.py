@@ -324,10 +324,9 @@ def _ntp_synchronized() -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
-def _speech_checks(settings: Settings) -> list[Any]:
-    from announcer.checks import speech_checks
-
-    return speech_checks(settings)
+def _no_speech_checks(settings: Settings) -> list[Any]:
+    # The speech checks belong to the announcer; the command line hands them in.
+    return []
 
 
 def _open_printer(settings: Settings) -> Any:
@@ -343,7 +342,7 @@ class Probes:
     now: Callable[[], datetime] = field(default_factory=lambda: SystemClock().now)
     disk_usage: Callable[[str], Any] = shutil.disk_usage
     open_printer: Callable[[Settings], Any] = _open_printer
-    speech_checks: Callable[[Settings], list[Any]] = _speech_checks
+    speech_checks: Callable[[Settings], list[Any]] = _no_speech_checks
     fetch: Callable[[str, float], tuple[int, bytes]] = _fetch
     gpio: Callable[[], str] = _gpio
     ntp_synchronized: Callable[[], bool | None] = _ntp_synchronized

@@ -1,69 +1,41 @@
-"""Run the core: gunicorn (gthread, one worker) in threading mode, eventlet's server otherwise.
+"""Serve the core: gunicorn (gthread, one worker) in threading mode, eventlet's server otherwise.
 
 One worker, because Socket.IO needs every client of a room in one process; threads
-serve the screens and counters concurrently.
+serve the screens and counters concurrently. The app comes from the factory the caller
+passes (`queue_core.web.app.create_app`): serving knows nothing of the web layer.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from queue_core.config import Settings
+from queue_core.ops.upkeep import WATCHDOG_EXTENSION
+from queue_core.ops.watchdog import Notifier, hide_notify_socket
+
+AppFactory = Callable[..., Any]
 
 
-LOCAL_ANNOUNCER = "announcer@serve"
+def run(settings: Settings, app_factory: AppFactory, *, eventlet_entry: str,
+        beside: Callable[[Settings], Any] = lambda settings: None) -> None:
+    """Serve until stopped; `beside(settings)` starts what runs next to the server (threading).
 
-
-def run(settings: Settings) -> None:
-    """Serve until stopped."""
-    from queue_core.ops.watchdog import hide_notify_socket
-
+    In eventlet mode the process becomes `python -m eventlet_entry`, which starts its own.
+    """
     # systemd hears READY=1 from the serving worker, not from gunicorn's arbiter.
     hide_notify_socket()
     if settings.server.async_mode == "eventlet":
-        _run_eventlet(settings)
+        exec_eventlet(settings, entry=eventlet_entry)
     else:
-        start_local_announcer(settings)
-        _run_gunicorn(settings)
+        beside(settings)
+        run_gunicorn(settings, app_factory)
 
 
-def start_local_announcer(settings: Settings) -> Any:
-    """Run the announcer beside the core when the loudspeaker hangs on this box.
-
-    Speech lives in a supervised child process, so a crash in the speech engine never
-    touches the queue. Each start gets a fresh token; the previous one is revoked.
-    """
-    hardware = settings.hardware
-    if not hardware.speaker_attached or hardware.audio == "none":
-        return None
-    import atexit
-
-    from announcer.supervisor import AnnouncerProcess
-
-    from queue_core.service import auth
-    from queue_core.domain.clock import SystemClock
-    from queue_core.storage import Store
-
-    store = Store.in_data_dir(settings.data_path)
-    try:
-        now = SystemClock().now()
-        auth.revoke_tokens(store, LOCAL_ANNOUNCER, now=now)
-        token = auth.create_token(store, LOCAL_ANNOUNCER, role="announcer", counter=None, now=now)
-    finally:
-        store.close()
-    host = settings.server.host
-    host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    child = AnnouncerProcess(f"http://{host}:{settings.server.port}", token,
-                             config_file=settings.config_file,
-                             data_dir=str(settings.data_path.resolve()))
-    child.start()
-    atexit.register(child.stop)
-    return child
-
-
-def _run_gunicorn(settings: Settings) -> None:
+def run_gunicorn(settings: Settings, app_factory: AppFactory) -> None:
+    """Serve `app_factory(settings, background=True)` with gunicorn until stopped."""
     from gunicorn.app.base import BaseApplication
 
     class Appliance(BaseApplication):  # type: ignore[misc]
@@ -90,27 +62,23 @@ def _run_gunicorn(settings: Settings) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            from queue_core.web.app import create_app
-
-            return create_app(settings, background=True)
+            return app_factory(settings, background=True)
 
     Appliance().run()
 
 
 def _worker_ready(worker: Any) -> None:
     """Tell systemd the core serves, once the worker has loaded the app."""
-    from queue_core.ops.watchdog import Notifier
-    from queue_core.ops.upkeep import WATCHDOG_EXTENSION
-
     app = getattr(worker, "wsgi", None)
     notifier = app.extensions.get(WATCHDOG_EXTENSION) if app is not None else None
     (notifier or Notifier()).ready(f"serving on {','.join(worker.cfg.bind)}")
 
 
-def _run_eventlet(settings: Settings) -> None:
+def exec_eventlet(settings: Settings, *, entry: str) -> None:
+    """Replace this process with eventlet's server, started from the module `entry`."""
     # eventlet must patch the standard library before anything else imports it.
     # -P: a `queue_core/` folder in the working directory must not shadow the installed package.
-    os.execv(sys.executable, [sys.executable, "-P", "-m", "queue_core.eventlet_server",
+    os.execv(sys.executable, [sys.executable, "-P", "-m", entry,
                               "--config", settings.config_file or "",
                               "--data-dir", settings.server.data_dir,
                               "--host", settings.server.host, "--port", str(settings.server.port)])

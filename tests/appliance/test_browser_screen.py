@@ -9,8 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from queue_core import admin_cli
-from queue_core.admin_cli import page_path, wait_for_core
+from queue_core.cli import browser as admin_cli
+from queue_core.cli.browser import page_path, wait_for_core
 from queue_core.cli import main
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from queue_core import admin_cli
+from queue_core.cli import serve as admin_cli
 from queue_core.service import auth
-from queue_core.admin_cli import ensure_first_admin
+from queue_core.cli.serve import ensure_first_admin
 from queue_core.cli import main
 from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings
@@ -106,7 +106,7 @@ def test_server_binds_to_the_configured_address(settings: Settings,
         seen["post_worker_init"] = self.cfg.post_worker_init
 
     monkeypatch.setattr(BaseApplication, "run", capture)
-    server._run_gunicorn(settings.replace(server={"host": "192.0.2.7", "port": 8123}))
+    server.run_gunicorn(settings.replace(server={"host": "192.0.2.7", "port": 8123}), create_app)
     assert seen["bind"] == ["192.0.2.7:8123"]
     assert seen["post_worker_init"] is server._worker_ready
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,61 +9,16 @@ from typing import Any
 import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
-from werkzeug.serving import make_server
 
 from hardware.errors import HardwareError
-from hardware.keypad import CoreClient
-from hardware.ratingpad import LEVELS, PadTimings, RatingOutcome, RatingPadPins, RatingPadSatellite
-from queue_core.service import auth
-from queue_core.config import load_settings
-from queue_core.web.app import create_app
+from hardware.ratingpad import PadTimings, RatingPadPins
+from queue_core.cli.devices import RatingOutcome, RatingPadSatellite
+from queue_core.client.rest import CoreClient
+from queue_core.domain.vocabulary import DEFAULT_RATING_LEVELS as LEVELS
+from support_core import Core, Ticker
 
 FAST = PadTimings(thanks_on=0.002, thanks_off=0.002, refuse_on=0.002, refuse_off=0.002)
 PINS = RatingPadPins()
-
-
-class Core:
-    """A core served on a loopback port by a thread of this process."""
-
-    def __init__(self, data_dir: Path) -> None:
-        settings = load_settings(env={
-            "XEPHANG_DATA_DIR": str(data_dir),
-            "XEPHANG_CENTER_OPENS_AT": "00:00",
-            "XEPHANG_CENTER_CLOSES_AT": "24:00",
-            "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7",
-        })
-        self.app = create_app(settings)
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def center(self) -> Any:
-        return self.app.extensions["xephang"].center
-
-    def token(self, role: str, counter: int | None = None) -> str:
-        return auth.create_token(self.center.store, f"{role}-{counter}", role=role,
-                                 counter=counter, now=self.center.clock.now())
-
-    def serve_one(self, counter: int = 3, service: str = "B") -> dict[str, Any]:
-        """Issue, call and finish one ticket at `counter`; return it."""
-        self.center.issue(service, actor="test")
-        self.center.call_next(counter, actor="test")
-        return self.center.finish(counter, actor="test")  # type: ignore[no-any-return]
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.thread.join(10)
-        self.app.extensions["xephang"].store.close()
-
-
-class Ticker:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from queue_core.service import auth
-from queue_core.cli import hardware_notice, main
+from queue_core.cli import main
+from queue_core.cli.serve import hardware_notice
 from queue_core.config import load_settings
 from queue_core.storage import Store
 
@@ -73,10 +74,10 @@ def test_emulated_hardware_is_announced() -> None:
 
 
 def test_serve_refuses_to_start_on_bad_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import queue_core.ops.server
+    from queue_core.ops import server
 
     started: list[object] = []
-    monkeypatch.setattr(queue_core.server, "run", started.append)
+    monkeypatch.setattr(server, "run", lambda settings, *args, **kwargs: started.append(settings))
     bad = tmp_path / "bad.toml"
     bad.write_text("[center]\ncloses_at = '5pm'\n")
     result = CliRunner().invoke(main, ["serve", "--config", str(bad), "--data-dir", str(tmp_path)])
@@ -86,10 +87,10 @@ def test_serve_refuses_to_start_on_bad_config(tmp_path: Path, monkeypatch: pytes
 
 def test_serve_prints_every_screen_and_the_emulated_devices(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import queue_core.ops.server
+    from queue_core.ops import server
 
     started: list[object] = []
-    monkeypatch.setattr(queue_core.server, "run", started.append)
+    monkeypatch.setattr(server, "run", lambda settings, *args, **kwargs: started.append(settings))
     result = CliRunner().invoke(main, ["serve", "--port", "8765", "--data-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8765/api/v1/state" in result.output
@@ -98,7 +99,7 @@ def test_serve_prints_every_screen_and_the_emulated_devices(tmp_path: Path,
 
 
 def test_every_screen_serve_names_exists(client: object) -> None:
-    from queue_core.cli import SCREENS
+    from queue_core.cli.serve import SCREENS
 
     for _, path in SCREENS:
         response = client.get(path.format(n=1))  # type: ignore[attr-defined]

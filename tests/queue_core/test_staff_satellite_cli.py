@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from gpiozero import Device
 
-from queue_core import satellite_cli
+from queue_core.cli import device_commands as satellite_cli
 from queue_core.cli import main
 
 UNREACHABLE = "http://127.0.0.1:9"
@@ -40,7 +40,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         stop()
         seen.append("stopped")
 
-    monkeypatch.setattr(satellite_cli, "_run_until_stopped", once)
+    monkeypatch.setattr(satellite_cli, "run_until_stopped", once)
     yield seen
     Device.pin_factory = None
 

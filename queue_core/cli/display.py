@@ -5,12 +5,13 @@ The main ``xephang`` command registers `display_command`.
 
 from __future__ import annotations
 
-import logging
 import re
 import sys
 from pathlib import Path
 
 import click
+
+from queue_core.cli.options import configure_logging
 
 __all__ = ["display_command"]
 
@@ -49,10 +50,9 @@ def display_command(core_url: str, counter: int | None, token: str | None, notic
                     highlight_seconds: int, recent_calls: int, size: tuple[int, int] | None,
                     screenshot: Path | None, timeout: float | None, verbose: bool) -> None:
     """Show the wall screen (or one counter's screen) full screen with pygame."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(verbose)
     try:
-        from .native import NativeScreen
+        from display.native import NativeScreen
     except ImportError as exc:
         raise click.ClickException(f"the native screen needs pygame ({exc}); "
                                    "install it with: pip install pygame") from None

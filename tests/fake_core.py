@@ -1,4 +1,4 @@
-"""A tiny Socket.IO server on 127.0.0.1 standing in for the queue core in satellite tests."""
+"""A tiny Socket.IO server on 127.0.0.1 standing in for the queue core in satellite and link tests."""
 
 from __future__ import annotations
 

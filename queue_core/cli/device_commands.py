@@ -1,4 +1,4 @@
-"""``xephang keypad`` and ``xephang ratingpad``: the GPIO satellites beside a counter.
+"""``xephang keypad`` and ``xephang ratingpad``: the GPIO satellites beside a counter (see `devices`).
 
 Both talk to the core over the network only (REST + Socket.IO), so they run on the box
 itself or on a small board at the counter. Pins are BCM numbers; every option can also be
@@ -9,16 +9,12 @@ command with a plain message instead of silently pretending.
 
 from __future__ import annotations
 
-import logging
-import signal
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-from queue_core.config import load_settings
-from queue_core.domain.errors import ConfigError
+from queue_core.cli.options import configure_logging, load, run_until_stopped
 
 __all__ = ["keypad_command", "ratingpad_command"]
 
@@ -53,25 +49,6 @@ def _pin_factory(emulate: bool) -> Any:
             f"no GPIO on this machine ({exc}). On a Raspberry Pi install python3-lgpio; "
             "to try without hardware add --emulate") from None
     return None
-
-
-def _settings(config_file: str | None, data_dir: str | None) -> Any:
-    try:
-        return load_settings(config_file,
-                             overrides={"server": {"data_dir": data_dir}} if data_dir else None)
-    except ConfigError as exc:
-        raise click.ClickException(f"configuration: {exc}") from None
-
-
-def _run_until_stopped(start: Callable[[], None], stop: Callable[[], None]) -> None:
-    done = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: done.set())
-    start()
-    try:
-        done.wait()
-    finally:
-        stop()
 
 
 def _common(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -117,11 +94,12 @@ def keypad_command(counter: int, core_url: str, emulate: bool, config_file: str 
                    pin_recall: int, pin_no_show: int, pin_finish: int, pin_led: int,
                    pin_buzzer: int, repeat_ms: int) -> None:
     """Counter keypad: Next, Recall, No-show and Finish buttons, a serving LED, a buzzer."""
-    from hardware.keypad import CoreClient, KeypadPins, KeypadSatellite
+    from hardware.keypad import KeypadPins
+    from queue_core.cli.devices import KeypadSatellite
+    from queue_core.client.rest import CoreClient
 
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = _settings(config_file, data_dir)
+    configure_logging(verbose)
+    settings = load(config_file, data_dir)
     if settings.counter(counter) is None:
         raise click.BadParameter(f"the center has no counter {counter}", param_hint="--counter")
     pins = KeypadPins(next=pin_next, recall=pin_recall, no_show=pin_no_show, finish=pin_finish,
@@ -136,7 +114,7 @@ def keypad_command(counter: int, core_url: str, emulate: bool, config_file: str 
                f"recall={pins.recall} no-show={pins.no_show} finish={pins.finish}, "
                f"LED {pins.led}, buzzer {pins.buzzer if pins.buzzer is not None else 'none'})",
                err=True)
-    _run_until_stopped(keypad.start, keypad.stop)
+    run_until_stopped(keypad.start, keypad.stop)
 
 
 @click.command("ratingpad")
@@ -151,12 +129,12 @@ def ratingpad_command(counter: int, core_url: str, emulate: bool, config_file: s
                       data_dir: str | None, verbose: bool, token: str, buttons: str,
                       leds: str) -> None:
     """Rating pad: one button and LED per satisfaction level, lit when a rating is asked."""
-    from hardware.keypad import CoreClient
-    from hardware.ratingpad import RatingPadPins, RatingPadSatellite
+    from hardware.ratingpad import RatingPadPins
+    from queue_core.cli.devices import RatingPadSatellite
+    from queue_core.client.rest import CoreClient
 
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = _settings(config_file, data_dir)
+    configure_logging(verbose)
+    settings = load(config_file, data_dir)
     if settings.counter(counter) is None:
         raise click.BadParameter(f"the center has no counter {counter}", param_hint="--counter")
     levels = settings.ratings.levels
@@ -171,4 +149,4 @@ def ratingpad_command(counter: int, core_url: str, emulate: bool, config_file: s
     words = ", ".join(f"{label} = nút {pin}" for label, pin in
                       zip(settings.ratings.labels, pins.buttons, strict=True))
     click.echo(f"xephang ratingpad: quầy {counter} → {core_url} ({words})", err=True)
-    _run_until_stopped(pad.start, pad.stop)
+    run_until_stopped(pad.start, pad.stop)

@@ -19,7 +19,7 @@ def main() -> None:
     settings = load_settings(args.config or None, overrides={"server": {
         "data_dir": args.data_dir, "host": args.host, "port": args.port,
         "async_mode": "eventlet"}})
-    from queue_core.ops.server import start_local_announcer
+    from queue_core.cli.serve import start_local_announcer
     from queue_core.web.app import create_app, socketio_of
 
     start_local_announcer(settings)

@@ -9,12 +9,13 @@ The main ``xephang`` command registers `kiosk_command`.
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
 from typing import Any
 
 import click
+
+from queue_core.cli.options import configure_logging, load
 
 __all__ = ["kiosk_command"]
 
@@ -45,22 +46,18 @@ def kiosk_command(core_url: str, token: str | None, buttons: tuple[str, ...], le
                   test_print: bool, verbose: bool) -> None:
     """Issue and print tickets from physical buttons (centers without a touch screen)."""
     from hardware.printer import PrinterError, open_printer
-    from queue_core.config import load_settings
-    from queue_core.domain.errors import ConfigError
 
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(verbose)
+    settings = load(config_file, data_dir)
     try:
-        settings = load_settings(config_file,
-                                 overrides={"server": {"data_dir": data_dir}} if data_dir else None)
         printer = open_printer(settings.hardware, settings.data_path)
-    except (ConfigError, ValueError) as exc:
+    except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     if settings.hardware.printer == "fake":
         click.echo("Máy in: GIẢ LẬP (emulated printer) — vé được lưu thành ảnh trong "
                    f"{settings.data_path / 'printer-jobs'}", err=True)
     if test_print:
-        from .satellite import sample_ticket
+        from kiosk.satellite import sample_ticket
 
         try:
             sample_ticket(printer, {"center_name": settings.center.name,
@@ -84,7 +81,7 @@ def kiosk_command(core_url: str, token: str | None, buttons: tuple[str, ...], le
 
 
 def _parse(text: str) -> Any:
-    from .satellite import parse_button
+    from kiosk.satellite import parse_button
 
     return parse_button(text)
 
@@ -93,7 +90,8 @@ def _run(core_url: str, token: str, printer: Any, mappings: list[Any], led: int 
          debounce: float) -> None:
     from hardware.gpio import DebouncedButton, GpioUnavailable, IndicatorLight
 
-    from .satellite import ButtonKiosk, CoreClient, light_for
+    from kiosk.satellite import ButtonKiosk, light_for
+    from queue_core.client.rest import CoreClient
 
     try:
         light = IndicatorLight(led) if led is not None else None

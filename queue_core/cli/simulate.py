@@ -1,4 +1,7 @@
-"""`xephang simulate`: fill a database with a plausible history to see the dashboard full."""
+"""`xephang simulate`: fill a database with a plausible history to see the dashboard full.
+
+`stats.simulate` makes the days; they are written here, a transaction per day.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from datetime import date
 
 import click
 
-from queue_core.cli import common_options
+from queue_core.cli.options import common_options
 from queue_core.config import Settings
 from queue_core.stats.simulate import simulated_days, workdays
 from queue_core.storage import Store

@@ -1,17 +1,16 @@
 """``xephang announcer``: the speech satellite, and a loudspeaker test that needs no core.
 
-The main ``xephang`` command registers `announcer_command`; ``python -m announcer``
-runs it on its own.
+The main ``xephang`` command registers `announcer_command`; the supervised child of
+``xephang serve`` runs it as ``python -m queue_core.cli announcer``.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 
 import click
 
-from .errors import SpeechUnavailable
+from queue_core.cli.options import configure_logging, load
 
 __all__ = ["announcer_command"]
 
@@ -36,19 +35,11 @@ def announcer_command(core_url: str, token: str | None, data_dir: str | None,
                       config_file: str | None, test_label: str | None, test_counter: int,
                       verbose: bool) -> None:
     """Speak every call of the queue core: chime, then the Vietnamese sentence."""
-    from queue_core.config import load_settings
-    from queue_core.domain.errors import ConfigError
-
-    from .supervisor import bind_to_parent
+    from announcer.supervisor import bind_to_parent
 
     bind_to_parent()
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        settings = load_settings(config_file,
-                                 overrides={"server": {"data_dir": data_dir}} if data_dir else None)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    configure_logging(verbose)
+    settings = load(config_file, data_dir)
     backend = settings.hardware.audio
     if backend != "pygame":
         click.echo(f"Chú ý / note: hardware.audio = {backend!r}: nothing is heard. "
@@ -58,7 +49,7 @@ def announcer_command(core_url: str, token: str | None, data_dir: str | None,
         sys.exit(_speaker_test(settings, test_label, test_counter))
     if not token:
         raise click.UsageError("--token (or XEPHANG_ANNOUNCER_TOKEN) is required to join the core")
-    from .satellite import run
+    from announcer.satellite import run
 
     click.echo(f"xephang announcer → {core_url} (audio: {backend}, voice: {settings.speech.voice})",
                err=True)
@@ -67,7 +58,8 @@ def announcer_command(core_url: str, token: str | None, data_dir: str | None,
 
 def _speaker_test(settings: object, label: str, counter: int) -> int:
     """Play one call on this box and print what happened; return the exit status."""
-    from .playback import PLAYED, Announcer
+    from announcer.errors import SpeechUnavailable
+    from announcer.playback import PLAYED, Announcer
 
     announcer = Announcer.from_settings(settings, max_age_seconds=30)  # type: ignore[arg-type]
     announcer.start()
