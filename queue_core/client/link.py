@@ -177,11 +177,15 @@ class CoreLink:
         client.on("connect", lambda: self._connected(client))
         client.on("disconnect", lambda *reason: self._disconnected(client, *reason))
         # python-socketio's signal that it will not reconnect by itself.
-        client.on("__disconnect_final", lambda *args: self._current(client) and self._wake.set())
+        client.on("__disconnect_final", lambda *args: self._final(client))
         client.on("connect_error", lambda data=None: log.warning(
             "the core refused the connection: %s", data))
         client.on("*", lambda event, *args: self._dispatch(client, event, *args))
         return client
+
+    def _final(self, client: socketio.Client) -> None:
+        if self._current(client):
+            self._wake.set()
 
     def _current(self, client: socketio.Client) -> bool:
         with self._lock:
