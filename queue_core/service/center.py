@@ -6,8 +6,7 @@ states an `audit_log` row), raises the board's `seq` once, commits, and only the
 hands its events to `publish`.
 
 >>> from queue_core.config import load_settings
->>> from queue_core.service import audit
-from queue_core.storage import Store
+>>> from queue_core.storage import Store
 >>> sent = []
 >>> center = Center(load_settings(env={"XEPHANG_CENTER_OPENS_AT": "00:00",
 ...                                    "XEPHANG_CENTER_CLOSES_AT": "24:00",
