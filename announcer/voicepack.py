@@ -29,7 +29,6 @@ import wave
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .errors import MissingClips, VoicePackError
 from queue_core.domain.speech import (
     DEFAULT_RECALL_TEMPLATE,
     DEFAULT_TEMPLATE,
@@ -37,6 +36,8 @@ from queue_core.domain.speech import (
     number_words,
     sentence_words,
 )
+
+from .errors import MissingClips, VoicePackError
 
 __all__ = ["VoicePack", "clip_name", "vocabulary"]
 

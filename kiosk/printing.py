@@ -22,9 +22,8 @@ import queue
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from PIL import Image
@@ -44,11 +43,9 @@ from hardware.printer import (
     PrinterTimeout,
     warm_up,
 )
-
 from queue_core.domain.model import PRINT_FAILED as FAILED
 from queue_core.domain.model import PRINTED, PRINTING
 
-from . import layout
 from .messages import render
 
 __all__ = ["ANSWER_SECONDS", "Draw", "PrintOutcome", "PrintService", "blank"]

@@ -30,12 +30,11 @@ from PIL import Image
 
 from hardware.printer import NullPrinter, Printer
 from queue_core.client.rest import CoreClient, CoreUnreachable
-
-from . import layout
-from .messages import render
 from queue_core.domain.model import PRINT_FAILED as FAILED
 from queue_core.domain.model import PRINTED
 
+from . import layout
+from .messages import render
 from .printing import PrintOutcome, PrintService
 
 __all__ = ["ButtonKiosk", "PressResult", "parse_button"]

@@ -18,10 +18,9 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame  # noqa: E402
 
-from hardware.fonts import font_path  # noqa: E402
-
 from display.board import LiveBoard  # noqa: E402
 from display.messages import COUNTERS_HEAD, TEXT, WEEKDAYS, counter_name  # noqa: E402
+from hardware.fonts import font_path  # noqa: E402
 
 log = logging.getLogger("xephang.display")
 

@@ -27,20 +27,18 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.blueprints import BlueprintSetupState
 
-from queue_core.domain import businessday
-from queue_core.service.center import Center
-from queue_core.domain.errors import Conflict, InvalidInput, NotFound, TooManyRequests
-from queue_core.web import validation
-from queue_core.service.throttle import Throttle
-from queue_core.web.security import current_principal, requires
-
 from kiosk import layout
 from kiosk.messages import PRIORITY_NAMES, PRIORITY_ORDER
-from queue_core.domain.model import PRINT_FAILED as FAILED
-from queue_core.domain.model import PRINTED
-
 from kiosk.printing import PrintOutcome
 from kiosk.web.printing import CorePrinting, ticket_drawer
+from queue_core.domain import businessday
+from queue_core.domain.errors import Conflict, InvalidInput, NotFound, TooManyRequests
+from queue_core.domain.model import PRINT_FAILED as FAILED
+from queue_core.domain.model import PRINTED
+from queue_core.service.center import Center
+from queue_core.service.throttle import Throttle
+from queue_core.web import validation
+from queue_core.web.security import current_principal, requires
 
 blueprint = Blueprint("kiosk", __name__, template_folder="../templates",
                       static_folder="../static", static_url_path="/static/kiosk")

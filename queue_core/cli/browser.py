@@ -16,7 +16,6 @@ from pathlib import Path
 
 import click
 
-
 PAGES = {
     "wall": "/display/wall",
     "kiosk": "/kiosk",

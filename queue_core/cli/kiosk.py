@@ -89,7 +89,6 @@ def _parse(text: str) -> Any:
 def _run(core_url: str, token: str, printer: Any, mappings: list[Any], led: int | None,
          debounce: float) -> None:
     from hardware.gpio import DebouncedButton, GpioUnavailable, IndicatorLight
-
     from kiosk.satellite import ButtonKiosk, light_for
     from queue_core.client.rest import CoreClient
 

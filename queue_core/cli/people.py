@@ -9,8 +9,8 @@ import sys
 
 import click
 
-from queue_core.cli.options import become_data_owner, common_options
 from queue_core.cli import serve as serving
+from queue_core.cli.options import become_data_owner, common_options
 from queue_core.config import Settings
 from queue_core.domain.clock import SystemClock
 from queue_core.domain.errors import XephangError

@@ -25,9 +25,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from queue_core.ops import backup, clockguard
-from queue_core.domain.clock import SystemClock
 from queue_core.config import Settings
+from queue_core.domain.clock import SystemClock
+from queue_core.ops import backup, clockguard
 from queue_core.storage import DATABASE_FILE, Store, copies
 
 OK, WARNING, ERROR = "ok", "warning", "error"

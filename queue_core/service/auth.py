@@ -12,8 +12,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import secrets
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any

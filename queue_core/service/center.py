@@ -29,11 +29,10 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from queue_core.domain import speech as speech_text
-
-from queue_core.domain import businessday, counters, eta, lifecycle, numbering, policy
-from queue_core.domain.clock import Clock, SystemClock
 from queue_core.config import CounterSettings, ServiceSettings, Settings
+from queue_core.domain import businessday, counters, eta, lifecycle, numbering, policy
+from queue_core.domain import speech as speech_text
+from queue_core.domain.clock import Clock, SystemClock, time_text
 from queue_core.domain.errors import Conflict, InvalidInput, NotFound
 from queue_core.domain.events import (
     COUNTER_UPDATED,
@@ -61,7 +60,6 @@ from queue_core.domain.model import (
     Rating,
     Ticket,
 )
-from queue_core.domain.clock import time_text
 from queue_core.domain.payloads import center_json, counter_json, service_json, ticket_json
 from queue_core.service import audit
 from queue_core.storage import Store

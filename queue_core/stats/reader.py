@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from queue_core.domain.clock import parse_time
 from queue_core.stats import figures as stats
 from queue_core.stats.figures import (
     Facts,
@@ -26,7 +27,6 @@ from queue_core.stats.figures import (
     TicketHistory,
     TicketRow,
 )
-from queue_core.domain.clock import parse_time
 from queue_core.storage import Store
 from queue_core.storage import history as storage_history
 

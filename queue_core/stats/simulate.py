@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from queue_core.config import Settings
 from queue_core.domain import lifecycle, policy
 from queue_core.domain.clock import VIETNAM
-from queue_core.config import Settings
 from queue_core.domain.model import Rating, Ticket, Transition
 
 HOUR_WEIGHTS = {7: 0.7, 8: 1.4, 9: 1.9, 10: 1.7, 11: 1.0, 12: 0.3, 13: 0.8, 14: 1.2, 15: 1.0,

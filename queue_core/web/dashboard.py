@@ -6,8 +6,8 @@ from flask import Blueprint, current_app, render_template
 
 from queue_core.domain import businessday
 from queue_core.stats import reader as history
-from queue_core.web.security import current_principal
 from queue_core.web.api.stats import warm_up
+from queue_core.web.security import current_principal
 
 manager_pages = Blueprint("manager_pages", __name__, template_folder="templates",
                           static_folder="static", static_url_path="/static/manager")

@@ -10,9 +10,8 @@ from typing import Any
 from flask import request, session
 from flask_socketio import SocketIO, emit, join_room, leave_room
 
-from queue_core.service import auth
-from queue_core.service.center import Center
 from queue_core.config import Settings
+from queue_core.domain.clock import time_text
 from queue_core.domain.events import (
     BOARD,
     DEVICE_STATUS,
@@ -22,7 +21,8 @@ from queue_core.domain.events import (
     ROOM_STAFF,
     Event,
 )
-from queue_core.domain.clock import time_text
+from queue_core.service import auth
+from queue_core.service.center import Center
 
 log = logging.getLogger("xephang.hub")
 

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 from flask import current_app, g, request, session
 
-from queue_core.service import auth
 from queue_core.domain.errors import Forbidden, Unauthorized
+from queue_core.service import auth
 from queue_core.service.throttle import Throttle
 
 __all__ = ["Throttle", "current_principal", "ensure_counter_allowed", "requires"]

@@ -11,8 +11,8 @@ from datetime import date
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from queue_core.service import audit
 from queue_core.domain.errors import InvalidInput
+from queue_core.service import audit
 from queue_core.web import validation
 from queue_core.web.security import requires
 

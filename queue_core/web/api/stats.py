@@ -14,8 +14,10 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from flask.blueprints import BlueprintSetupState
 
 from queue_core.domain import businessday, vocabulary
-from queue_core.stats import reader as history, reports, figures as stats
 from queue_core.domain.errors import InvalidInput, NotFound
+from queue_core.stats import figures as stats
+from queue_core.stats import reader as history
+from queue_core.stats import reports
 from queue_core.stats.reader import DayCache
 from queue_core.web import validation
 from queue_core.web.security import requires

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support_core import Core
 
 from queue_core.client.rest import CoreClient, CoreUnreachable, Reply
-from support_core import Core
 
 
 @pytest.fixture

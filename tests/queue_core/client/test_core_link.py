@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from fake_core import FakeCore
-from queue_core.client.link import CoreLink
 from support_core import Core, Proxy
+
+from queue_core.client.link import CoreLink
 
 
 class Heard:
