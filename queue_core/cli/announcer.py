@@ -10,17 +10,14 @@ import sys
 
 import click
 
-from queue_core.cli.options import configure_logging, load
+from queue_core.cli.options import configure_logging, core_option, device_token_option, load
 
 __all__ = ["announcer_command"]
 
 
 @click.command("announcer")
-@click.option("--core", "core_url", default="http://127.0.0.1:8000", show_default=True,
-              envvar="XEPHANG_CORE_URL", help="Address of the queue core.")
-@click.option("--token", envvar="XEPHANG_ANNOUNCER_TOKEN",
-              help="Device token with role announcer (xephang token create NAME --role announcer); "
-                   "or set XEPHANG_ANNOUNCER_TOKEN.")
+@core_option()
+@device_token_option("announcer")
 @click.option("--data-dir", type=click.Path(file_okay=False),
               help="Data folder; the speech cache lives in its speech-cache/ (default ./var).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from queue_core.cli.options import configure_logging, load, run_until_stopped
+from queue_core.cli.options import configure_logging, core_option, load, run_until_stopped
 
 __all__ = ["keypad_command", "ratingpad_command"]
 
@@ -55,8 +55,7 @@ def _common(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--counter", type=click.IntRange(1, 999), required=True,
                      envvar="XEPHANG_COUNTER", show_envvar=True, help="The counter this device sits at."),
-        click.option("--core", "core_url", default="http://127.0.0.1:8000", show_default=True,
-                     envvar="XEPHANG_CORE_URL", show_envvar=True, help="Address of the queue core."),
+        core_option(show_envvar=True),
         click.option("--emulate", is_flag=True,
                      help="Use gpiozero's mock pins (a demo without hardware)."),
         click.option("--config", "config_file", envvar="XEPHANG_CONFIG", show_envvar=True, default=None,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from queue_core.cli.options import configure_logging
+from queue_core.cli.options import configure_logging, core_option
 
 __all__ = ["display_command"]
 
@@ -28,8 +28,7 @@ def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
 
 
 @click.command("display")
-@click.option("--core", "core_url", default="http://127.0.0.1:8000", show_default=True,
-              envvar="XEPHANG_CORE_URL", help="Address of the queue core.")
+@core_option()
 @click.option("--counter", type=click.IntRange(1, 999), default=None,
               help="Show this counter's screen instead of the wall screen.")
 @click.option("--token", envvar="XEPHANG_DISPLAY_TOKEN", default=None,

@@ -15,17 +15,14 @@ from typing import Any
 
 import click
 
-from queue_core.cli.options import configure_logging, load
+from queue_core.cli.options import configure_logging, core_option, device_token_option, load
 
 __all__ = ["kiosk_command"]
 
 
 @click.command("kiosk")
-@click.option("--core", "core_url", default="http://127.0.0.1:8000", show_default=True,
-              envvar="XEPHANG_CORE_URL", help="Address of the queue core.")
-@click.option("--token", envvar="XEPHANG_KIOSK_TOKEN",
-              help="Device token with role kiosk (xephang token create NAME --role kiosk); "
-                   "or set XEPHANG_KIOSK_TOKEN.")
+@core_option()
+@device_token_option("kiosk")
 @click.option("--button", "buttons", multiple=True, metavar="FIELD[:PRIORITY]=PIN",
               help="A push button (GPIO/BCM pin to ground) issuing tickets of FIELD, e.g. A=17; "
                    "A:elderly=22 issues priority tickets. Repeat for each button.")

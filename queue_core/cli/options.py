@@ -48,6 +48,21 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def core_option(*, show_envvar: bool = False) -> Callable[[Any], Any]:
+    """`--core URL` (or XEPHANG_CORE_URL): the queue core a satellite works for."""
+    return click.option("--core", "core_url", default=DEFAULT_CORE, show_default=True,
+                        envvar="XEPHANG_CORE_URL", show_envvar=show_envvar,
+                        help="Address of the queue core.")
+
+
+def device_token_option(role: str) -> Callable[[Any], Any]:
+    """`--token` (or XEPHANG_<ROLE>_TOKEN): the satellite's device token."""
+    envvar = f"XEPHANG_{role.upper()}_TOKEN"
+    return click.option("--token", envvar=envvar,
+                        help=f"Device token with role {role} (xephang token create NAME --role "
+                             f"{role}); or set {envvar}.")
+
+
 def load(config_file: str | None, data_dir: str | None) -> Settings:
     """Load the settings for a satellite command; a bad file is a plain message, not a trace."""
     try:
