@@ -1,6 +1,6 @@
 """Statistics of the queue: pure functions from tickets' histories to the figures a manager reads.
 
-Input is plain values (`TicketRow`, `StepRow`, `RatingRow`, usually loaded by `history.py`);
+Input is plain values (`TicketRow`, `StepRow`, `RatingRow`, usually loaded by `reader.py`);
 output is plain values (the Stats JSON of CONTRACT.md and more). Nothing here reads a clock,
 a database or a request: `now` and the target wait are arguments.
 

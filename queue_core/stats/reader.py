@@ -1,4 +1,4 @@
-"""Read tickets' histories out of the store, as the plain values `stats.py` works on.
+"""Read tickets' histories out of the store, as the plain values `figures.py` works on.
 
 Read-only: every read sees one consistent snapshot, on a connection of its own for a
 database file (see `Store.snapshot`), so reading a year never holds up the queue. `DayCache` keeps the

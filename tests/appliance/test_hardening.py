@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from queue_core.cli import serve as admin_cli
+from queue_core.cli import serve
 from queue_core.service import auth
 from queue_core.cli.serve import ensure_first_admin
 from queue_core.cli import main
@@ -120,7 +120,7 @@ def test_no_admin_is_made_without_someone_at_the_keyboard(store: Store,
 
 def test_first_admin_is_asked_for_at_a_terminal(settings: Settings,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(admin_cli, "at_terminal", lambda: True)
+    monkeypatch.setattr(serve, "at_terminal", lambda: True)
     runner = CliRunner()
     data = ["--data-dir", str(settings.data_path)]
     # A password too short is refused and asked again; no default is ever offered.
