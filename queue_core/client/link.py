@@ -55,6 +55,9 @@ class CoreLink:
         self.core_url = core_url.rstrip("/")
         self.rooms = list(rooms)
         self.connected = threading.Event()
+        # Set once the Board that answers this connection's `subscribe` has arrived: from then
+        # on every event of the rooms reaches this link (tests and tools wait on it).
+        self.synced = threading.Event()
         # The newest `seq` seen on the board stream (None before the first Board).
         self.seq: int | None = None
         self.resyncs = 0
@@ -128,6 +131,7 @@ class CoreLink:
         if client is not None:
             _shutdown(client, timeout)
         self.connected.clear()
+        self.synced.clear()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
@@ -224,6 +228,7 @@ class CoreLink:
             log.warning("lost the link to the core at %s (%s)", self.core_url,
                         reason[0] if reason else "unknown")
         self.connected.clear()
+        self.synced.clear()
         self._set_link(False)
 
     def _set_link(self, up: bool) -> None:
@@ -245,6 +250,7 @@ class CoreLink:
                     if isinstance(seq, int) and not isinstance(seq, bool):
                         self.seq = seq
                 self._on_board(data)
+                self.synced.set()
             return
         seq = data.get("seq") if isinstance(data, Mapping) else None
         if self._watch_seq and isinstance(seq, int) and not isinstance(seq, bool):

@@ -77,7 +77,7 @@ def rating_of(core: Core, ticket_id: str) -> Any:
 def test_request_lights_the_pad_and_one_press_rates(core: Core, pads: Any,
                                                     mock_pins: MockFactory) -> None:
     pad = pads(core.url, core.token("kiosk"))
-    assert pad.watch is not None and pad.watch.connected.wait(10)
+    assert pad.watch is not None and pad.watch.synced.wait(10)
     ticket = core.serve_one()
     assert pad.wait_pending(True)
     assert pad.pending == ticket["id"] and lit(mock_pins) == [True, True, True]
@@ -180,7 +180,7 @@ def test_a_new_request_replaces_the_one_not_answered(core: Core, pads: Any,
 
 def test_only_requests_of_its_own_counter(core: Core, pads: Any, mock_pins: MockFactory) -> None:
     pad = pads(core.url, core.token("kiosk"))
-    assert pad.watch is not None and pad.watch.connected.wait(10)
+    assert pad.watch is not None and pad.watch.synced.wait(10)
     core.serve_one(counter=1, service="A")
     mine = core.serve_one(counter=3, service="E")
     assert pad.wait_pending(True)

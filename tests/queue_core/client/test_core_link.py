@@ -96,7 +96,7 @@ def free_port() -> int:
 
 def test_joins_its_room_gets_the_board_and_only_its_events(core: Core, links: Any) -> None:
     link, heard = links(core.url, ["counter:3"], core.token("display"))
-    assert link.connected.wait(10)
+    assert link.connected.wait(10) and link.synced.wait(10)
     assert heard.until(lambda: heard.boards and heard.links == [True])
     assert heard.boards[0]["seq"] == core.center.board()["seq"]
     core.center.issue("A", actor="test")
@@ -141,7 +141,7 @@ def test_resubscribes_after_the_link_drops_and_sees_what_it_missed(core: Core,
         assert heard.until(lambda: heard.boards and heard.links == [True])
         proxy.cut()
         assert heard.until(lambda: heard.links == [True, False])
-        assert not link.connected.is_set()
+        assert not link.connected.is_set() and not link.synced.is_set()
         # Changes made while the link is down arrive in the next Board.
         core.center.issue("A", actor="test")
         proxy.restore()
