@@ -14,7 +14,9 @@ from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 from playwright.sync_api import expect
 
-from hardware.keypad import CoreClient, KeypadPins, KeypadSatellite, Timings
+from hardware.keypad import KeypadPins, Timings
+from queue_core.cli.devices import KeypadSatellite
+from queue_core.client.rest import CoreClient
 from queue_core.service import auth
 
 PASSWORD = "mat-khau-an-toan"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from queue_core.service import auth
 from queue_core.cli import main
 from queue_core.cli.serve import hardware_notice
 from queue_core.config import load_settings
+from queue_core.service import auth
 from queue_core.storage import Store
 
 

@@ -10,38 +10,16 @@ from typing import Any
 
 import pytest
 import requests
-from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
+from support_core import Core, Proxy, Ticker
 
 from hardware.keypad import KeypadPins, Timings
 from queue_core.cli.devices import KeypadSatellite, Outcome
 from queue_core.client.rest import CoreClient
-from support_core import Core, Proxy, Ticker
 
 FAST = Timings(refuse_on=0.002, refuse_off=0.002, nothing_on=0.002, offline_on=0.01,
                offline_off=0.01)
 PINS = KeypadPins()
-
-
-@pytest.fixture
-def mock_pins() -> Iterator[MockFactory]:
-    factory = MockFactory()
-    Device.pin_factory = factory
-    yield factory
-    factory.reset()
-    Device.pin_factory = None
-
-
-@pytest.fixture
-def core(tmp_path: Path) -> Iterator[Core]:
-    core = Core(tmp_path / "var")
-    yield core
-    core.stop()
-
-
-@pytest.fixture
-def ticker() -> Ticker:
-    return Ticker()
 
 
 @pytest.fixture

@@ -3,43 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
+from support_core import Core, Ticker
 
 from hardware.errors import HardwareError
 from hardware.ratingpad import PadTimings, RatingPadPins
 from queue_core.cli.devices import RatingOutcome, RatingPadSatellite
 from queue_core.client.rest import CoreClient
 from queue_core.domain.vocabulary import DEFAULT_RATING_LEVELS as LEVELS
-from support_core import Core, Ticker
 
 FAST = PadTimings(thanks_on=0.002, thanks_off=0.002, refuse_on=0.002, refuse_off=0.002)
 PINS = RatingPadPins()
-
-
-@pytest.fixture
-def mock_pins() -> Iterator[MockFactory]:
-    factory = MockFactory()
-    Device.pin_factory = factory
-    yield factory
-    factory.reset()
-    Device.pin_factory = None
-
-
-@pytest.fixture
-def core(tmp_path: Path) -> Iterator[Core]:
-    core = Core(tmp_path / "var")
-    yield core
-    core.stop()
-
-
-@pytest.fixture
-def ticker() -> Ticker:
-    return Ticker()
 
 
 @pytest.fixture

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from support_core import Core
 
 from queue_core.client.rest import CoreClient, CoreUnreachable, Reply
-
-
-@pytest.fixture
-def core(tmp_path: Path) -> Iterator[Core]:
-    core = Core(tmp_path / "var")
-    yield core
-    core.stop()
 
 
 def test_answers_and_refusals_are_replies(core: Core) -> None:

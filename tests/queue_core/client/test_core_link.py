@@ -55,13 +55,6 @@ class Heard:
 
 
 @pytest.fixture
-def core(tmp_path: Path) -> Iterator[Core]:
-    core = Core(tmp_path / "var")
-    yield core
-    core.stop()
-
-
-@pytest.fixture
 def fake() -> Iterator[FakeCore]:
     server = FakeCore(token="link-secret").start()
     yield server

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from queue_core.config import CenterSettings, CounterSettings
 from queue_core.domain import businessday, counters, eta, lifecycle, numbering, policy
 from queue_core.domain.clock import VIETNAM, FakeClock
-from queue_core.config import CenterSettings, CounterSettings
 from queue_core.domain.errors import Conflict
 from queue_core.domain.model import CLOSED, OPEN, PAUSED, CounterStatus, Ticket
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from queue_core.service.center import Center
-from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings
+from queue_core.domain.clock import FakeClock
 from queue_core.domain.errors import Conflict, InvalidInput, NotFound
+from queue_core.service.center import Center
 from queue_core.storage import Store
 
 STAFF = "user:lan"

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from queue_core.service import auth
 from queue_core.domain.messages import CATALOG
+from queue_core.service import auth
 from queue_core.service.ratings import RATING_GRACE_SECONDS, rating_window_seconds
 
 Headers = dict[str, str]

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from queue_core.stats import reports, figures as stats
 from queue_core.domain.clock import VIETNAM, FakeClock
-from queue_core.stats.reports import HEADERS_CSV, HEADERS_XLSX, ReportContext
+from queue_core.stats import figures as stats
+from queue_core.stats import reports
 from queue_core.stats.figures import RatingRow, StepRow, TicketHistory, TicketRow
+from queue_core.stats.reports import HEADERS_CSV, HEADERS_XLSX, ReportContext
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from queue_core.stats import figures as stats
 from queue_core.domain.clock import VIETNAM
+from queue_core.stats import figures as stats
 from queue_core.stats.figures import (
     Facts,
     Filters,

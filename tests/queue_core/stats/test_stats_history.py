@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from queue_core.stats import reader as history, figures as stats
-from queue_core.service.center import Center
-from queue_core.domain.clock import FakeClock
 from queue_core.config import load_settings
+from queue_core.domain.clock import FakeClock
+from queue_core.service.center import Center
+from queue_core.stats import figures as stats
+from queue_core.stats import reader as history
 from queue_core.stats.figures import Filters, StepRow, TicketHistory
 from queue_core.storage import Store
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from queue_core.service.center import Center
-from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings
+from queue_core.domain.clock import FakeClock
+from queue_core.service.center import Center
 from queue_core.storage import MIGRATIONS, Store, migrate
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from queue_core.service import auth
 from queue_core.domain.clock import FakeClock
+from queue_core.service import auth
 
 CONTRACT_KEYS = {"from", "to", "issued", "served", "no_show", "cancelled", "expired", "wait",
                  "service_time", "within_target_pct", "by_service", "by_counter", "by_hour",
