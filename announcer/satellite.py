@@ -76,6 +76,13 @@ class AnnouncerSatellite:
         self.connected = self.link.connected
         announcer.health.add_listener(self._report)
 
+    def handle(self, name: str, data: Any) -> None:
+        """Take one message of the core as the link hands it on (a simulation feeds it directly)."""
+        if name == "board":
+            self._board(data)
+        else:
+            self._event(name, data)
+
     def _board(self, board: Mapping[str, Any]) -> None:
         self._counted("board", self._on_board, board)
 

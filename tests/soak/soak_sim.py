@@ -267,15 +267,12 @@ class Simulation:
         """Deliver what the server pushed to every screen and to the announcer."""
         for screen in self.screens:
             screen.pump()
-        handlers = self.satellite.sio.handlers["/"]
         for message in self.announcer_link.get_received():
             name, args = message["name"], message["args"]
             data = args[0] if args else None
             if name == "ticket_called":
                 self.calls_sent.append(data)
-            handler = handlers.get(name)
-            if handler is not None:
-                handler(data)
+            self.satellite.handle(name, data)
 
     def now_s(self) -> float:
         return self.clock.now().timestamp()
