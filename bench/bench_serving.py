@@ -59,8 +59,8 @@ import sys
 from gevent import monkey
 monkey.patch_all()
 data_dir, port = sys.argv[1], int(sys.argv[2])
-import queue_core.web as web
-from queue_core.admin_cli import prepare_serving
+import queue_core.web.app as web
+from queue_core.cli.serve import prepare_serving
 from queue_core.config import load_settings
 
 # Flask-SocketIO in gevent mode; the settings only know the supported modes.

@@ -29,7 +29,7 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 SERVING_CODE = """
 from queue_core.config import load_settings
 settings = load_settings(None, env={"XEPHANG_DATA_DIR": DATA_DIR})
-from queue_core.web import create_app
+from queue_core.web.app import create_app
 app = create_app(settings)
 """
 

@@ -1,1 +1,2 @@
-"""Running the box: serving, and the upkeep around it."""
+"""Keeping the box running: backups, retention, the clock guard, systemd's watchdog, the doctor,
+serving, and the serving core's upkeep. Never imports the web layer."""

@@ -15,7 +15,7 @@ synchronous server inside the app's `SocketIO` object and
   answered in between;
 * starts background tasks as threads, as in threading mode.
 
->>> # realtime = AsyncRealtime(app, socketio_of(app), pool)           # in the serving process
+>>> # realtime = for_app(app, pool)                 # in the serving process (xephang serve)
 >>> # asgi_app = realtime.asgi_app(other=rest_asgi_app)
 """
 
@@ -70,6 +70,11 @@ class AsyncRealtime:
             self.sio.on(event, self._on_loop(event, handler), namespace=NAMESPACE)
         # From here on, Flask-SocketIO's emit, join_room and background tasks come to us.
         flask_socketio.server = self
+
+    @property
+    def engineio(self) -> Any:
+        """The Engine.IO server under Socket.IO."""
+        return self.sio.eio
 
     # --- on the loop -----------------------------------------------------------------------
 
@@ -202,3 +207,11 @@ class AsyncRealtime:
     @staticmethod
     def sleep(seconds: float = 0) -> None:
         time.sleep(seconds)
+
+
+def for_app(app: Any, pool: Executor) -> AsyncRealtime:
+    """The asyncio Socket.IO server for an app made by `create_app`, handlers on `pool`."""
+    # Imported here: the app factory itself imports `flask_socketio_mode` from this module.
+    from queue_core.web.app import socketio_of
+
+    return AsyncRealtime(app, socketio_of(app), pool)

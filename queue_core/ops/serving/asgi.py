@@ -21,42 +21,38 @@ import signal
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ...config import Settings
-from .limits import ConnectionLimits, Guard, with_header_timeout
+from queue_core.config import Settings
+from queue_core.ops.serving.limits import ConnectionLimits, Guard, with_header_timeout
+from queue_core.ops.serving.types import AppFactory, RealtimeFactory
 
 log = logging.getLogger("xephang")
 
 GRACEFUL_SECONDS = 5
 
 
-def build(settings: Settings, app: Any = None) -> tuple[Any, Guard]:
-    """Build the ASGI application around the Flask app (made here unless given)."""
+def build(settings: Settings, app: Any, realtime_factory: RealtimeFactory) -> Guard:
+    """Build the ASGI application around the Flask `app` and its Socket.IO handlers."""
     from a2wsgi import WSGIMiddleware
 
-    from ...web import create_app, socketio_of
-    from ...web.realtime_asyncio import AsyncRealtime
-
     server = settings.server
-    app = app if app is not None else create_app(settings, background=True)
     # Socket.IO handlers (connect, subscribe: short, may read SQLite) get a pool of their
     # own, the REST API another of the same size (a2wsgi's): a storm of reconnecting
     # screens never takes a thread from a counter's call.
     pool = ThreadPoolExecutor(max_workers=server.request_threads, thread_name_prefix="socketio")
-    realtime = AsyncRealtime(app, socketio_of(app), pool)
+    realtime = realtime_factory(app, pool)
     rest: Any = WSGIMiddleware(app, workers=server.request_threads)
-    guard = Guard(realtime.asgi_app(other=rest), rest, ConnectionLimits(
+    return Guard(realtime.asgi_app(other=rest), rest, ConnectionLimits(
         server.max_connections, server.max_connections_per_address),
         rest_threads=server.request_threads, body_timeout=server.body_timeout_seconds,
-        engineio_server=realtime.sio.eio)
-    return app, guard
+        engineio_server=realtime.engineio)
 
 
-def run(settings: Settings) -> None:
-    """Serve until SIGTERM or SIGINT."""
+def run(settings: Settings, app_factory: AppFactory, realtime_factory: RealtimeFactory) -> None:
+    """Serve `app_factory(settings, background=True)` until SIGTERM or SIGINT."""
     import uvicorn
 
-    from ...watchdog import Notifier
-    from ...web.upkeep import WATCHDOG_EXTENSION
+    from queue_core.ops.upkeep import WATCHDOG_EXTENSION
+    from queue_core.ops.watchdog import Notifier
 
     server = settings.server
     # uvicorn handles SIGTERM and SIGINT while it serves, then raises the signal again
@@ -64,7 +60,8 @@ def run(settings: Settings) -> None:
     # announcer) runs and the status is 0. Before it serves, the same ends the start.
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, _exit_cleanly)
-    app, guard = build(settings)
+    app = app_factory(settings, background=True)
+    guard = build(settings, app, realtime_factory)
     notifier = app.extensions.get(WATCHDOG_EXTENSION) or Notifier()
 
     class Server(uvicorn.Server):

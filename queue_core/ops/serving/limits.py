@@ -36,7 +36,7 @@ from urllib.parse import parse_qs
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from ...messages import render
+from queue_core.domain.messages import render
 
 log = logging.getLogger("xephang.limits")
 
