@@ -171,7 +171,18 @@ def main(argv: list[str] | None = None) -> int:
     def size(response: Any) -> str:
         return f"{len(response.data) // 1024} KiB"
 
-    cold_ms = case("stats, 1 year, cold (first request)", f"/api/v1/stats?{year}")
+    # As a database upgraded to 0007 starts: no day counted yet, every ticket read.
+    with xephang.store.write():
+        xephang.store.conn.execute("DELETE FROM day_summaries")
+    unsummarised_ms = case("stats, 1 year, first request, no summaries (as before)",
+                           f"/api/v1/stats?{year}",
+                           note=lambda r: f"{xephang.store.summaries_kept()} days stored")
+    expected = client.get(f"/api/v1/stats?{year}", headers=headers).get_json()
+    # A restart: a new app (an empty cache in memory) on the same database.
+    restarted = create_app(open_settings, clock=clock, test_config={"TESTING": True})
+    client = restarted.test_client()
+    cold_ms = case("stats, 1 year, first request after a restart", f"/api/v1/stats?{year}",
+                   note=lambda r: "same figures" if r.get_json() == expected else "DIFFERENT")
     warm_ms = case("stats, 1 year, warm (days counted)", f"/api/v1/stats?{year}", repeat=5,
                    note=lambda r: f"{r.get_json()['issued']} tickets, {size(r)} JSON")
     clock.advance(minutes=1)
@@ -202,8 +213,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<48} {wall:>9.0f} {cpu:>9.0f} {grown:>8.1f}  {note}")
     verdict = "met" if warm_ms <= 500 and cold_ms <= 500 else (
         "met once the days are counted" if warm_ms <= 500 else "missed")
-    print(f"\ntarget stats ≤ 500 ms for a year: {verdict}"
-          f" (first request {cold_ms:.0f} ms, then {warm_ms:.0f} ms)")
+    print(f"\ntarget stats ≤ 500 ms for a year, first request after a restart: {verdict}"
+          f" ({cold_ms:.0f} ms; then {warm_ms:.0f} ms; {unsummarised_ms:.0f} ms with no"
+          " stored summaries)")
     if args.json:
         Path(args.json).write_text(json.dumps({
             "history": counts, "load_average": os.getloadavg()[0],
@@ -212,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                       for n, wall, cpu, grown, note in rows]},
             ensure_ascii=False, indent=2))
     xephang.store.close()
+    restarted.extensions["xephang"].store.close()
     return 0
 
 

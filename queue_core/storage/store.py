@@ -16,11 +16,12 @@ from queue_core.storage.meta import MetaRows
 from queue_core.storage.people import PeopleRows
 from queue_core.storage.prints import PrintRows
 from queue_core.storage.purge import PurgeRows
+from queue_core.storage.summaries import SummaryRows
 from queue_core.storage.tickets import TicketRows
 
 
 class Store(Connection, TicketRows, CounterRows, PeopleRows, AuditRows, PrintRows, MetaRows,
-            HistoryRows, PurgeRows):
+            HistoryRows, PurgeRows, SummaryRows):
     """The queue's database. One per process, used by one thread at a time (`lock`)."""
 
 
