@@ -27,31 +27,40 @@
     window.XephangRating.mount(place, {ticketId: ticket.id});
   }
 
-  // A hall may hold thousands of these pages: a refresh comes only for events of this
-  // ticket's field, after a random delay that spreads the phones' requests out.
+  // A hall may hold thousands of these pages: each hears only its own ticket (room
+  // "ticket:<id>") and a paced nudge when its field's queue moves ("queue:<field>"), then
+  // asks for its place after a random delay that spreads the phones' requests out.
   var REFRESH_JITTER_MS = 4000;
   // When the box refuses the live connection (too many), look again this often instead.
   var POLL_MS = 20000;
   var poller = null;
+  // The newest state shown, by seq; and how many pushes came (a fetch sent before one is stale).
+  var shownSeq = -1;
+  var pushes = 0;
+  var queueRoom = null;
+
+  function show(value, seq) {
+    if (typeof seq === "number") {
+      if (seq < shownSeq) return;
+      shownSeq = seq;
+    }
+    render(value);
+  }
 
   function fetchTicket() {
+    var seen = pushes;
     return fetch("/api/v1/tickets/" + encodeURIComponent(ticket.id), { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (value) { if (value) render(value); }, function () {});
+      .then(function (value) { if (value && seen === pushes) render(value); }, function () {});
   }
 
   function refresh(soon) {
-    // Many events arrive together at busy moments: one fetch for the lot.
+    // Many nudges arrive together at busy moments: one fetch for the lot.
     if (pending) return;
     pending = setTimeout(function () {
       pending = null;
       fetchTicket();
     }, soon ? 300 : 300 + Math.random() * REFRESH_JITTER_MS);
-  }
-
-  function concernsMe(payload) {
-    var other = payload && (payload.ticket || (payload.counter && payload.counter.current));
-    return !other || !other.service || other.service === ticket.service;
   }
 
   function polling(on) {
@@ -74,11 +83,27 @@
   var socket = io({ transports: ["websocket"], reconnectionDelay: 2000,
                     reconnectionDelayMax: 60000, randomizationFactor: 0.5 });
   offerRating();
+
+  // A transferred ticket waits in another field: follow that field's nudges instead.
+  function followField() {
+    var wanted = "queue:" + ticket.service;
+    if (queueRoom === wanted) return;
+    if (queueRoom) socket.emit("unsubscribe", { rooms: [queueRoom] });
+    queueRoom = wanted;
+    socket.emit("subscribe", { rooms: [wanted] });
+  }
+
   socket.on("connect", function () {
     online(true);
     polling(false);
-    socket.emit("subscribe", { rooms: ["board"] });
-    refresh(true);
+    queueRoom = "queue:" + ticket.service;
+    socket.emit("subscribe", { rooms: ["ticket:" + ticket.id, queueRoom] }, function (answer) {
+      if (answer && answer.ticket) {
+        pushes++;
+        show(answer.ticket, answer.seq);
+        followField();
+      }
+    });
   });
   socket.on("disconnect", function () { online(false); });
   // Refused (the box is full) or unreachable: the ticket still updates, just more slowly.
@@ -86,14 +111,15 @@
     if (!poller) fetchTicket();
     polling(true);
   });
-  socket.on("ticket_called", function (payload) {
-    if (payload && payload.ticket && payload.ticket.id === ticket.id) render(payload.ticket);
-    else if (ticket.state === "waiting" && concernsMe(payload)) refresh(false);
-  });
-  ["ticket_issued", "ticket_updated", "counter_updated"].forEach(function (name) {
-    socket.on(name, function (payload) {
-      if (payload && payload.ticket && payload.ticket.id === ticket.id) render(payload.ticket);
-      else if (ticket.state === "waiting" && concernsMe(payload)) refresh(false);
-    });
+  function onTicket(payload) {
+    if (!payload || !payload.ticket || payload.ticket.id !== ticket.id) return;
+    pushes++;
+    show(payload.ticket, payload.seq);
+    followField();
+  }
+  socket.on("ticket_called", onTicket);
+  socket.on("ticket_updated", onTicket);
+  socket.on("queue_moved", function (payload) {
+    if (ticket.state === "waiting" && payload && payload.service === ticket.service) refresh(false);
   });
 })();

@@ -41,10 +41,12 @@ from queue_core.domain.events import (
     ROOM_BOARD,
     ROOM_KIOSK,
     TICKET_CALLED,
+    TICKET_EVENTS,
     TICKET_ISSUED,
     TICKET_UPDATED,
     Event,
     counter_room,
+    ticket_room,
 )
 from queue_core.domain.model import (
     CALLED,
@@ -78,6 +80,10 @@ class _Change:
         self.events: list[Event] = []
 
     def emit(self, name: str, payload: dict[str, Any], *rooms: str) -> None:
+        ticket = payload.get("ticket")
+        if name in TICKET_EVENTS and isinstance(ticket, dict):
+            # The citizen's own page hears every change of its ticket.
+            rooms = (*rooms, ticket_room(ticket["id"]))
         self.events.append(Event(name, payload, rooms))
 
 
@@ -392,6 +398,11 @@ class Center:
         with self.store.read():
             return self._ticket_view(self._ticket(ticket_id))
 
+    def ticket_at_seq(self, ticket_id: str) -> tuple[dict[str, Any], int]:
+        """Return a ticket and the `seq` it is current at, read together."""
+        with self.store.read():
+            return self._ticket_view(self._ticket(ticket_id)), self.store.seq()
+
     def tickets(self, *, state: str | None = None, service: str | None = None,
                 date: str | None = None) -> list[dict[str, Any]]:
         if state is not None and state not in TICKET_STATES:
@@ -464,6 +475,11 @@ class Center:
         return speech_text.call_sentence(label, counter, recall=recall, template=speech.template,
                                          recall_template=speech.recall_template,
                                          dialect=speech.dialect)
+
+    def seq(self) -> int:
+        """Return the board's `seq` now."""
+        with self.store.read():
+            return self.store.seq()
 
     def check_database(self) -> None:
         """Ask the database one question through the lock every request uses; raise if it cannot."""

@@ -33,6 +33,7 @@ from queue_core.web.api import api
 from queue_core.web.api.audit import audit_api
 from queue_core.web.api.openapi import openapi_api
 from queue_core.web.api.stats import stats_api
+from queue_core.web.api.stats import warm_up as summarise_past_days
 from queue_core.web.console import staff_pages
 from queue_core.web.dashboard import manager_pages
 from queue_core.web.pages import pages
@@ -115,6 +116,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     if background:
         socketio.start_background_task(_day_keeper, app)
         start_upkeep(app)
+        # Past days not summarised yet (after an upgrade, or changed since) are counted now,
+        # in the background, so the first statistics request reads summaries.
+        with app.app_context():
+            summarise_past_days()
     return app
 
 

@@ -1,4 +1,11 @@
-"""The real-time hub (Socket.IO): rooms per audience, the Board on subscribe, events pushed after commit."""
+"""The real-time hub (Socket.IO): rooms per audience, the Board on subscribe, events pushed after commit.
+
+Screens, consoles and devices join `board`, `counter:n` and the private rooms, and get the
+whole Board when they subscribe. A citizen's ticket page joins `ticket:<id>` (every change
+of its own ticket, at once) and `queue:<field>` (a paced `queue_moved` nudge,
+`queue_notices.py`); the acknowledgement of that subscription carries the ticket and its
+`seq` instead of a Board, which such a page has no use for.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +19,22 @@ from flask_socketio import SocketIO, emit, join_room, leave_room
 
 from queue_core.config import Settings
 from queue_core.domain.clock import time_text
+from queue_core.domain.errors import NotFound
 from queue_core.domain.events import (
     BOARD,
     DEVICE_STATUS,
+    QUEUE_MOVED,
+    QUEUE_ROOM_PREFIX,
     ROOM_ANNOUNCER,
     ROOM_BOARD,
     ROOM_KIOSK,
     ROOM_STAFF,
+    TICKET_ROOM_PREFIX,
     Event,
 )
 from queue_core.service import auth
 from queue_core.service.center import Center
+from queue_core.web.queue_notices import QueueNotices
 
 log = logging.getLogger("xephang.hub")
 
@@ -31,6 +43,13 @@ PRIVATE_ROOMS = {ROOM_KIOSK: "kiosk", ROOM_ANNOUNCER: "announcer", ROOM_STAFF: "
 DEVICE_STATES = ("ok", "degraded", "error", "offline", "emulated", "none", "unknown")
 DEVICE_ALIASES = {"announcer": "audio", "speaker": "audio"}
 REPORTING_ROLES = ("kiosk", "announcer", "keypad", "display", "staff")
+# Ticket ids are long random tokens; anything longer is not one.
+MAX_TICKET_ID = 64
+
+
+def _citizens_room(room: str) -> bool:
+    """Whether `room` is one of a ticket page's rooms (no Board on subscribe)."""
+    return room.startswith((TICKET_ROOM_PREFIX, QUEUE_ROOM_PREFIX))
 
 
 def _initial_state(backend: str) -> str:
@@ -53,6 +72,9 @@ class Hub:
             "audio": {"status": _initial_state(settings.hardware.audio), "message": ""},
         }
         self._lock = threading.Lock()
+        self.queue_notices = QueueNotices(
+            lambda room, payload: socketio.emit(QUEUE_MOVED, payload, to=room))
+        self._nudging = False
         socketio.on_event("connect", self.on_connect)
         socketio.on_event("disconnect", self.on_disconnect)
         socketio.on_event("subscribe", self.on_subscribe)
@@ -65,6 +87,7 @@ class Hub:
         """Send committed events to their rooms, in order."""
         for event in events:
             self.socketio.emit(event.name, event.message(), to=list(event.rooms))
+        self.queue_notices.published(events)
 
     def device_status(self, device: str, status: str, message: str = "") -> None:
         """Record a device's health and tell the board and staff."""
@@ -125,6 +148,14 @@ class Hub:
                 number = room.removeprefix("counter:")
                 if not number.isdigit() or self.center.settings.counter(int(number)) is None:
                     return _error("not_found", f"no counter room {room}")
+            elif room.startswith(TICKET_ROOM_PREFIX):
+                # Open to whoever holds the ticket's id (it is on the printed QR code).
+                ticket_id = room.removeprefix(TICKET_ROOM_PREFIX)
+                if not 0 < len(ticket_id) <= MAX_TICKET_ID or not self._ticket_exists(ticket_id):
+                    return _error("not_found", f"no ticket room {room[:80]}")
+            elif room.startswith(QUEUE_ROOM_PREFIX):
+                if self.center.settings.service(room.removeprefix(QUEUE_ROOM_PREFIX)) is None:
+                    return _error("not_found", f"no field room {room[:80]}")
             elif room != ROOM_BOARD:
                 return _error("not_found", f"no room {room}")
         return rooms
@@ -137,11 +168,37 @@ class Hub:
         # the board and pushed, and the client drops the push by its seq.
         for room in rooms:
             join_room(room)
+        if any(room.startswith(QUEUE_ROOM_PREFIX) for room in rooms):
+            self._start_nudging()
+        answer: dict[str, Any] = {"ok": True, "rooms": rooms}
         # Under the center's publishing order: no event of a newer seq can overtake it.
         with self.center.publishing():
-            board = self.center.board()
-            emit(BOARD, board)
-        return {"ok": True, "rooms": rooms, "seq": board["seq"]}
+            if not all(_citizens_room(room) for room in rooms):
+                board = self.center.board()
+                emit(BOARD, board)
+                answer["seq"] = board["seq"]
+            tickets = [room.removeprefix(TICKET_ROOM_PREFIX) for room in rooms
+                       if room.startswith(TICKET_ROOM_PREFIX)]
+            if tickets:
+                answer["ticket"], answer["seq"] = self.center.ticket_at_seq(tickets[0])
+            elif "seq" not in answer:
+                answer["seq"] = self.center.seq()
+        return answer
+
+    def _start_nudging(self) -> None:
+        """Start the paced `queue_moved` nudges with the first page that wants them."""
+        with self._lock:
+            if self._nudging:
+                return
+            self._nudging = True
+        self.socketio.start_background_task(self.queue_notices.run, self.socketio.sleep)
+
+    def _ticket_exists(self, ticket_id: str) -> bool:
+        try:
+            self.center.ticket(ticket_id)
+        except NotFound:
+            return False
+        return True
 
     def on_unsubscribe(self, data: Any = None) -> dict[str, Any]:
         rooms = self._rooms(data)

@@ -113,7 +113,11 @@ def _named(figures: dict[str, Any]) -> dict[str, Any]:
 
 
 def warm_up() -> None:
-    """Count the past year in the background, so the dashboard's year view answers at once."""
+    """Store the summaries of the past year's days not yet summarised, in the background.
+
+    Run when the server starts and when the dashboard opens, so a year view reads stored
+    summaries; a day already summarised costs nothing.
+    """
     xephang = _xephang()
     cache: DayCache = current_app.extensions[CACHE_KEY]
     now = xephang.center.clock.now()

@@ -94,7 +94,9 @@ def test_call_next_follows_policy_and_emits_after_commit(center: Center, events:
     assert call["speech"] == "Xin mời công dân có số thứ tự a không không hai đến quầy số một."
     assert call["recall"] is False and call["counter"] == 1
     assert call["waiting"]["A"] == 1
-    assert set(events[0].rooms) == {"board", "counter:1", "announcer"}
+    # The citizen's own page hears the call in its ticket's room.
+    assert set(events[0].rooms) == {"board", "counter:1", "announcer", f"ticket:{called['id']}"}
+    assert set(events[1].rooms) == {"board", "counter:1"}
 
 
 def test_call_next_when_nobody_waits_changes_nothing(center: Center, events: list[Any]) -> None:

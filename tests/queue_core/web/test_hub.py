@@ -121,3 +121,48 @@ def test_resubscribe_after_missing_events_gives_the_true_board(client: Any,
     assert board == {**client.get("/api/v1/state").get_json(), "now": board["now"]}
     seqs = [m["args"][0]["seq"] for m in received(stayed)]
     assert seqs[0] == 0 and sorted(set(seqs)) == list(range(0, board["seq"] + 1))
+
+
+def test_a_ticket_page_hears_its_own_ticket_and_not_the_board(
+        app: Any, client: Any, socket_client: Callable[..., Any], kiosk: dict[str, str],
+        manager: dict[str, str]) -> None:
+    first = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
+    mine = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
+    other_field = client.post("/api/v1/tickets", json={"service": "B"}, headers=kiosk).get_json()
+    hub = app.extensions["xephang"].hub
+    hub._nudging = True  # the paced nudges are sent by hand below, not by their thread
+    phone = socket_client()
+    ack = phone.emit("subscribe", {"rooms": [f"ticket:{mine['id']}", "queue:A"]}, callback=True)
+    # The acknowledgement carries the ticket and its place: no Board for a phone.
+    assert ack["ok"] is True and ack["seq"] == 3
+    assert (ack["ticket"]["id"], ack["ticket"]["ahead"]) == (mine["id"], 1)
+    assert received(phone) == []
+    client.post("/api/v1/counters/1/call-next", headers=manager)       # calls A001
+    client.post("/api/v1/tickets", json={"service": "C"}, headers=kiosk)
+    assert received(phone) == []                                       # nothing of others
+    client.post("/api/v1/counters/1/finish", headers=manager)
+    client.post("/api/v1/counters/1/call-next", headers=manager)       # calls mine
+    pushed = received(phone)
+    assert [(m["name"], m["args"][0]["ticket"]["id"]) for m in pushed] == [
+        ("ticket_called", mine["id"])]
+    assert pushed[0]["args"][0]["counter"] == 1 and pushed[0]["args"][0]["seq"] == 7
+    assert first["id"] not in str(pushed) and other_field["id"] not in str(pushed)
+    # Meanwhile field A's queue moved: the paced nudge goes to its room only.
+    hub.queue_notices.send_due(now=1e9)
+    nudges = [m["args"][0] for m in received(phone, "queue_moved")]
+    assert nudges == [{"service": "A", "waiting": 0}]
+
+
+def test_ticket_and_field_rooms_must_exist(socket_client: Callable[..., Any],
+                                           client: Any, kiosk: dict[str, str]) -> None:
+    phone = socket_client()
+    for room in ("ticket:not-a-ticket", "ticket:", "ticket:" + "x" * 500, "queue:Z", "queue:"):
+        ack = phone.emit("subscribe", {"rooms": [room]}, callback=True)
+        assert ack["error"]["code"] == "not_found", room
+    mine = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
+    ack = phone.emit("subscribe", {"rooms": ["queue:B"]}, callback=True)
+    assert ack == {"ok": True, "rooms": ["queue:B"], "seq": 1}
+    ack = phone.emit("subscribe", {"rooms": [f"ticket:{mine['id']}", "board"]}, callback=True)
+    # Whoever also asks for the board gets it, as always.
+    assert [m["name"] for m in received(phone, "board")] == ["board"]
+    assert ack["ticket"]["label"] == "A001"
