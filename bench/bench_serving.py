@@ -78,11 +78,13 @@ WSGIServer(("127.0.0.1", port), app, log=None).serve_forever()
 # --- idle crowd ------------------------------------------------------------------------------
 
 def hold_worker(host: str, port: int, count: int, out: Any, stop: Any,
-                subscribe: bool = True) -> None:
+                subscribe: bool = True, tickets: list[str] | None = None) -> None:
     """Hold `count` idle Socket.IO clients from many loopback addresses; report counts.
 
-    With `subscribe` each joins the board (as a ticket page does) and so receives every
-    event; without, it only stays connected (a page in a pocket between events).
+    With `subscribe` each joins the board (as a ticket page did before it had rooms of its
+    own) and so receives every event; without, it only stays connected (a page in a
+    pocket between events). With `tickets`, each is a ticket page as it is now: it joins
+    its own ticket's room and its field's (`ticket:<id>`, `queue:A`), held once answered.
     """
     from wsproto import ConnectionType, WSConnection
     from wsproto.events import (AcceptConnection, CloseConnection, Ping, RejectConnection,
@@ -128,6 +130,14 @@ def hold_worker(host: str, port: int, count: int, out: Any, stop: Any,
                             if not held:
                                 held = True
                                 counts["held"] += 1
+                        elif message.startswith("40") and tickets:
+                            rooms = json.dumps([f"ticket:{tickets[index % len(tickets)]}",
+                                                "queue:A"])
+                            writer.write(ws.send(TextMessage(
+                                data=f'420["subscribe",{{"rooms":{rooms}}}]')))
+                        elif message.startswith("430") and not held:
+                            held = True
+                            counts["held"] += 1
                         elif message.startswith("40"):
                             writer.write(ws.send(TextMessage(
                                 data='42["subscribe",{"rooms":["board"]}]')))
@@ -167,7 +177,8 @@ def hold_worker(host: str, port: int, count: int, out: Any, stop: Any,
 class Crowd:
     """An idle crowd in one worker process; `wait_settled` waits until it stops growing."""
 
-    def __init__(self, url: str, count: int, subscribe: bool = True) -> None:
+    def __init__(self, url: str, count: int, subscribe: bool = True,
+                 tickets: list[str] | None = None) -> None:
         ctx = multiprocessing.get_context("spawn")
         host, port = url.removeprefix("http://").split(":")
         self.out = ctx.Queue()
@@ -176,7 +187,8 @@ class Crowd:
         self.last: dict[str, int] = {"held": 0, "refused": 0, "failed": 0, "lost": 0,
                                      "started": 0}
         self.worker = ctx.Process(target=hold_worker, args=(host, int(port), count, self.out,
-                                                            self.stop, subscribe), daemon=True)
+                                                            self.stop, subscribe, tickets),
+                                  daemon=True)
 
     def __enter__(self) -> "Crowd":
         self.worker.start()
@@ -316,6 +328,39 @@ class Desk:
     def health(self, timeout: float) -> bool:
         return requests.get(f"{self.api}/health", timeout=timeout).status_code == 200
 
+    def issue_ids(self, count: int) -> list[str]:
+        """Issue `count` tickets in field A (four at a time); return their ids."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def one(_: int) -> str:
+            answer = requests.post(f"{self.api}/tickets", json={"service": "A"},
+                                   headers=self.kiosk, timeout=30)
+            answer.raise_for_status()
+            return str(answer.json()["id"])
+
+        with ThreadPoolExecutor(4) as pool:
+            return list(pool.map(one, range(count)))
+
+
+def cpu_share(pid: int, seconds: float) -> float:
+    """The serving tree's CPU time per second of wall time over `seconds` (1.0 = one core)."""
+    root = psutil.Process(pid)
+    procs = [root, *root.children(recursive=True)]
+
+    def used() -> float:
+        total = 0.0
+        for proc in procs:
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    before, start = used(), time.monotonic()
+    pause(seconds)
+    return (used() - before) / (time.monotonic() - start)
+
 
 def slow_loris(port: int, count: int) -> list[socket.socket]:
     sockets = []
@@ -372,21 +417,42 @@ def bench_option(option: str, args: argparse.Namespace, work: Path) -> dict[str,
                                        pause(0.1)))
                 result["memory_200"] = tree_memory(server.pid)
         # The idle crowd: connected only, then subscribed to the board.
-        with Crowd(server.url, args.idle, subscribe=False) as crowd:
-            result["quiet_crowd"] = crowd.wait_settled(limit=args.idle / 50 + 60)
-            result["call_quiet"] = timed(desk.call, args.calls, between=desk.finish)
-            result["health_quiet"] = timed(desk.health, args.calls)
+        if "quiet" in args.phases:
+            with Crowd(server.url, args.idle, subscribe=False) as crowd:
+                result["quiet_crowd"] = crowd.wait_settled(limit=args.idle / 50 + 60)
+                result["cpu_idle_quiet"] = cpu_share(server.pid, 10)
+                result["call_quiet"] = timed(desk.call, args.calls, between=desk.finish)
+                result["health_quiet"] = timed(desk.health, args.calls)
         wait_answering(desk)
-        with Crowd(server.url, args.idle) as crowd:
-            held = crowd.wait_settled(limit=args.idle / 50 + 60)
-            result["crowd"] = held
-            result["call_idle"] = timed(desk.call, args.calls, between=desk.finish)
-            result["health_idle"] = timed(desk.health, args.calls)
-            result["memory_idle_crowd"] = tree_memory(server.pid)
-            if option == "asyncio":
-                with Crowd(server.url, 200) as extra:
-                    result["past_ceiling"] = extra.wait_settled(limit=60)
-                result["call_past_ceiling"] = timed(desk.call, 10, between=desk.finish)
+        if "board" in args.phases:
+            with Crowd(server.url, args.idle) as crowd:
+                held = crowd.wait_settled(limit=args.idle / 50 + 60)
+                result["crowd"] = held
+                result["call_idle"] = timed(desk.call, args.calls, between=desk.finish)
+                result["health_idle"] = timed(desk.health, args.calls)
+                result["memory_idle_crowd"] = tree_memory(server.pid)
+                if option == "asyncio":
+                    with Crowd(server.url, 200) as extra:
+                        result["past_ceiling"] = extra.wait_settled(limit=60)
+                    result["call_past_ceiling"] = timed(desk.call, 10, between=desk.finish)
+        if option == "asyncio" and args.phones:
+            # Ticket pages as they are now: each in its own ticket's room and its field's,
+            # every one of them in the field counter 1 calls (the worst case).
+            wait_answering(desk)
+            tickets = desk.issue_ids(args.phones)
+            with Crowd(server.url, args.phones, tickets=tickets) as phones:
+                result["phones"] = phones.wait_settled(limit=args.phones / 50 + 60)
+                result["cpu_idle_phones"] = cpu_share(server.pid, 10)
+                result["call_phones"] = timed(desk.call, args.calls, between=desk.finish)
+                result["health_phones"] = timed(desk.health, args.calls)
+                result["memory_phones"] = tree_memory(server.pid)
+                with Audience(server.url, FANOUT) as audience:
+                    if not audience.error:
+                        result["fanout_phones"] = measure_fanout(
+                            audience, lambda: _call_id(desk), args.calls,
+                            after=lambda _id: (desk.http.post(
+                                f"{desk.api}/counters/1/finish", headers=desk.staff,
+                                timeout=10), pause(0.1)))
         # Slow-loris, the crowd gone.
         server_alive = server.proc is not None and server.proc.poll() is None
         if server_alive:
@@ -481,6 +547,22 @@ def models_table(runs: list[dict[str, Any]], idle: int) -> str:
     rows.append(("  ratio to 0 idle",
                  [_ratio(_get(r, "call_idle", "p95"), _get(r, "call_0", "p95")) for r in runs]))
     rows.append(("  /health p95 ms", [_p(r, "health_idle") for r in runs]))
+    phones = max((_get(r, "phones", "started") or 0 for r in runs), default=0)
+    rows.append((f"ticket pages on their own rooms: held (of {phones})",
+                 [str(_get(r, "phones", "held")) if r.get("phones") else "—" for r in runs]))
+    rows.append(("  server CPU while idle (cores)",
+                 [_f(r.get("cpu_idle_phones"), 3) for r in runs]))
+    rows.append(("  call-next p95 ms", [_p(r, "call_phones") for r in runs]))
+    rows.append(("  ratio to 0 idle (goal ≤ 2×)",
+                 [_ratio(_get(r, "call_phones", "p95"), _get(r, "call_0", "p95")) for r in runs]))
+    rows.append(("  /health p95 ms", [_p(r, "health_phones") for r in runs]))
+    rows.append(("  call → 200 screens p99 ms, with the pages",
+                 [_f(_get(r, "fanout_phones", "all_clients", "p99")) for r in runs]))
+    rows.append(("  ratio to floor (goal ≤ 1.1×)",
+                 [_ratio(_get(r, "fanout_phones", "all_clients", "p99"), r["floor_p99"])
+                  for r in runs]))
+    rows.append(("connected, no room: server CPU while idle (cores)",
+                 [_f(r.get("cpu_idle_quiet"), 3) for r in runs]))
     rows.append(("200 more past the ceiling: refused",
                  [str(_get(r, "past_ceiling", "refused")) if r.get("past_ceiling") else "—"
                   for r in runs]))
@@ -493,7 +575,8 @@ def models_table(runs: list[dict[str, Any]], idle: int) -> str:
     rows.append(("  ratio to floor (goal ≤ 1.1×)",
                  [_ratio(_get(r, "fanout", "all_clients", "p99"), r["floor_p99"]) for r in runs]))
     for key, when in (("memory_idle", "idle"), ("memory_200", "200 screens"),
-                      ("memory_idle_crowd", f"{idle} idle")):
+                      ("memory_idle_crowd", f"{idle} idle"),
+                      ("memory_phones", f"{phones} ticket pages")):
         rows.append((f"RSS MB, {when} (serving tree)", [_f(_get(r, key, "rss")) for r in runs]))
         rows.append((f"  PSS MB, {when}", [_f(_get(r, key, "pss")) for r in runs]))
     return _render(["serving model", *[r["option"] for r in runs]], rows)
@@ -576,6 +659,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--options", nargs="+", default=list(OPTIONS), choices=OPTIONS)
     parser.add_argument("--idle", type=int, default=5000, help="idle Socket.IO clients")
     parser.add_argument("--calls", type=int, default=40, help="timed calls per measurement")
+    parser.add_argument("--phones", type=int, default=5000,
+                        help="ticket pages on their own rooms (asyncio only; 0: none)")
+    parser.add_argument("--phases", nargs="+", default=["quiet", "board"],
+                        choices=["quiet", "board"],
+                        help="idle crowds to hold: connected only, subscribed to the board")
     parser.add_argument("--baseline", type=Path, default=None,
                         help="a checkout of the tree to compare with (option 'main'), e.g. "
                              "`git worktree add /tmp/xephang-main <commit>`")
