@@ -83,8 +83,8 @@ def hold_worker(host: str, port: int, count: int, out: Any, stop: Any,
 
     With `subscribe` each joins the board (as a ticket page did before it had rooms of its
     own) and so receives every event; without, it only stays connected (a page in a
-    pocket between events). With `tickets`, each is a ticket page as it is now: it joins
-    its own ticket's room and its field's (`ticket:<id>`, `queue:A`), held once answered.
+    pocket between events). With `tickets`, each is a ticket page as it is now: it asks for
+    a relaxed ping pace and joins its own ticket's room (`ticket:<id>`), held once answered.
     """
     from wsproto import ConnectionType, WSConnection
     from wsproto.events import (AcceptConnection, CloseConnection, Ping, RejectConnection,
@@ -103,8 +103,9 @@ def hold_worker(host: str, port: int, count: int, out: Any, stop: Any,
             counts["failed"] += 1
             return
         ws = WSConnection(ConnectionType.CLIENT)
+        pace = "&pace=relaxed" if tickets else ""
         writer.write(ws.send(Request(host=f"{host}:{port}",
-                                     target="/socket.io/?EIO=4&transport=websocket")))
+                                     target=f"/socket.io/?EIO=4&transport=websocket{pace}")))
         held = False
         try:
             while True:
@@ -131,8 +132,7 @@ def hold_worker(host: str, port: int, count: int, out: Any, stop: Any,
                                 held = True
                                 counts["held"] += 1
                         elif message.startswith("40") and tickets:
-                            rooms = json.dumps([f"ticket:{tickets[index % len(tickets)]}",
-                                                "queue:A"])
+                            rooms = json.dumps([f"ticket:{tickets[index % len(tickets)]}"])
                             writer.write(ws.send(TextMessage(
                                 data=f'420["subscribe",{{"rooms":{rooms}}}]')))
                         elif message.startswith("430") and not held:
@@ -436,8 +436,8 @@ def bench_option(option: str, args: argparse.Namespace, work: Path) -> dict[str,
                         result["past_ceiling"] = extra.wait_settled(limit=60)
                     result["call_past_ceiling"] = timed(desk.call, 10, between=desk.finish)
         if option == "asyncio" and args.phones:
-            # Ticket pages as they are now: each in its own ticket's room and its field's,
-            # every one of them in the field counter 1 calls (the worst case).
+            # Ticket pages as they are now: each in its own ticket's room, every one of them
+            # waiting in the field counter 1 calls (the worst case: every call moves them all).
             wait_answering(desk)
             tickets = desk.issue_ids(args.phones)
             with Crowd(server.url, args.phones, tickets=tickets) as phones:

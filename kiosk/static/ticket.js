@@ -4,7 +4,6 @@
 
   var page = document.getElementById("t-page");
   var ticket = JSON.parse(document.getElementById("t-ticket").textContent);
-  var pending = null;
 
   function $(id) { return document.getElementById(id); }
 
@@ -27,17 +26,15 @@
     window.XephangRating.mount(place, {ticketId: ticket.id});
   }
 
-  // A hall may hold thousands of these pages: each hears only its own ticket (room
-  // "ticket:<id>") and a paced nudge when its field's queue moves ("queue:<field>"), then
-  // asks for its place after a random delay that spreads the phones' requests out.
-  var REFRESH_JITTER_MS = 4000;
+  // A hall may hold thousands of these pages: each joins only its own ticket's room
+  // ("ticket:<id>"), where its ticket's changes come at once and its place in the queue
+  // comes paced by the server (ticket_place), so no page has to ask after every call.
   // When the box refuses the live connection (too many), look again this often instead.
   var POLL_MS = 20000;
   var poller = null;
   // The newest state shown, by seq; and how many pushes came (a fetch sent before one is stale).
   var shownSeq = -1;
   var pushes = 0;
-  var queueRoom = null;
 
   function show(value, seq) {
     if (typeof seq === "number") {
@@ -52,15 +49,6 @@
     return fetch("/api/v1/tickets/" + encodeURIComponent(ticket.id), { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (value) { if (value && seen === pushes) render(value); }, function () {});
-  }
-
-  function refresh(soon) {
-    // Many nudges arrive together at busy moments: one fetch for the lot.
-    if (pending) return;
-    pending = setTimeout(function () {
-      pending = null;
-      fetchTicket();
-    }, soon ? 300 : 300 + Math.random() * REFRESH_JITTER_MS);
   }
 
   function polling(on) {
@@ -79,29 +67,20 @@
   }
 
   if (typeof io !== "function") { polling(true); return; }
-  // Growing delays between tries: a refused page does not hammer a full box.
+  // Growing delays between tries: a refused page does not hammer a full box. "relaxed":
+  // the server checks this quiet page's link less often than a screen's.
   var socket = io({ transports: ["websocket"], reconnectionDelay: 2000,
-                    reconnectionDelayMax: 60000, randomizationFactor: 0.5 });
+                    reconnectionDelayMax: 60000, randomizationFactor: 0.5,
+                    query: { pace: "relaxed" } });
   offerRating();
-
-  // A transferred ticket waits in another field: follow that field's nudges instead.
-  function followField() {
-    var wanted = "queue:" + ticket.service;
-    if (queueRoom === wanted) return;
-    if (queueRoom) socket.emit("unsubscribe", { rooms: [queueRoom] });
-    queueRoom = wanted;
-    socket.emit("subscribe", { rooms: [wanted] });
-  }
 
   socket.on("connect", function () {
     online(true);
     polling(false);
-    queueRoom = "queue:" + ticket.service;
-    socket.emit("subscribe", { rooms: ["ticket:" + ticket.id, queueRoom] }, function (answer) {
+    socket.emit("subscribe", { rooms: ["ticket:" + ticket.id] }, function (answer) {
       if (answer && answer.ticket) {
         pushes++;
         show(answer.ticket, answer.seq);
-        followField();
       }
     });
   });
@@ -115,11 +94,16 @@
     if (!payload || !payload.ticket || payload.ticket.id !== ticket.id) return;
     pushes++;
     show(payload.ticket, payload.seq);
-    followField();
   }
   socket.on("ticket_called", onTicket);
   socket.on("ticket_updated", onTicket);
-  socket.on("queue_moved", function (payload) {
-    if (ticket.state === "waiting" && payload && payload.service === ticket.service) refresh(false);
+  socket.on("ticket_place", function (place) {
+    if (!place || place.id !== ticket.id || ticket.state !== "waiting") return;
+    pushes++;
+    var value = {};
+    for (var key in ticket) value[key] = ticket[key];
+    value.ahead = place.ahead;
+    value.eta_minutes = place.eta_minutes;
+    render(value);
   });
 })();

@@ -12,8 +12,8 @@ TICKET_UPDATED = "ticket_updated"
 COUNTER_UPDATED = "counter_updated"
 RATING_REQUESTED = "rating_requested"
 DEVICE_STATUS = "device_status"
-# A nudge to the citizens' pages of one field: the queue moved, ask for your place again.
-QUEUE_MOVED = "queue_moved"
+# A citizen's page hears its ticket's place in the queue (paced; not a change of state).
+TICKET_PLACE = "ticket_place"
 # Events about one ticket: they also go to that ticket's own room (its citizen's page).
 TICKET_EVENTS = (TICKET_CALLED, TICKET_UPDATED)
 
@@ -27,18 +27,13 @@ def counter_room(number: int) -> str:
     return f"counter:{number}"
 
 
-# The citizens' rooms: a ticket page hears its own ticket and a paced nudge for its field,
-# not every event of the board (a hall may hold thousands of these pages).
+# A citizen's ticket page joins its ticket's room: it hears that ticket's events and its
+# place, not every event of the board (a hall may hold thousands of these pages).
 TICKET_ROOM_PREFIX = "ticket:"
-QUEUE_ROOM_PREFIX = "queue:"
 
 
 def ticket_room(ticket_id: str) -> str:
     return f"{TICKET_ROOM_PREFIX}{ticket_id}"
-
-
-def queue_room(service: str) -> str:
-    return f"{QUEUE_ROOM_PREFIX}{service}"
 
 
 @dataclass(frozen=True)

@@ -398,6 +398,11 @@ class Center:
         with self.store.read():
             return self._ticket_view(self._ticket(ticket_id))
 
+    def has_ticket(self, ticket_id: str) -> bool:
+        """Tell whether a ticket of this id exists (without working out its place)."""
+        with self.store.read():
+            return self.store.ticket(ticket_id) is not None
+
     def ticket_at_seq(self, ticket_id: str) -> tuple[dict[str, Any], int]:
         """Return a ticket and the `seq` it is current at, read together."""
         with self.store.read():
@@ -501,17 +506,38 @@ class Center:
         ahead, minutes = self._position(ticket)
         return ticket_json(ticket, ahead=ahead, eta_minutes=minutes)
 
+    def places(self, service: str) -> list[tuple[str, int, int | None]]:
+        """Return every waiting ticket of a field, in call order, with its place.
+
+        Each is (id, how many are ahead, minutes to its call): the same figures as the
+        ticket's own `ahead` and `eta_minutes`, found for the whole field at once.
+        """
+        now = self.clock.now()
+        with self.store.read():
+            waiting = self.store.waiting([service])
+            mean, counters_open = self._service_pace(service)
+        ordered = policy.order_queue(waiting, now=now,
+                                     aging_minutes=self.settings.policy.aging_minutes)
+        return [(ticket.id, ahead, eta.estimate_minutes(ahead=ahead, mean_service_s=mean,
+                                                        counters=counters_open))
+                for ahead, ticket in enumerate(ordered)]
+
+    def _service_pace(self, service: str) -> tuple[float, int]:
+        """Return the typical service time of a field and how many open counters serve it."""
+        serving = [c for c in self.settings.counters if service in c.services
+                   and self.store.counter_status(c.number).state == OPEN]
+        mean = eta.mean_service_seconds(
+            self.store.recent_service_seconds(service, self.settings.policy.eta_sample_size),
+            default_minutes=self.settings.policy.default_service_minutes)
+        return mean, len(serving)
+
     def _position(self, ticket: Ticket) -> tuple[int, int | None]:
         """Return how many will be called before `ticket`, and the minutes until its call."""
         aging = self.settings.policy.aging_minutes
         aged_before = self.clock.now() - timedelta(minutes=aging) if aging > 0 else None
         ahead = self.store.count_ahead(ticket, aged_before=aged_before)
-        serving = [c for c in self.settings.counters if ticket.service in c.services
-                   and self.store.counter_status(c.number).state == OPEN]
-        mean = eta.mean_service_seconds(
-            self.store.recent_service_seconds(ticket.service, self.settings.policy.eta_sample_size),
-            default_minutes=self.settings.policy.default_service_minutes)
-        return ahead, eta.estimate_minutes(ahead=ahead, mean_service_s=mean, counters=len(serving))
+        mean, counters_open = self._service_pace(ticket.service)
+        return ahead, eta.estimate_minutes(ahead=ahead, mean_service_s=mean, counters=counters_open)
 
 
 def open_center(settings: Settings, *, store: Store | None = None,

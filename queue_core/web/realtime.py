@@ -1,10 +1,10 @@
 """The real-time hub (Socket.IO): rooms per audience, the Board on subscribe, events pushed after commit.
 
 Screens, consoles and devices join `board`, `counter:n` and the private rooms, and get the
-whole Board when they subscribe. A citizen's ticket page joins `ticket:<id>` (every change
-of its own ticket, at once) and `queue:<field>` (a paced `queue_moved` nudge,
-`queue_notices.py`); the acknowledgement of that subscription carries the ticket and its
-`seq` instead of a Board, which such a page has no use for.
+whole Board when they subscribe. A citizen's ticket page joins `ticket:<id>`: every change
+of its own ticket at once, and its place in the queue, paced (`place_notices.py`); the
+acknowledgement of that subscription carries the ticket and its `seq` instead of a Board,
+which such a page has no use for.
 """
 
 from __future__ import annotations
@@ -19,22 +19,20 @@ from flask_socketio import SocketIO, emit, join_room, leave_room
 
 from queue_core.config import Settings
 from queue_core.domain.clock import time_text
-from queue_core.domain.errors import NotFound
 from queue_core.domain.events import (
     BOARD,
     DEVICE_STATUS,
-    QUEUE_MOVED,
-    QUEUE_ROOM_PREFIX,
     ROOM_ANNOUNCER,
     ROOM_BOARD,
     ROOM_KIOSK,
     ROOM_STAFF,
+    TICKET_PLACE,
     TICKET_ROOM_PREFIX,
     Event,
 )
 from queue_core.service import auth
 from queue_core.service.center import Center
-from queue_core.web.queue_notices import QueueNotices
+from queue_core.web.place_notices import PlaceNotices
 
 log = logging.getLogger("xephang.hub")
 
@@ -47,9 +45,9 @@ REPORTING_ROLES = ("kiosk", "announcer", "keypad", "display", "staff")
 MAX_TICKET_ID = 64
 
 
-def _citizens_room(room: str) -> bool:
-    """Whether `room` is one of a ticket page's rooms (no Board on subscribe)."""
-    return room.startswith((TICKET_ROOM_PREFIX, QUEUE_ROOM_PREFIX))
+def _ticket_of(room: str) -> str | None:
+    """The ticket id of a ticket's room, None for any other room."""
+    return room.removeprefix(TICKET_ROOM_PREFIX) if room.startswith(TICKET_ROOM_PREFIX) else None
 
 
 def _initial_state(backend: str) -> str:
@@ -72,9 +70,12 @@ class Hub:
             "audio": {"status": _initial_state(settings.hardware.audio), "message": ""},
         }
         self._lock = threading.Lock()
-        self.queue_notices = QueueNotices(
-            lambda room, payload: socketio.emit(QUEUE_MOVED, payload, to=room))
-        self._nudging = False
+        self.place_notices = PlaceNotices(
+            lambda room, payload: socketio.emit(TICKET_PLACE, payload, to=room),
+            places=center.places)
+        self._telling_places = False
+        # The tickets whose rooms each connection joined (their places are told).
+        self._pages: dict[str, set[str]] = {}
         socketio.on_event("connect", self.on_connect)
         socketio.on_event("disconnect", self.on_disconnect)
         socketio.on_event("subscribe", self.on_subscribe)
@@ -87,7 +88,7 @@ class Hub:
         """Send committed events to their rooms, in order."""
         for event in events:
             self.socketio.emit(event.name, event.message(), to=list(event.rooms))
-        self.queue_notices.published(events)
+        self.place_notices.published(events)
 
     def device_status(self, device: str, status: str, message: str = "") -> None:
         """Record a device's health and tell the board and staff."""
@@ -128,6 +129,9 @@ class Hub:
     def on_disconnect(self, reason: Any = None) -> None:
         with self._lock:
             principal = self._principals.pop(request.sid, None)  # type: ignore[attr-defined]
+            pages = self._pages.pop(request.sid, set())  # type: ignore[attr-defined]
+        for ticket_id in pages:
+            self.place_notices.unwatch(ticket_id)
         if principal is not None and principal.role == "announcer":
             self.device_status("audio", "offline", "announcer disconnected")
 
@@ -151,11 +155,8 @@ class Hub:
             elif room.startswith(TICKET_ROOM_PREFIX):
                 # Open to whoever holds the ticket's id (it is on the printed QR code).
                 ticket_id = room.removeprefix(TICKET_ROOM_PREFIX)
-                if not 0 < len(ticket_id) <= MAX_TICKET_ID or not self._ticket_exists(ticket_id):
+                if not 0 < len(ticket_id) <= MAX_TICKET_ID or not self.center.has_ticket(ticket_id):
                     return _error("not_found", f"no ticket room {room[:80]}")
-            elif room.startswith(QUEUE_ROOM_PREFIX):
-                if self.center.settings.service(room.removeprefix(QUEUE_ROOM_PREFIX)) is None:
-                    return _error("not_found", f"no field room {room[:80]}")
             elif room != ROOM_BOARD:
                 return _error("not_found", f"no room {room}")
         return rooms
@@ -168,37 +169,35 @@ class Hub:
         # the board and pushed, and the client drops the push by its seq.
         for room in rooms:
             join_room(room)
-        if any(room.startswith(QUEUE_ROOM_PREFIX) for room in rooms):
-            self._start_nudging()
         answer: dict[str, Any] = {"ok": True, "rooms": rooms}
+        tickets = [ticket_id for ticket_id in map(_ticket_of, rooms) if ticket_id is not None]
         # Under the center's publishing order: no event of a newer seq can overtake it.
         with self.center.publishing():
-            if not all(_citizens_room(room) for room in rooms):
+            if len(tickets) < len(rooms):
                 board = self.center.board()
                 emit(BOARD, board)
                 answer["seq"] = board["seq"]
-            tickets = [room.removeprefix(TICKET_ROOM_PREFIX) for room in rooms
-                       if room.startswith(TICKET_ROOM_PREFIX)]
             if tickets:
                 answer["ticket"], answer["seq"] = self.center.ticket_at_seq(tickets[0])
-            elif "seq" not in answer:
-                answer["seq"] = self.center.seq()
+        if tickets:
+            self._watch_pages(tickets, answer["ticket"])
         return answer
 
-    def _start_nudging(self) -> None:
-        """Start the paced `queue_moved` nudges with the first page that wants them."""
+    def _watch_pages(self, tickets: list[str], shown: dict[str, Any]) -> None:
+        """Tell these tickets' pages their place from now on (the first was just `shown`)."""
+        sid: str = request.sid  # type: ignore[attr-defined]
         with self._lock:
-            if self._nudging:
-                return
-            self._nudging = True
-        self.socketio.start_background_task(self.queue_notices.run, self.socketio.sleep)
-
-    def _ticket_exists(self, ticket_id: str) -> bool:
-        try:
-            self.center.ticket(ticket_id)
-        except NotFound:
-            return False
-        return True
+            joined = self._pages.setdefault(sid, set())
+            fresh = [ticket_id for ticket_id in tickets if ticket_id not in joined]
+            joined.update(fresh)
+            start = not self._telling_places
+            self._telling_places = True
+        for ticket_id in fresh:
+            told = ((shown["ahead"], shown.get("eta_minutes"))
+                    if shown["id"] == ticket_id and shown.get("ahead") is not None else None)
+            self.place_notices.watch(ticket_id, told)
+        if start:
+            self.socketio.start_background_task(self.place_notices.run, self.socketio.sleep)
 
     def on_unsubscribe(self, data: Any = None) -> dict[str, Any]:
         rooms = self._rooms(data)
@@ -206,6 +205,13 @@ class Hub:
             return rooms
         for room in rooms:
             leave_room(room)
+            ticket_id = _ticket_of(room)
+            with self._lock:
+                joined = self._pages.get(request.sid, set())  # type: ignore[attr-defined]
+                watched = ticket_id in joined
+                joined.discard(ticket_id or "")
+            if watched and ticket_id is not None:
+                self.place_notices.unwatch(ticket_id)
         return {"ok": True, "rooms": rooms}
 
     def on_device_status(self, data: Any = None) -> dict[str, Any]:

@@ -38,6 +38,13 @@ NAMESPACE = "/"
 ROOM_CHANGE_TIMEOUT = 10.0
 # Clients told of an event before the loop serves anything else.
 FAN_OUT_SLICE = 100
+# Screens and consoles are pinged every `ping_interval` seconds, so a dead link shows within
+# seconds. A quiet page that asks for a relaxed pace (a citizen's ticket page: `?pace=relaxed`)
+# is pinged this often instead: each ping wakes the loop twice, and thousands of phones
+# pinged every 10 s kept a sixth of a core busy doing nothing else. The ping timeout gives
+# such a client (which waits ping interval + timeout for the next ping) room for it.
+RELAXED_PING_SECONDS = 30.0
+PING_TIMEOUT_SECONDS = 30.0
 
 
 def flask_socketio_mode(async_mode: str) -> str:
@@ -53,7 +60,7 @@ class AsyncRealtime:
     """The stand-in for Flask-SocketIO's server: handlers on `pool`, sockets on the loop."""
 
     def __init__(self, app: Any, flask_socketio: Any, pool: Executor, *,
-                 ping_interval: float = 10, ping_timeout: float = 20,
+                 ping_interval: float = 10, ping_timeout: float = PING_TIMEOUT_SECONDS,
                  max_message_bytes: int = 64 * 1024) -> None:
         import socketio
 
@@ -146,15 +153,37 @@ class AsyncRealtime:
 
         async def handle(sid: str, *args: Any) -> Any:
             assert self.loop is not None
+            relaxed = False
             if event == "connect" and args:
                 self._prepare_environ(args[0])
+                relaxed = "pace=relaxed" in str(args[0].get("QUERY_STRING", ""))
             answer = await self.loop.run_in_executor(
                 self.pool, functools.partial(handler, sid, *args))
+            if relaxed and answer is not False:
+                self._relax_pings(sid)
             await self._flushed()
             return answer
 
         handle.__name__ = f"on_{event}"
         return handle
+
+    def _relax_pings(self, sid: str) -> None:
+        """Ping this client every `RELAXED_PING_SECONDS` from its next ping on."""
+        from engineio import packet as eio_packet
+
+        eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
+        link = self.sio.eio.sockets.get(eio_sid) if eio_sid else None
+        if link is None:
+            return
+
+        async def send_ping() -> None:
+            # python-engineio's own `_send_ping`, with this client's interval.
+            await asyncio.sleep(RELAXED_PING_SECONDS)
+            if not link.closing and not link.closed:
+                link.last_ping = time.time()
+                await link.send(eio_packet.Packet(eio_packet.PING))
+
+        link._send_ping = send_ping  # noqa: SLF001 - the one hook python-engineio offers
 
     def _prepare_environ(self, environ: dict[str, Any]) -> None:
         # What Flask-SocketIO's WSGI middleware would have put there, and the real peer.
