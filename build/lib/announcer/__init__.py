@@ -1,0 +1,1 @@
+"""Vietnamese speech for calls: text, synthesis, chime and playback, the announcer satellite."""

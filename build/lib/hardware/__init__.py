@@ -1,0 +1,1 @@
+"""xephang hardware."""

@@ -1,0 +1,419 @@
+/* The ticket kiosk: one press, one ticket, the number shown large whatever the printer does.
+ *
+ * Provisioning: the installer opens /kiosk#token=<kiosk token> once; the token is kept in
+ * this browser's localStorage and removed from the address bar. /kiosk?reset=1 forgets it.
+ */
+(function () {
+  "use strict";
+
+  var TOKEN_KEY = "xephang.kiosk.token";
+  var OFFLINE_GRACE_MS = 1200;
+  var PRESS_RETRY_MS = 20000;
+  var IDLE_MS = 30000;
+
+  var app = document.getElementById("kiosk");
+  var options = JSON.parse(document.getElementById("k-options").textContent);
+  var T = JSON.parse(document.getElementById("k-texts").textContent);
+  var fieldNames = {};
+  options.fields.forEach(function (f) { fieldNames[f.code] = f.name; });
+  var priorityNames = {};
+  options.priorities.forEach(function (p) { priorityNames[p.code] = p.name; });
+
+  var token = null;
+  var socket = null;
+  var board = null;
+  var busy = false;
+  var priority = null;
+  var online = null;  // unknown until the first answer or connection
+  var offlineTimer = null;
+  var countdownTimer = null;
+  var idleTimer = null;
+  var printPoll = null;
+
+  function $(id) { return document.getElementById(id); }
+
+  // --- the token -------------------------------------------------------------------------
+
+  function storage(action, value) {
+    try {
+      if (action === "get") return window.localStorage.getItem(TOKEN_KEY);
+      if (action === "set") window.localStorage.setItem(TOKEN_KEY, value);
+      if (action === "remove") window.localStorage.removeItem(TOKEN_KEY);
+    } catch (e) { /* storage disabled: the token lives for this page only */ }
+    return null;
+  }
+
+  function takeToken() {
+    var url = new URL(window.location.href);
+    var hash = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+    var given = url.searchParams.get("token") || hash.get("token");
+    var reset = url.searchParams.get("reset") === "1";
+    if (reset) storage("remove");
+    if (given) storage("set", given.trim());
+    if (given || reset || window.location.hash) {
+      window.history.replaceState(null, "", url.pathname);
+    }
+    return given ? given.trim() : storage("get");
+  }
+
+  // --- talking to the core -------------------------------------------------------------
+
+  function NetworkError(message) { this.message = message; }
+
+  function api(method, path, body, headers, timeoutMs) {
+    var controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, timeoutMs || 8000);
+    var init = { method: method, headers: { "Accept": "application/json" }, signal: controller.signal,
+                 cache: "no-store" };
+    if (token) init.headers["Authorization"] = "Bearer " + token;
+    Object.keys(headers || {}).forEach(function (k) { init.headers[k] = headers[k]; });
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(path, init).then(function (response) {
+      clearTimeout(timer);
+      return response.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+        return { status: response.status, body: data };
+      });
+    }, function (err) {
+      clearTimeout(timer);
+      throw new NetworkError(String(err));
+    });
+  }
+
+  function errorOf(result) {
+    var error = result.body && result.body.error;
+    return error || { code: "http_" + result.status, message: "" };
+  }
+
+  // --- screens -------------------------------------------------------------------------
+
+  function show(name) {
+    app.dataset.screen = name;
+    clearTimeout(idleTimer);
+    if (name === "priority" || (name === "fields" && priority)) {
+      idleTimer = setTimeout(goHome, IDLE_MS);
+    }
+    refreshOverlays();
+  }
+
+  function goHome() {
+    stopCountdown();
+    stopPrintPoll();
+    priority = null;
+    $("k-priority-chosen").hidden = true;
+    $("k-priority-button").hidden = false;
+    app.querySelector(".k-fields-screen .k-back").hidden = true;
+    $("k-prompt-text").textContent = T.prompt_fields;
+    show("fields");
+    renderFields();
+  }
+
+  function choosePriority(code) {
+    priority = code;
+    $("k-priority-name").textContent = priorityNames[code] || code;
+    $("k-priority-chosen").hidden = false;
+    $("k-priority-button").hidden = true;
+    app.querySelector(".k-fields-screen .k-back").hidden = false;
+    $("k-prompt-text").textContent = T.prompt_priority_fields;
+    show("fields");
+  }
+
+  function setup(reason) {
+    $("k-setup-reason").textContent = reason;
+    show("setup");
+  }
+
+  function message(title, text, seconds) {
+    $("k-message-title").textContent = title;
+    $("k-message-text").textContent = text || "";
+    show("message");
+    countdown($("k-message-countdown"), seconds || 8);
+  }
+
+  function countdown(element, seconds) {
+    stopCountdown();
+    var left = seconds;
+    element.textContent = "(" + left + ")";
+    countdownTimer = setInterval(function () {
+      left -= 1;
+      if (left <= 0) { goHome(); return; }
+      element.textContent = "(" + left + ")";
+    }, 1000);
+  }
+
+  function stopCountdown() {
+    if (countdownTimer) clearInterval(countdownTimer);
+    countdownTimer = null;
+  }
+
+  function setBusy(value) {
+    busy = value;
+    app.classList.toggle("k-is-busy", value);
+    renderFields();
+    refreshOverlays();
+  }
+
+  function refreshOverlays() {
+    var screen = app.dataset.screen;
+    $("k-busy").hidden = !busy || !online;
+    // A number already on screen is the citizen's: never hide it behind the overlay.
+    $("k-offline").hidden = online !== false || screen === "setup" || screen === "result";
+  }
+
+  // --- connection ----------------------------------------------------------------------
+
+  function setOnline(value, immediately) {
+    clearTimeout(offlineTimer);
+    if (value) {
+      online = true;
+      app.dataset.connection = "online";
+      refreshOverlays();
+      renderFields();
+      return;
+    }
+    var drop = function () {
+      online = false;
+      app.dataset.connection = "offline";
+      refreshOverlays();
+      renderFields();
+    };
+    // A blip of a second is not worth frightening anyone; a waiting press is.
+    if (immediately) drop(); else offlineTimer = setTimeout(drop, OFFLINE_GRACE_MS);
+  }
+
+  function connect() {
+    if (typeof io !== "function") { setOnline(false, true); return; }
+    socket = io({ transports: ["websocket"], auth: { token: token }, reconnectionDelayMax: 3000 });
+    socket.on("connect", function () {
+      socket.emit("subscribe", { rooms: ["board"] });
+      setOnline(true);
+      loadHealth();
+    });
+    socket.on("disconnect", function () { setOnline(false); });
+    socket.on("connect_error", function () {
+      setOnline(false);
+      verify(true);
+    });
+    socket.on("board", applyBoard);
+    ["ticket_issued", "ticket_called", "ticket_updated", "counter_updated"].forEach(function (name) {
+      socket.on(name, function (payload) {
+        if (payload && payload.waiting) applyWaiting(payload.waiting);
+      });
+    });
+    socket.on("device_status", function (payload) {
+      if (payload && payload.device === "printer") showPrinter(payload.status);
+    });
+    // The clock passes opening and closing time without any event: look again now and then.
+    setInterval(function () {
+      api("GET", "/api/v1/state", undefined, {}, 5000).then(function (result) {
+        if (result.status === 200) applyBoard(result.body);
+      }, function () { setOnline(false); });
+    }, 30000);
+  }
+
+  function loadHealth() {
+    api("GET", "/api/v1/health", undefined, {}, 5000).then(function (result) {
+      if (result.status === 200 && result.body) showPrinter(result.body.printer);
+    }, function () {});
+  }
+
+  function showPrinter(status) {
+    $("k-printer-trouble").hidden = !(status === "error" || status === "offline");
+  }
+
+  function verify(quiet) {
+    return api("GET", "/api/v1/auth/me", undefined, {}, 5000).then(function (result) {
+      if (result.status === 401 || result.status === 403) {
+        if (socket) socket.disconnect();
+        setup(T.setup_invalid);
+        return false;
+      }
+      return result.status === 200;
+    }, function () {
+      if (!quiet) setTimeout(function () { verify(false).then(start); }, 3000);
+      setOnline(false, true);
+      return false;
+    });
+  }
+
+  function start(ok) {
+    if (!ok || socket) return;
+    goHome();
+    connect();
+  }
+
+  // --- the board -----------------------------------------------------------------------
+
+  function applyBoard(value) {
+    if (!value || !value.services) return;
+    board = value;
+    var waiting = {};
+    value.services.forEach(function (s) { waiting[s.code] = s.waiting; });
+    applyWaiting(waiting);
+    renderFields();
+  }
+
+  function applyWaiting(waiting) {
+    Object.keys(waiting).forEach(function (code) {
+      var cell = app.querySelector('[data-waiting="' + code + '"]');
+      if (cell) cell.textContent = waiting[code];
+      if (board) board.services.forEach(function (s) { if (s.code === code) s.waiting = waiting[code]; });
+    });
+  }
+
+  function centerOpen() { return !board || board.open !== false; }
+
+  function serviceOpen(code) {
+    if (!board) return true;
+    var found = board.services.filter(function (s) { return s.code === code; })[0];
+    return !!found && found.open !== false;
+  }
+
+  function renderFields() {
+    var closedCenter = !centerOpen();
+    $("k-closed").hidden = !closedCenter;
+    app.classList.toggle("k-center-closed", closedCenter);
+    Array.prototype.forEach.call(app.querySelectorAll(".k-field"), function (button) {
+      var open = serviceOpen(button.dataset.service);
+      button.dataset.open = open ? "true" : "false";
+      button.disabled = busy || !online;
+      button.setAttribute("aria-disabled", open && !closedCenter ? "false" : "true");
+    });
+    Array.prototype.forEach.call(app.querySelectorAll(".k-priority-button, .k-priority"), function (b) {
+      b.disabled = busy || !online;
+    });
+  }
+
+  // --- a press -------------------------------------------------------------------------
+
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return "kiosk-" + Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function press(code) {
+    if (busy) return;
+    if (!centerOpen()) { message(T.closed_title, T.closed_text); return; }
+    if (!serviceOpen(code)) {
+      message(T.field_closed_title, (fieldNames[code] || code) + ": tạm ngừng nhận hồ sơ.");
+      return;
+    }
+    setBusy(true);
+    var key = newKey();  // one press, one key: a retry of this press gets the same ticket
+    var body = { service: code, priority: priority };
+    var giveUpAt = Date.now() + PRESS_RETRY_MS;
+    var attempt = function () {
+      return api("POST", "/api/v1/kiosk/tickets", body, { "Idempotency-Key": key }, 8000)
+        .then(function (result) {
+          setOnline(true);
+          setBusy(false);
+          answer(result);
+        }, function () {
+          // The core is unreachable: claim nothing, say so, and try this same press again.
+          setOnline(false, true);
+          if (Date.now() > giveUpAt) { setBusy(false); goHome(); return null; }
+          return new Promise(function (resolve) { setTimeout(resolve, 2000); }).then(attempt);
+        });
+    };
+    attempt();
+  }
+
+  function answer(result) {
+    if (result.status === 200 || result.status === 201) {
+      showTicket(result.body.ticket, result.body.print);
+      return;
+    }
+    var error = errorOf(result);
+    if (result.status === 401 || result.status === 403) { setup(T.setup_invalid); return; }
+    if (result.status === 429) { message(T.limited_title, T.limited_text, 20); return; }
+    if (error.code === "center_closed") {
+      if (board) board.open = false;
+      renderFields();
+      message(T.closed_title, error.message || T.closed_text);
+      return;
+    }
+    if (error.code === "service_closed") { message(T.field_closed_title, error.message); return; }
+    if (result.status === 404) { message(T.unknown_title, error.message); return; }
+    message(T.error_title, error.message || T.error_text);
+  }
+
+  function showTicket(ticket, print) {
+    $("k-label").textContent = ticket.label;
+    $("k-result-field").textContent = fieldNames[ticket.service] || ticket.service;
+    var prio = $("k-result-priority");
+    prio.hidden = !ticket.priority;
+    prio.textContent = ticket.priority ? T.priority_prefix + (priorityNames[ticket.priority] || "") : "";
+    $("k-ahead").textContent = ticket.ahead == null ? "0" : ticket.ahead;
+    $("k-eta").textContent = ticket.eta_minutes == null ? T.no_estimate : ticket.eta_minutes;
+    showPrint(ticket, print || { state: "failed", code: "printer_error" });
+    show("result");
+  }
+
+  function showPrint(ticket, print) {
+    var state = print.state;
+    var none = print.code === "printer_none";
+    $("k-print-ok").hidden = state !== "printed";
+    $("k-print-busy").hidden = state !== "printing";
+    $("k-print-failed").hidden = state !== "failed" || none;
+    $("k-print-none").hidden = !(state === "failed" && none);
+    app.dataset.print = state;
+    // Longer on screen when there is no paper: the number must be remembered.
+    var seconds = options.return_seconds + (state === "printed" ? 0 : 15);
+    countdown($("k-countdown"), seconds);
+    stopPrintPoll();
+    if (state === "printing") {
+      printPoll = setInterval(function () {
+        api("GET", "/api/v1/tickets/" + encodeURIComponent(ticket.id) + "/print", undefined, {}, 3000)
+          .then(function (result) {
+            if (result.status === 200 && result.body && result.body.state !== "printing") {
+              stopPrintPoll();
+              showPrint(ticket, result.body);
+            }
+          }, function () {});
+      }, 700);
+    }
+  }
+
+  function stopPrintPoll() {
+    if (printPoll) clearInterval(printPoll);
+    printPoll = null;
+  }
+
+  // --- wiring --------------------------------------------------------------------------
+
+  app.addEventListener("click", function (event) {
+    var target = event.target.closest("button");
+    if (!target || target.disabled) return;
+    clearTimeout(idleTimer);
+    if (app.dataset.screen === "priority" || priority) idleTimer = setTimeout(goHome, IDLE_MS);
+    if (target.dataset.service) { press(target.dataset.service); return; }
+    if (target.dataset.priority) { choosePriority(target.dataset.priority); return; }
+    var action = target.dataset.action;
+    if (action === "priority") show("priority");
+    else if (action === "home") goHome();
+    else if (action === "back") show("priority");
+  });
+
+  var clockFormat = new Intl.DateTimeFormat("vi-VN", {
+    hour: "2-digit", minute: "2-digit", hour12: false, timeZone: options.timezone || undefined
+  });
+  function tick() { $("k-clock").textContent = clockFormat.format(new Date()); }
+  tick();
+  setInterval(tick, 10000);
+
+  // An installer pasting /kiosk#token=… into this same tab changes only the hash.
+  window.addEventListener("hashchange", function () {
+    if (/token=/.test(window.location.hash)) window.location.reload();
+  });
+
+  token = takeToken();
+  if (!token) { setup(T.setup_missing); return; }
+  verify(false).then(start);
+})();

@@ -1,0 +1,485 @@
+"""Typed settings: the built-in center, a TOML file on top, `XEPHANG_*` variables on top of that.
+
+>>> settings = load_settings(env={"XEPHANG_PORT": "8080"})
+>>> settings.server.port, len(settings.counters)
+(8080, 5)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+LABEL_STYLES = ("prefix", "numeric")
+DIALECTS = ("north", "south")
+ASYNC_MODES = ("threading", "eventlet")
+PRINTER_BACKENDS = ("fake", "none", "usb", "network", "serial", "file")
+AUDIO_BACKENDS = ("fake", "none", "pygame")
+TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+@dataclass(frozen=True)
+class CenterSettings:
+    """Who the center is and when it is open."""
+
+    name: str = "Trung tâm Phục vụ Hành chính công xã"
+    name_en: str = "Commune Public Administration Service Center"
+    subtitle: str = "Hành chính phục vụ"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    opens_at: str = "07:00"
+    closes_at: str = "17:30"
+    # ISO weekdays (1 = Monday); many communes also open Saturday morning.
+    workdays: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
+    label_style: str = "prefix"
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    """How the next ticket is chosen and how waits are judged."""
+
+    # A ticket waiting longer than this goes ahead of newer priority tickets (0 = off).
+    aging_minutes: int = 0
+    target_wait_minutes: int = 15
+    # Service time assumed for estimates before the day has any history.
+    default_service_minutes: float = 5.0
+    # How many recent services of a field feed its estimate.
+    eta_sample_size: int = 20
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """One field (lĩnh vực) with its own number series."""
+
+    code: str
+    name: str
+    name_en: str = ""
+    open: bool = True
+    # First number of this field's plain 4-digit series (label style "numeric").
+    numeric_base: int = 0
+
+
+@dataclass(frozen=True)
+class CounterSettings:
+    """One counter (quầy) and the fields it serves."""
+
+    number: int
+    services: tuple[str, ...]
+    name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.name or f"Quầy {self.number}"
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    """What the loudspeaker says and how."""
+
+    dialect: str = "north"
+    template: str = "Xin mời công dân có số thứ tự {label} đến quầy số {counter}."
+    recall_template: str = "Nhắc lại: xin mời công dân có số thứ tự {label} đến quầy số {counter}."
+    voice: str = "vi"
+    rate: int = 140
+    volume: float = 1.0
+    repeat: int = 2
+    chime: bool = True
+    # An announcement older than this (the queue fell behind) is dropped, not read late.
+    max_age_seconds: float = 60.0
+    synth_timeout_seconds: float = 5.0
+    # Folder of recorded clips (one WAV per word); empty = synthesise.
+    voice_pack: str = ""
+
+
+@dataclass(frozen=True)
+class HardwareSettings:
+    """Which device backends this box drives."""
+
+    printer: str = "fake"
+    printer_host: str = ""
+    printer_port: int = 9100
+    printer_usb_vendor: int = 0
+    printer_usb_product: int = 0
+    printer_serial_device: str = ""
+    printer_baudrate: int = 19200
+    printer_file: str = ""
+    printer_profile: str = "TM-T88III"
+    printer_paper_width: int = 576
+    printer_timeout_seconds: float = 2.0
+    audio: str = "fake"
+    # The loudspeaker hangs on this box: `xephang serve` runs the announcer too.
+    speaker_attached: bool = True
+    gpio: str = "none"
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """The ticket kiosk's behaviour."""
+
+    # Seconds the number stays on screen before the start screen returns.
+    return_seconds: int = 15
+    # Tickets one kiosk may issue per minute (a child pressing fifty times gets a pause).
+    tickets_per_minute: int = 12
+    # Base address printed in the ticket's QR code (empty: the address the kiosk uses).
+    public_url: str = ""
+    footer: str = "Cảm ơn quý công dân. Vui lòng chờ gọi số."
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    """The wall and counter screens."""
+
+    notice: str = ""
+    # Seconds a new call stays highlighted.
+    highlight_seconds: int = 8
+    recent_calls: int = 8
+
+
+@dataclass(frozen=True)
+class RatingSettings:
+    """The satisfaction levels offered and the reasons asked for when unsatisfied."""
+
+    levels: tuple[str, ...] = ("very_satisfied", "satisfied", "unsatisfied")
+    labels: tuple[str, ...] = ("Rất hài lòng", "Hài lòng", "Không hài lòng")
+    reasons: tuple[str, ...] = ("Chờ lâu", "Thái độ phục vụ", "Hướng dẫn chưa rõ",
+                                "Hồ sơ phải bổ sung nhiều lần", "Khác")
+    idle_seconds: int = 20
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Where the core listens and keeps its data."""
+
+    host: str = "0.0.0.0"
+    port: int = 8000
+    data_dir: str = "./var"
+    async_mode: str = "threading"
+    secret_key: str = ""
+    # gunicorn's gthread worker holds one thread per open websocket (every screen, console
+    # and device), so the pool is sized for a busy center plus a benchmark's crowd.
+    threads: int = 500
+
+
+@dataclass(frozen=True)
+class BackupSettings:
+    """Nightly copies of the database, and how long tickets are kept at all."""
+
+    # Folder of the copies; empty: <data_dir>/backups (the only folder the service may write).
+    dir: str = ""
+    # Local hour of the nightly copy; a box switched off then makes it when it next runs.
+    hour: int = 2
+    # Copies kept: at most this many, none older than keep_days (the newest is always kept).
+    keep_count: int = 14
+    keep_days: int = 30
+    # Tickets older than this many months are deleted with their history (0 = keep for ever).
+    retention_months: int = 0
+
+
+def _default_services() -> tuple[ServiceSettings, ...]:
+    return (
+        ServiceSettings("A", "Chứng thực", "Certification", numeric_base=1000),
+        ServiceSettings("B", "Hộ tịch", "Civil status", numeric_base=2000),
+        ServiceSettings("C", "Đất đai – Xây dựng", "Land and construction", numeric_base=3000),
+        ServiceSettings("D", "Hộ kinh doanh – Đầu tư", "Household business", numeric_base=4000),
+        ServiceSettings("E", "Chính sách xã hội – Người có công", "Social policy", numeric_base=5000),
+        ServiceSettings("F", "Trả kết quả", "Returning results", numeric_base=6000),
+    )
+
+
+def _default_counters() -> tuple[CounterSettings, ...]:
+    # Certification is the busiest field, so three counters share it.
+    return (
+        CounterSettings(1, ("A",)),
+        CounterSettings(2, ("A", "B")),
+        CounterSettings(3, ("B", "E")),
+        CounterSettings(4, ("C", "D")),
+        CounterSettings(5, ("F", "A")),
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the appliance is configured with."""
+
+    center: CenterSettings = field(default_factory=CenterSettings)
+    policy: PolicySettings = field(default_factory=PolicySettings)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
+    hardware: HardwareSettings = field(default_factory=HardwareSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
+    ratings: RatingSettings = field(default_factory=RatingSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
+    services: tuple[ServiceSettings, ...] = field(default_factory=_default_services)
+    counters: tuple[CounterSettings, ...] = field(default_factory=_default_counters)
+    config_file: str = ""
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.server.data_dir)
+
+    def service(self, code: str) -> ServiceSettings | None:
+        return next((s for s in self.services if s.code == code), None)
+
+    def counter(self, number: int) -> CounterSettings | None:
+        return next((c for c in self.counters if c.number == number), None)
+
+    def replace(self, **sections: Any) -> Settings:
+        """Return a copy with some sections or section fields changed (tests use it)."""
+        changes: dict[str, Any] = {}
+        for name, value in sections.items():
+            current = getattr(self, name)
+            if isinstance(value, dict) and dataclasses.is_dataclass(current) \
+                    and not isinstance(current, type):
+                value = _build(type(current), {**dataclasses.asdict(current), **value}, name)
+            changes[name] = value
+        new = dataclasses.replace(self, **changes)
+        validate(new)
+        return new
+
+
+SECTIONS = ("center", "policy", "speech", "hardware", "server", "kiosk", "display", "ratings",
+            "backup")
+# Short names for the options every command takes (CONTRACT.md).
+ENV_ALIASES = {
+    "DATA_DIR": ("server", "data_dir"),
+    "HOST": ("server", "host"),
+    "PORT": ("server", "port"),
+    "ASYNC_MODE": ("server", "async_mode"),
+    "SECRET_KEY": ("server", "secret_key"),
+    "PRINTER": ("hardware", "printer"),
+    "AUDIO": ("hardware", "audio"),
+    "LABEL_STYLE": ("center", "label_style"),
+}
+
+
+def load_settings(
+    config_file: str | os.PathLike[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Settings:
+    """Load the built-in center, then the TOML file, then `XEPHANG_*` variables, then overrides."""
+    env = os.environ if env is None else env
+    config_file = config_file or env.get("XEPHANG_CONFIG") or ""
+    raw: dict[str, Any] = {}
+    if config_file:
+        path = Path(config_file)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    unknown = set(raw) - set(SECTIONS) - {"services", "counters"}
+    if unknown:
+        raise ConfigError(f"unknown config section {sorted(unknown)[0]!r}")
+    sections: dict[str, dict[str, Any]] = {name: dict(raw.get(name, {})) for name in SECTIONS}
+    for name, value in env.items():
+        if not name.startswith("XEPHANG_") or name == "XEPHANG_CONFIG":
+            continue
+        key = name.removeprefix("XEPHANG_")
+        target = ENV_ALIASES.get(key) or _env_target(key)
+        if target is not None:
+            section, option = target
+            sections[section][option] = _from_env(section, option, value, name)
+    for section, values in (overrides or {}).items():
+        sections[section].update(values)
+    built = {name: _build(_SECTION_TYPES[name], sections[name], name) for name in SECTIONS}
+    services = raw.get("services")
+    counters = raw.get("counters")
+    settings = Settings(
+        **built,
+        services=(
+            tuple(_build(ServiceSettings, s, f"services[{i}]") for i, s in enumerate(services))
+            if services is not None
+            else _default_services()
+        ),
+        counters=(
+            tuple(_build(CounterSettings, c, f"counters[{i}]") for i, c in enumerate(counters))
+            if counters is not None
+            else _default_counters()
+        ),
+        config_file=str(config_file),
+    )
+    validate(settings)
+    return settings
+
+
+_SECTION_TYPES: dict[str, type[Any]] = {
+    "center": CenterSettings,
+    "policy": PolicySettings,
+    "speech": SpeechSettings,
+    "hardware": HardwareSettings,
+    "server": ServerSettings,
+    "kiosk": KioskSettings,
+    "display": DisplaySettings,
+    "ratings": RatingSettings,
+    "backup": BackupSettings,
+}
+
+
+def _env_target(key: str) -> tuple[str, str] | None:
+    for section in SECTIONS:
+        prefix = section.upper() + "_"
+        if key.startswith(prefix):
+            option = key.removeprefix(prefix).lower()
+            if option in {f.name for f in dataclasses.fields(_SECTION_TYPES[section])}:
+                return section, option
+    return None
+
+
+def _from_env(section: str, option: str, value: str, name: str) -> Any:
+    kind = _field_types(_SECTION_TYPES[section])[option]
+    try:
+        if kind is bool:
+            lowered = value.strip().lower()
+            if lowered not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                raise ValueError(value)
+            return lowered in {"1", "true", "yes", "on"}
+        if kind is int:
+            return int(value)
+        if kind is float:
+            return float(value)
+        if typing.get_origin(kind) is tuple:
+            return tuple(int(v) for v in value.split(",") if v.strip())
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a valid {getattr(kind, '__name__', kind)}") from None
+    return value
+
+
+def _field_types(cls: type[Any]) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _build(cls: type[Any], values: Mapping[str, Any], where: str) -> Any:
+    hints = _field_types(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    for key in values:
+        if key not in names:
+            raise ConfigError(f"unknown config key {where}.{key}")
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        kwargs[key] = _coerce(value, hints[key], f"{where}.{key}")
+    try:
+        return cls(**kwargs)
+    except TypeError:
+        missing = [f.name for f in dataclasses.fields(cls)
+                   if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+                   and f.name not in kwargs]
+        raise ConfigError(f"config key {where}.{missing[0]} is required") from None
+
+
+def _coerce(value: Any, kind: Any, key: str) -> Any:
+    origin = typing.get_origin(kind)
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"config key {key} must be a list")
+        (item_kind, _) = typing.get_args(kind)
+        return tuple(_coerce(v, item_kind, key) for v in value)
+    if origin is types.UnionType:
+        return value
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind is bool and not isinstance(value, bool):
+        raise ConfigError(f"config key {key} must be true or false, not {value!r}")
+    if kind in (int, float, str) and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise ConfigError(f"config key {key} must be {kind.__name__}, not {value!r}")
+    return value
+
+
+def validate(settings: Settings) -> None:
+    """Raise ConfigError naming the first key that makes no sense."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    center = settings.center
+    try:
+        ZoneInfo(center.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"center.timezone {center.timezone!r} is not a known time zone") from None
+    for key in ("opens_at", "closes_at"):
+        if not TIME_RE.match(getattr(center, key)):
+            raise ConfigError(f"center.{key} must look like 07:30, not {getattr(center, key)!r}")
+    if center.opens_at >= center.closes_at:
+        raise ConfigError("center.opens_at must be before center.closes_at")
+    if any(d not in range(1, 8) for d in center.workdays):
+        raise ConfigError("center.workdays must be ISO weekdays 1 (Monday) to 7 (Sunday)")
+    _choice("center.label_style", center.label_style, LABEL_STYLES)
+    _choice("speech.dialect", settings.speech.dialect, DIALECTS)
+    _choice("server.async_mode", settings.server.async_mode, ASYNC_MODES)
+    _choice("hardware.printer", settings.hardware.printer, PRINTER_BACKENDS)
+    _choice("hardware.audio", settings.hardware.audio, AUDIO_BACKENDS)
+    for key in ("template", "recall_template"):
+        template = getattr(settings.speech, key)
+        for name in re.findall(r"{(\w*)[^}]*}", template):
+            if name not in ("label", "counter"):
+                raise ConfigError(f"speech.{key} may use only {{label}} and {{counter}}, not {{{name}}}")
+    if not 1 <= settings.speech.repeat <= 5:
+        raise ConfigError("speech.repeat must be between 1 and 5")
+    if not 0 < settings.speech.volume <= 1:
+        raise ConfigError("speech.volume must be above 0 and at most 1")
+    if not 1 <= settings.server.port <= 65535:
+        raise ConfigError(f"server.port {settings.server.port} is not a TCP port")
+    if settings.policy.aging_minutes < 0:
+        raise ConfigError("policy.aging_minutes must be 0 (off) or more")
+    if settings.policy.default_service_minutes <= 0:
+        raise ConfigError("policy.default_service_minutes must be above 0")
+    ratings = settings.ratings
+    if not ratings.levels or len(ratings.levels) != len(ratings.labels):
+        raise ConfigError("ratings.labels must give one label per level in ratings.levels")
+    for level in ratings.levels:
+        _choice("ratings.levels", level, ("very_satisfied", "satisfied", "neutral", "unsatisfied"))
+    if settings.kiosk.tickets_per_minute < 1:
+        raise ConfigError("kiosk.tickets_per_minute must be at least 1")
+    if not settings.services:
+        raise ConfigError("services: at least one field is needed")
+    if not settings.counters:
+        raise ConfigError("counters: at least one counter is needed")
+    codes: set[str] = set()
+    for i, service in enumerate(settings.services):
+        if not re.fullmatch(r"[A-Z]", service.code):
+            raise ConfigError(f"services[{i}].code must be one capital letter A–Z, not {service.code!r}")
+        if service.code in codes:
+            raise ConfigError(f"services[{i}].code {service.code!r} is used twice")
+        if not service.name.strip():
+            raise ConfigError(f"services[{i}].name must not be empty")
+        if center.label_style == "numeric" and not (1000 <= service.numeric_base <= 9000
+                                                    and service.numeric_base % 1000 == 0):
+            raise ConfigError(f"services[{i}].numeric_base must be 1000, 2000, … 9000 for numeric labels")
+        codes.add(service.code)
+    if center.label_style == "numeric":
+        bases = [s.numeric_base for s in settings.services]
+        if len(set(bases)) != len(bases):
+            raise ConfigError("services.numeric_base: two fields share a number range")
+    numbers: set[int] = set()
+    for i, counter in enumerate(settings.counters):
+        if counter.number < 1 or counter.number in numbers:
+            raise ConfigError(f"counters[{i}].number must be a positive number used once")
+        numbers.add(counter.number)
+        if not counter.services:
+            raise ConfigError(f"counters[{i}].services must name at least one field")
+        for code in counter.services:
+            if code not in codes:
+                raise ConfigError(f"counters[{i}].services names unknown field {code!r}")
+
+    backup = settings.backup
+    if not 0 <= backup.hour <= 23:
+        raise ConfigError("backup.hour must be an hour from 0 to 23")
+    if backup.keep_count < 1 or backup.keep_days < 1:
+        raise ConfigError("backup.keep_count and backup.keep_days must be at least 1")
+    if backup.retention_months < 0:
+        raise ConfigError("backup.retention_months must be 0 (keep for ever) or more")
+
+
+def _choice(key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{key} must be one of {', '.join(allowed)}, not {value!r}")

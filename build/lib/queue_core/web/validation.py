@@ -1,0 +1,74 @@
+"""Turn a request body into checked values, or an error that names the field."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import request
+
+from ..errors import InvalidInput, MalformedRequest
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MISSING = object()
+
+
+def json_body(*, required: bool = True) -> dict[str, Any]:
+    """Return the JSON object sent, {} for an empty optional body."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if required:
+            raise MalformedRequest(reason="a JSON object is required")
+        return {}
+    try:
+        body = request.get_json(force=True, silent=False)
+    except Exception:
+        raise MalformedRequest(reason="the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise MalformedRequest(reason="the body must be a JSON object")
+    return body
+
+
+def take(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *,
+         default: Any = _MISSING, reason: str) -> Any:
+    """Return body[name] if it has the right type; a missing required key is an error too."""
+    if name not in body:
+        if default is _MISSING:
+            raise InvalidInput(field=name, reason=f"required: {reason}")
+        return default
+    value = body[name]
+    if value is None and default is None:
+        return None
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        raise InvalidInput(field=name, reason=reason)
+    if not isinstance(value, kinds):
+        raise InvalidInput(field=name, reason=reason)
+    return value
+
+
+def query_date(name: str) -> str | None:
+    """Return an ISO date from the query string, if given."""
+    value = request.args.get(name)
+    if value is None or value == "":
+        return None
+    if not DATE_RE.match(value):
+        raise InvalidInput(field=name, reason="a date such as 2026-11-23")
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(field=name, reason="a date such as 2026-11-23") from None
+    return value
+
+
+def query_int(name: str, *, required: bool = False, low: int = 0, high: int = 1_000_000) -> int | None:
+    value = request.args.get(name)
+    if value is None or value == "":
+        if required:
+            raise InvalidInput(field=name, reason="required: a whole number")
+        return None
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise InvalidInput(field=name, reason=f"a whole number from {low} to {high}")
+    return int(value)
