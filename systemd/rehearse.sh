@@ -107,6 +107,7 @@ say "debootstrap: a bare $SUITE root from $tarball"
 debootstrap --variant=minbase --arch="$arch" --unpack-tarball="$tarball" "$SUITE" "$root" "$MIRROR" \
   >"$WORK/debootstrap.log" 2>&1 || { tail -20 "$WORK/debootstrap.log"; die "debootstrap failed"; }
 bare_kb="$(du -sxk "$root" | cut -f1)"
+chroot "$root" dpkg-query -W -f='${Installed-Size}\t${Package}\n' | sort -k2 > "$WORK/bare-packages.txt"
 
 say "bundle: wheels for aarch64 and x86_64, Debian packages for $arch"
 python3 "$SCRIPT_DIR/bundle.py" build --out "$bundle" --debs "$arch" --apt-cache "$CACHE/debs" --tar \
@@ -132,8 +133,9 @@ mount -t tmpfs tmpfs "$root/tmp"
 cd /
 tar -xzf "$root/root/bundle.tar.gz" -C "$root/root"
 chroot "$root" /root/bundle/systemd/install.sh --from /root/bundle $(printf -- '--enable %s ' "${ENABLE[@]}") </dev/null
-chroot "$root" dpkg-query -W -f='\${Installed-Size}\t\${Package}\n' > "$WORK/packages.txt"
-du -sxk "$root" | cut -f1 > "$WORK/installed-kb"
+chroot "$root" dpkg-query -W -f='\${Installed-Size}\t\${Package}\n' | sort -k2 > "$WORK/packages.txt"
+# The bundle itself (copied in for the rehearsal) is no part of the footprint.
+du -sxk --exclude=bundle --exclude=bundle.tar.gz "$root" | cut -f1 > "$WORK/installed-kb"
 chroot "$root" runuser -u xephang -- env XEPHANG_CONFIG=/etc/xephang/xephang.toml \
   XEPHANG_DATA_DIR=/var/lib/xephang /opt/xephang/venv/bin/xephang serve --host 127.0.0.1 --port 8000 \
   >"$WORK/serve.log" 2>&1 &
@@ -180,13 +182,16 @@ installed_kb="$(cat "$WORK/installed-kb")"
 venv_kb="$(du -sk "$root/opt/xephang/venv" | cut -f1)"
 apt_cache_kb="$(du -sk "$root/var/cache/apt" | cut -f1)"
 pip_left="$(find "$root/opt/xephang/venv" -maxdepth 4 -type d -name pip | wc -l)"
-fonts="$(awk '$2 ~ /^fonts-/ { printf "%s (%d MiB) ", $2, $1 / 1024 }' "$WORK/packages.txt")"
+join -1 2 -2 2 -v 1 -o 1.1,1.2 "$WORK/packages.txt" "$WORK/bare-packages.txt" > "$WORK/added.txt"
+added_kb="$(awk '{ s += $1 } END { print s }' "$WORK/added.txt")"
+fonts="$(awk '$2 ~ /^fonts-/ { printf "%s (%d MiB) ", $2, $1 / 1024 }' "$WORK/added.txt")"
 elapsed=$(( $(date +%s) - started ))
 {
   echo "rehearsal: $(date -u '+%Y-%m-%d %H:%M UTC'), Debian $SUITE $arch minbase, ${elapsed} s, passed"
   echo "bare root: $((bare_kb / 1024)) MiB; after the install: $((installed_kb / 1024)) MiB (+$(((installed_kb - bare_kb) / 1024)) MiB)"
+  echo "Debian packages added: $(wc -l < "$WORK/added.txt"), $((added_kb / 1024)) MiB installed size"
   echo "virtualenv: $((venv_kb / 1024)) MiB (pip in it: $pip_left); apt cache left: $((apt_cache_kb / 1024)) MiB"
   echo "fonts: ${fonts:-none}; bundle: $bundle_mb MB (.tar.gz)"
   echo "largest packages added (MiB):"
-  sort -rn "$WORK/packages.txt" | head -8 | awk '{ printf "  %-28s %5.1f\n", $2, $1 / 1024 }'
+  sort -rn "$WORK/added.txt" | head -10 | awk '{ printf "  %-28s %5.1f\n", $2, $1 / 1024 }'
 } | tee "$CACHE/last-result.txt"
