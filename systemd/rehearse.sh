@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rehearse an install as a technician would, on a bare Debian 12 root, with no internet.
 #
-#   sudo systemd/rehearse.sh            # the whole rehearsal (~10 min; needs the internet once)
+#   sudo systemd/rehearse.sh            # the whole rehearsal (~2 min warm; needs the internet)
 #   systemd/rehearse.sh --short         # units only: verified offline, command lines shown (CI)
 #
 # The whole rehearsal builds a bare bookworm root with debootstrap (minbase; the tarball is
