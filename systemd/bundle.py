@@ -164,18 +164,18 @@ def download_debs(arch: str, packages: list[str], target: Path,
             "-o", f"APT::Architecture={arch}", "-o", f"APT::Architectures={arch}",
             "-o", f"Dir::State={work}", "-o", f"Dir::State::status={work}/status",
             "-o", f"Dir::State::Lists={work}/lists", "-o", f"Dir::Cache={work}",
-            "-o", f"Dir::Cache::archives={work}/archives",
             "-o", f"Dir::Etc::SourceList={work}/etc/sources.list",
             "-o", "Dir::Etc::SourceParts=/nonexistent",
             "-o", f"Dir::Etc::Preferences={work}/etc/preferences",
             "-o", f"Dir::Etc::PreferencesParts={work}/etc/preferences.d",
             "-o", "Debug::NoLocking=1", "-o", "APT::Install-Recommends=false",
+            "-o", "APT::Sandbox::User=root",
         ]
         archives = work / "archives"
         if cache is not None:  # .deb files kept between builds
             (cache / "partial").mkdir(parents=True, exist_ok=True)
             archives = cache
-            options += ["-o", f"Dir::Cache::archives={cache}"]
+        options += ["-o", f"Dir::Cache::archives={archives}"]
         run(["apt-get", *options, "-qq", "update"])
         run(["apt-get", *options, "-qq", "-y", "--download-only", "install", *packages],
             env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})

@@ -56,13 +56,19 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_installer_is_valid_bash() -> None:
-    assert os.access(INSTALLER, os.X_OK), "install.sh must be executable"
-    subprocess.run(["bash", "-n", str(INSTALLER)], check=True, timeout=30)
+SHELL_SCRIPTS = [INSTALLER, SYSTEMD / "rehearse.sh", SYSTEMD.parent / "scripts/run",
+                 SYSTEMD.parent / "scripts/test", SYSTEMD.parent / "scripts/lock"]
+
+
+@pytest.mark.parametrize("script", SHELL_SCRIPTS, ids=lambda p: p.name)
+def test_installer_is_valid_bash(script: Path) -> None:
+    assert os.access(script, os.X_OK), f"{script.name} must be executable"
+    subprocess.run(["bash", "-n", str(script)], check=True, timeout=30)
     shellcheck = shutil.which("shellcheck")
     if shellcheck is None:
         pytest.skip("shellcheck is not installed; bash -n passed")
-    subprocess.run([shellcheck, "-S", "warning", str(INSTALLER)], check=True, timeout=60)
+    subprocess.run([shellcheck, "-x", "-S", "warning", str(script)], check=True, timeout=60,
+                   cwd=SYSTEMD.parent)
 
 
 def test_core_box_files_and_permissions(tmp_path: Path) -> None:
