@@ -104,10 +104,13 @@ def download_wheels(requirements: Path, wheels: Path, arch: str) -> None:
 
 
 def project_wheel(wheels: Path) -> Path:
-    """Build the program's own wheel from this checkout."""
+    """Build the program's own wheel from a copy of this checkout (which stays clean)."""
     with tempfile.TemporaryDirectory() as scratch:
+        tree = Path(scratch) / "source"
+        shutil.copytree(SOURCE, tree, ignore=shutil.ignore_patterns(
+            ".git", ".venv", "var", "build", "*.egg-info", "__pycache__", ".pytest_cache"))
         run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", scratch,
-             str(SOURCE)])
+             str(tree)])
         built = next(Path(scratch).glob("xephang-*.whl"))
         target = wheels / built.name
         shutil.copy2(built, target)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import os
 import shutil
 import stat
@@ -21,6 +20,7 @@ import pytest
 from queue_core import auth
 from queue_core.config import load_settings
 from queue_core.store import Store
+from tests.appliance.scripts import load_script
 
 SYSTEMD = Path(__file__).resolve().parents[2] / "systemd"
 INSTALLER = SYSTEMD / "install.sh"
@@ -298,11 +298,7 @@ ROOT = SYSTEMD.parent
 
 
 def _bundle_module() -> Any:
-    spec = importlib.util.spec_from_file_location("bundle", SYSTEMD / "bundle.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("bundle")
 
 
 @pytest.mark.parametrize("lock_name", ["requirements.lock", "requirements-dev.lock"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shlex
@@ -17,6 +16,7 @@ from click.testing import CliRunner
 
 from queue_core.cli import main
 from queue_core.watchdog import watchdog_interval
+from tests.appliance.scripts import load_script
 
 SYSTEMD = Path(__file__).resolve().parents[2] / "systemd"
 UNITS = sorted(SYSTEMD.glob("*.service"))
@@ -194,11 +194,7 @@ def test_systemd_analyze_verify(tmp_path: Path) -> None:
 # --- what each instance runs, after systemd's expansion ------------------------------------------
 
 def _renderer() -> Any:
-    spec = importlib.util.spec_from_file_location("render_units", SYSTEMD / "render_units.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("render_units")
 
 
 # Every templated unit, with every kind of instance it is documented for.

@@ -1,1 +1,0 @@
-"""Vietnamese speech for calls: text, synthesis, chime and playback, the announcer satellite."""
