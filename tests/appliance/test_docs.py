@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from queue_core.cli import main
-from queue_core.openapi import build_document
+from queue_core.web.openapi import build_document
 
 ROOT = Path(__file__).resolve().parents[2]
 API = (ROOT / "docs/API.md").read_text(encoding="utf-8")

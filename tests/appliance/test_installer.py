@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.config import load_settings
-from queue_core.store import Store
+from queue_core.storage import Store
 from tests.appliance.scripts import load_script
 
 SYSTEMD = Path(__file__).resolve().parents[2] / "systemd"

@@ -104,7 +104,7 @@ sys.path.append(sys.argv[1])          # the program
 sys.path.append(sys.argv[2])          # its other dependencies (after Debian's: pygame stays Debian's)
 import pygame
 from display.board import LiveBoard
-from display.native import Renderer, View
+from display.native.render import Renderer, View
 pygame.display.init()
 assert pygame.display.get_driver() == "offscreen", pygame.display.get_driver()
 surface = pygame.display.set_mode((1280, 720))

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from queue_core.cli import main
-from queue_core.watchdog import watchdog_interval
+from queue_core.ops.watchdog import watchdog_interval
 from tests.appliance.scripts import load_script
 
 SYSTEMD = Path(__file__).resolve().parents[2] / "systemd"
@@ -249,7 +249,7 @@ def _meaning(argv: list[str], monkeypatch: pytest.MonkeyPatch,
     assert command is not None
     params = command.make_context(name, list(args)).params
     if name == "browser":
-        from queue_core.admin_cli import page_path
+        from queue_core.cli.browser import page_path
 
         return ("page", page_path(params["page"]))
     return ("counter", params["counter"])
