@@ -61,11 +61,11 @@ CATALOG: dict[str, dict[str, str]] = {
                            "en": "This kiosk issued many tickets in a row; please wait a minute."},
     "print_not_allowed": {"vi": "Kiosk chỉ in được vé vừa cấp trong ngày; nhờ cán bộ in lại.",
                           "en": "A kiosk prints only tickets issued today; staff can reprint."},
-    "unknown_procedure": {"vi": "Không có thủ tục mã {code}.", "en": "No procedure {code}."},
+    "unknown_procedure": {"vi": "Không có thủ tục mã {procedure}.", "en": "No procedure {procedure}."},
     "unknown_form": {"vi": "Thủ tục này không có mẫu đơn đó.", "en": "This procedure has no such form."},
-    "unknown_dossier": {"vi": "Không tìm thấy hồ sơ có mã {code}. Quý công dân vui lòng kiểm tra lại mã "
+    "unknown_dossier": {"vi": "Không tìm thấy hồ sơ có mã {dossier}. Quý công dân vui lòng kiểm tra lại mã "
                               "trên phiếu tiếp nhận.",
-                        "en": "No dossier with code {code}."},
+                        "en": "No dossier with code {dossier}."},
     "catalog_invalid": {"vi": "Không nhập được danh mục thủ tục. Dòng {line}: {reason}. Danh mục cũ "
                               "được giữ nguyên.",
                         "en": "The catalog was not imported. Line {line}: {reason}."},
