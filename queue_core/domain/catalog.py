@@ -50,6 +50,7 @@ FORM_EXTENSIONS = (".doc", ".docx", ".odt", ".rtf", ".pdf", ".xls", ".xlsx", ".o
 # "- ", "• ", "1. ", "2) " before an item: the list is numbered by whoever shows it.
 BULLET_RE = re.compile(r"^\s*(?:[-–•*+]|\d{1,2}[.)])\s+")
 WORD_RE = re.compile(r"\w+")
+LETTER_DIGIT_RE = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,14 @@ class Procedure:
 # --- folding -------------------------------------------------------------------------------------
 
 def fold(text: str) -> str:
-    """Return `text` composed, in lower case, with đ as d (the index removes the other marks)."""
-    return unicodedata.normalize("NFC", text).lower().replace("đ", "d")
+    """Return `text` composed, in lower case, with đ as d (the index removes the other marks).
+
+    Letters and digits that touch are parted, so "HT01" and "HT-01" read alike:
+
+    >>> fold("Mẫu HT01")
+    'mẫu ht 01'
+    """
+    return LETTER_DIGIT_RE.sub(" ", unicodedata.normalize("NFC", text).lower().replace("đ", "d"))
 
 
 def plain(text: str) -> str:

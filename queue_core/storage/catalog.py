@@ -10,7 +10,7 @@ snapshot), and a failure half-way leaves the old one as it was.
 >>> with store.write():
 ...     store.replace_catalog([Procedure("1.001", "Đăng ký khai sinh", "B")],
 ...                           version="v1", source="mau.csv", at="2026-11-23T08:00:00+07:00")
->>> [row["code"] for row in store.match_procedures(["dang", "ky"], limit=5)]
+>>> [row["code"] for row in store.match_procedures([["dang"], ["ky"]], limit=5)]
 ['1.001']
 """
 
@@ -29,15 +29,24 @@ WEIGHTS = (8.0, 10.0, 1.0)
 CATALOG_KEYS = ("catalog_version", "catalog_source", "catalog_imported_at")
 
 
-def match_expression(tokens: Sequence[str], *, any_word: bool = False) -> str:
-    """Return an FTS5 query of plain words: each quoted, the last one a prefix.
+def match_expression(groups: Sequence[Sequence[str]]) -> str:
+    """Return an FTS5 query: every group must match, a group by any of its words.
 
-    >>> match_expression(["near", "ban"])
-    '"near" "ban"*'
+    Each word is quoted (never parsed as syntax); the first word of the last group is a
+    prefix, since it may still be being typed (with one group, every word of it is).
+
+    >>> match_expression([["near"], ["ban", "bang"]])
+    '"near" AND ("ban"* OR "bang")'
     """
-    quoted = ['"' + token.replace('"', '""') + '"' for token in tokens]
-    quoted[-1] += "*"
-    return (" OR " if any_word else " ").join(quoted)
+    parts = []
+    for number, group in enumerate(groups, start=1):
+        quoted = ['"' + word.replace('"', '""') + '"' for word in group]
+        if len(groups) == 1:
+            quoted = [word + "*" for word in quoted]
+        elif number == len(groups):
+            quoted[0] += "*"
+        parts.append(quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")")
+    return " AND ".join(parts)
 
 
 def _summary(row: Sequence[Any]) -> dict[str, Any]:
@@ -95,18 +104,18 @@ class CatalogRows(Rows):
             forms=tuple(FormFile(f["name"], f["source"], f["file"])
                         for f in json.loads(row[8] or "[]")))
 
-    def match_procedures(self, tokens: Sequence[str], *, service: str | None = None,
-                         limit: int = 20, any_word: bool = False) -> list[dict[str, Any]]:
-        """Return the procedures whose text holds every token (or any), best first, with `rank`.
+    def match_procedures(self, groups: Sequence[Sequence[str]], *, service: str | None = None,
+                         limit: int = 20) -> list[dict[str, Any]]:
+        """Return the procedures holding a word of every group, best first, with `rank`.
 
         `rank` is FTS5's bm25: negative, lower is better.
         """
-        if not tokens:
+        if not groups or not all(groups):
             return []
         sql = (f"SELECT {SUMMARY}, bm25(procedures_search, ?, ?, ?) AS rank"
                " FROM procedures_search JOIN procedures p ON p.rowid = procedures_search.rowid"
                " WHERE procedures_search MATCH ?")
-        params: list[Any] = [*WEIGHTS, match_expression(tokens, any_word=any_word)]
+        params: list[Any] = [*WEIGHTS, match_expression(groups)]
         if service is not None:
             sql += " AND p.service = ?"
             params.append(service)
@@ -136,6 +145,11 @@ class CatalogRows(Rows):
                                          f" WHERE p.code IN ({marks})", chunk).fetchall():
                 found[row[0]] = _summary(row)
         return found
+
+    def indexed_words(self) -> list[str]:
+        """Return every word of the search index, as indexed (folded, without marks), sorted."""
+        return [row[0] for row in self.conn.execute(
+            "SELECT term FROM procedures_words ORDER BY term").fetchall()]
 
     def procedure_names(self) -> list[tuple[str, str, str]]:
         """Return (code, name, service) of every procedure, in the catalog's order."""

@@ -87,6 +87,8 @@ def create_procedure_catalog(db: sqlite_utils.Database) -> None:
     db.table("procedures").create_index(["service", "position"], index_name="procedures_service")
     db.execute("CREATE VIRTUAL TABLE procedures_search USING fts5(code, name, documents,"
                " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')")
+    # The index's own words: a word typed with a typo is corrected against them.
+    db.execute("CREATE VIRTUAL TABLE procedures_words USING fts5vocab(procedures_search, 'row')")
 
 
 Migration = Callable[[sqlite_utils.Database], None]
