@@ -7,10 +7,10 @@ dropped, cut to a sane length), then:
 2. SQLite FTS5 finds the procedures holding every word in their code, name or required
    documents (the last word as a prefix: it is still being typed), ranked by bm25 with
    the name weighing most;
-3. when that finds too little, each word the index does not know is corrected with
+3. when that finds nothing, each word the index does not know is corrected with
    rapidfuzz against the index's own words ("soa" → "sao", "khaii" → "khai"; a word
    with no close match is left out) and FTS5 is asked again;
-4. when even that finds too little, rapidfuzz compares the whole query with every
+4. when even that finds nothing, rapidfuzz compares the whole query with every
    procedure's name without accents ("khaisinh" → "Đăng ký khai sinh").
 
 Each answer carries a `score` from 0 to 1, best first: 1 for a code, 0.6–0.99 for
@@ -46,8 +46,6 @@ from queue_core.domain.errors import InvalidInput
 from queue_core.service.catalog import Catalog
 
 MAX_LIMIT = 100
-# Fewer answers than this, and the next, looser step is tried too.
-FEW = 3
 # How alike (0–100) a typed word must be to a word of the index to stand for it.
 WORD_CUTOFF = 75
 # Words shorter than this are not corrected: too many words are that close to them.
@@ -91,11 +89,11 @@ class ProcedureSearch:
         self._code(query.strip(), service, scores)
         wanted = max(limit, 100)
         exact = self._words([[t] for t in tokens], service, wanted, EXACT_BAND, scores)
-        if exact < FEW:
+        if not exact:
             corrected = self._corrected(tokens)
             if corrected and corrected != [[t] for t in tokens]:
                 self._corrected_words(tokens, corrected, service, wanted, scores)
-        if len(scores) < FEW:
+        if not scores:
             for code, likeness in self._names_like(" ".join(tokens), service, limit):
                 scores.setdefault(code, NAME_BAND * likeness / 100)
         ranked = sorted(scores.items(), key=lambda item: -item[1])[:limit]
