@@ -149,12 +149,12 @@ class Catalog:
             raise CatalogInvalid(None, "unreadable", detail=exc.strerror or str(exc)) from None
         if size > rules.MAX_FILE_BYTES:
             raise CatalogTooLarge(size=megabytes(size), limit=megabytes(rules.MAX_FILE_BYTES))
-        procedures = self._procedures(read_rows(path))
+        rows = self._procedures(read_rows(path))
         base = Path(forms_from) if forms_from is not None else path.parent
         version = f"{self.now():%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
         target = self.forms_dir / version
         try:
-            procedures, copied = self._copy_forms(procedures, base, target)
+            procedures, copied = self._copy_forms(rows, base, target)
             with self.store.write():
                 self.store.replace_catalog(procedures, version=version,
                                            source=source or path.name, at=time_text(self.now()))
@@ -166,7 +166,7 @@ class Catalog:
             raise
         self._checked = True
         self._forget_other_versions(version)
-        return Imported(len(procedures), copied, version, source or path.name)
+        return Imported(len(rows), copied, version, source or path.name)
 
     def _procedures(self, rows: Iterator[Row]) -> list[tuple[int, Procedure]]:
         """Return every row's procedure with its line; refuse the file at its first problem."""
