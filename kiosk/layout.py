@@ -240,18 +240,27 @@ class _Canvas:
         return cropped.point(lambda v: 255 if v >= 128 else 0).convert("1", dither=Image.Dither.NONE)
 
 
-def layout_ticket(face: TicketFace, *, width: int = 576) -> TicketImage:
-    """Draw the ticket `width` dots wide; return it with the QR code's position."""
+def _headed(width: int, center_name: str, subtitle: str, lang: str) -> tuple[_Canvas, float]:
+    """Start a paper `width` dots wide with the center's name and line; return it and its unit.
+
+    Sizes are given for 80 mm paper (576 dots) and scaled by the unit for 58 mm.
+    """
     if width < 256 or width % 8:
         raise ValueError(f"paper width must be a multiple of 8 dots, at least 256, not {width}")
-    lang = face.lang
-    unit = width / 576  # sizes below are for 80 mm paper and scale down for 58 mm
+    unit = width / 576
     canvas = _Canvas(width)
-    canvas.text(face.center_name.upper() if lang == "vi" else face.center_name,
-                max(18, int(28 * unit)), bold=True, gap=0.15)
-    if face.subtitle:
-        canvas.text(face.subtitle, max(16, int(24 * unit)), gap=0.4)
+    canvas.text(center_name.upper() if lang == "vi" else center_name, max(18, int(28 * unit)),
+                bold=True, gap=0.15)
+    if subtitle:
+        canvas.text(subtitle, max(16, int(24 * unit)), gap=0.4)
     canvas.rule()
+    return canvas, unit
+
+
+def layout_ticket(face: TicketFace, *, width: int = 576) -> TicketImage:
+    """Draw the ticket `width` dots wide; return it with the QR code's position."""
+    lang = face.lang
+    canvas, unit = _headed(width, face.center_name, face.subtitle, lang)
     canvas.text(render("ticket_heading", lang), max(16, int(24 * unit)), bold=True, gap=0.35)
     canvas.big(face.label)
     if face.priority:
@@ -287,16 +296,8 @@ def render_checklist(face: ChecklistFace, *, width: int = 576) -> Image.Image:
     >>> render_checklist(face, width=384).mode
     '1'
     """
-    if width < 256 or width % 8:
-        raise ValueError(f"paper width must be a multiple of 8 dots, at least 256, not {width}")
     lang = face.lang
-    unit = width / 576
-    canvas = _Canvas(width)
-    canvas.text(face.center_name.upper() if lang == "vi" else face.center_name,
-                max(18, int(26 * unit)), bold=True, gap=0.15)
-    if face.subtitle:
-        canvas.text(face.subtitle, max(16, int(22 * unit)), gap=0.4)
-    canvas.rule()
+    canvas, unit = _headed(width, face.center_name, face.subtitle, lang)
     canvas.text(render("checklist_heading", lang), max(17, int(26 * unit)), bold=True, gap=0.3)
     canvas.text(face.procedure, max(18, int(30 * unit)), bold=True, gap=0.3)
     canvas.text(render("checklist_procedure", lang, procedure=face.code, field=face.service_name),

@@ -4,7 +4,7 @@
  *
  * Searching, reading and dossier status need no token. Printing, numbers and ratings use
  * a kiosk token handed over once as /lookup#token=<kiosk token> (kept in this browser,
- * taken out of the address bar; /lookup?reset=1 forgets it), like the ticket kiosk.
+ * taken out of the address bar; /lookup?reset=1 forgets it), like the ticket kiosk (device.js).
  */
 (function () {
   "use strict";
@@ -27,25 +27,11 @@
     socket: null, busy: false,
   };
 
-  // --- the token -------------------------------------------------------------------------
+  // --- the token, and talking to the core (device.js) --------------------------------
 
-  function storage(action, value) {
-    try {
-      if (action === "get") return window.localStorage.getItem(TOKEN_KEY);
-      if (action === "set") window.localStorage.setItem(TOKEN_KEY, value);
-      if (action === "remove") window.localStorage.removeItem(TOKEN_KEY);
-    } catch (e) { /* storage disabled: the token lives for this page only */ }
-    return null;
-  }
-
-  function takeToken() {
-    var url = new URL(window.location.href);
-    var given = new URLSearchParams(window.location.hash.replace(/^#/, "")).get("token");
-    if (url.searchParams.get("reset") === "1") { storage("remove"); url.searchParams.delete("reset"); }
-    if (given) storage("set", given.trim());
-    if (given || window.location.hash) window.history.replaceState(null, "", url.pathname + url.search);
-    return given ? given.trim() : storage("get");
-  }
+  var device = XephangDevice.open(TOKEN_KEY);
+  var api = device.api;
+  var errorOf = device.errorOf;
 
   function setToken(value) {
     state.token = value;
@@ -57,44 +43,6 @@
     if (given === null) return options.rating_counters;
     return given.split(",").map(function (n) { return parseInt(n, 10); })
       .filter(function (n) { return options.counter_names[n] !== undefined; });
-  }
-
-  // --- talking to the core ---------------------------------------------------------------
-
-  function api(method, path, body, headers, timeoutMs) {
-    var controller = new AbortController();
-    var timer = setTimeout(function () { controller.abort(); }, timeoutMs || 8000);
-    var init = { method: method, headers: { "Accept": "application/json" }, signal: controller.signal,
-                 cache: "no-store" };
-    if (state.token) init.headers["Authorization"] = "Bearer " + state.token;
-    Object.keys(headers || {}).forEach(function (k) { init.headers[k] = headers[k]; });
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(path, init).then(function (response) {
-      clearTimeout(timer);
-      return response.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-        return { status: response.status, body: data };
-      });
-    }, function (err) {
-      clearTimeout(timer);
-      throw err;
-    });
-  }
-
-  function errorOf(result) {
-    return (result.body && result.body.error) || { code: "http_" + result.status, message: "" };
-  }
-
-  function newKey() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return "lookup-" + Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
   }
 
   // --- screens and the idle reset -------------------------------------------------------------
@@ -308,7 +256,7 @@
     if (state.busy || !service) return;
     state.busy = true;
     app.dataset.busy = "true";
-    var key = newKey();
+    var key = XephangDevice.requestKey("lookup");
     var giveUpAt = Date.now() + PRESS_RETRY_MS;
     var attempt = function () {
       api("POST", "/api/v1/kiosk/tickets", { service: service, priority: null },
@@ -349,7 +297,7 @@
   }
 
   function tokenRefused() {
-    storage("remove");
+    device.forget();
     setToken(null);
     if (state.socket) state.socket.disconnect();
     message("Kiosk chưa được cấp mã hợp lệ", "Vui lòng báo cán bộ. Quý công dân vẫn tra cứu được thủ tục và hồ sơ.");
@@ -531,10 +479,10 @@
     if (/token=/.test(window.location.hash)) window.location.reload();
   });
 
-  setToken(takeToken());
+  setToken(device.token);
   if (state.token) {
     api("GET", "/api/v1/auth/me", undefined, {}, 5000).then(function (result) {
-      if (result.status === 401 || result.status === 403) { storage("remove"); setToken(null); return; }
+      if (result.status === 401 || result.status === 403) { device.forget(); setToken(null); return; }
       connect();
     }, function () { connect(); });
   }

@@ -140,10 +140,13 @@ CATALOG_REASONS: dict[str, dict[str, str]] = {
 
 def render(code: str, lang: str = "vi", **params: Any) -> str:
     """Return the text of `code` in `lang`, filled with `params` (missing ones left as is)."""
-    entry = CATALOG.get(code) or CATALOG["internal_error"]
-    text = entry.get(lang) or entry["vi"]
     if "state" in params:
         params.setdefault("state_vi", state_word(str(params["state"])))
+    return _filled(CATALOG.get(code) or CATALOG["internal_error"], lang, params)
+
+
+def _filled(entry: dict[str, str], lang: str, params: dict[str, Any]) -> str:
+    text = entry.get(lang) or entry["vi"]
     try:
         return text.format(**params)
     except (KeyError, IndexError):
@@ -152,9 +155,4 @@ def render(code: str, lang: str = "vi", **params: Any) -> str:
 
 def render_reason(reason: str, lang: str = "vi", **params: Any) -> str:
     """Return why a catalog was refused, in `lang`."""
-    entry = CATALOG_REASONS.get(reason) or CATALOG_REASONS["unreadable"]
-    text = entry.get(lang) or entry["vi"]
-    try:
-        return text.format(**params)
-    except (KeyError, IndexError):
-        return text
+    return _filled(CATALOG_REASONS.get(reason) or CATALOG_REASONS["unreadable"], lang, params)

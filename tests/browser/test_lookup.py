@@ -3,44 +3,21 @@
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from browser_support import screenshot
+from browser_support import screenshot, serve
 from PIL import Image
-from werkzeug.serving import make_server
 
-from queue_core.config import load_settings
-from queue_core.service import auth
 from queue_core.service.catalog import SAMPLE_DIR
-from queue_core.web.app import create_app
 
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
 ALWAYS_OPEN = {"XEPHANG_CENTER_OPENS_AT": "00:00", "XEPHANG_CENTER_CLOSES_AT": "24:00",
                "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7"}
-
-
-@contextmanager
-def serve(tmp_path: Path, **env: str) -> Iterator[tuple[str, Any]]:
-    """A core with its own settings on loopback (like the live_server fixture)."""
-    settings = load_settings(env={"XEPHANG_DATA_DIR": str(tmp_path / "var"), **ALWAYS_OPEN, **env})
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app
-    finally:
-        server.shutdown()
-        thread.join(10)
-        app.extensions["xephang_printer"].service.stop()
-        app.extensions["xephang"].store.close()
 
 
 @pytest.fixture
@@ -176,7 +153,7 @@ def test_dossier_status_from_the_sample_export(portrait: Any, live_server: Any) 
 
 def test_an_unreachable_one_door_system_is_said_plainly(tmp_path: Path, browser: Any) -> None:
     # A port nothing listens on: the one-door system is down.
-    with serve(tmp_path, XEPHANG_LOOKUP_CONNECTOR="rest",
+    with serve(tmp_path, **ALWAYS_OPEN, XEPHANG_LOOKUP_CONNECTOR="rest",
                XEPHANG_LOOKUP_REST_URL="http://127.0.0.1:9/hoso/{code}",
                XEPHANG_LOOKUP_TIMEOUT_SECONDS="1") as (url, _app):
         context = browser.new_context(viewport=LANDSCAPE, locale="vi-VN")
@@ -191,7 +168,7 @@ def test_an_unreachable_one_door_system_is_said_plainly(tmp_path: Path, browser:
 
 
 def test_back_to_the_attract_screen_when_left_alone(tmp_path: Path, browser: Any) -> None:
-    with serve(tmp_path, XEPHANG_LOOKUP_IDLE_SECONDS="2") as (url, _app):
+    with serve(tmp_path, **ALWAYS_OPEN, XEPHANG_LOOKUP_IDLE_SECONDS="2") as (url, _app):
         context = browser.new_context(viewport=PORTRAIT, locale="vi-VN")
         page = context.new_page()
         open_lookup(page, url, None)
