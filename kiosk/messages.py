@@ -31,6 +31,17 @@ CATALOG: dict[str, dict[str, str]] = {
     "eta_unknown": {"vi": "Chưa ước tính được thời gian chờ", "en": "No wait estimate yet"},
     "issued": {"vi": "Lấy số lúc {time} ngày {date}", "en": "Issued {time} on {date}"},
     "scan": {"vi": "Quét mã để theo dõi lượt của bạn", "en": "Scan to follow your turn"},
+    # The list of documents the look-up kiosk prints for a procedure.
+    "checklist_heading": {"vi": "GIẤY TỜ CẦN CHUẨN BỊ", "en": "DOCUMENTS TO BRING"},
+    "checklist_procedure": {"vi": "Mã thủ tục: {procedure} · Lĩnh vực: {field}",
+                            "en": "Procedure {procedure} · Field: {field}"},
+    "checklist_deadline": {"vi": "Thời hạn giải quyết: {text}", "en": "Time limit: {text}"},
+    "checklist_fee": {"vi": "Phí, lệ phí: {text}", "en": "Fees: {text}"},
+    "checklist_forms": {"vi": "Mẫu đơn, tờ khai: {names}", "en": "Forms: {names}"},
+    "checklist_forms_hint": {"vi": "Quét mã QR trên kiosk tra cứu để tải mẫu đơn về điện thoại.",
+                             "en": "Scan the QR codes on the look-up kiosk to download the forms."},
+    "checklist_none": {"vi": "Không yêu cầu giấy tờ.", "en": "No documents are required."},
+    "checklist_printed": {"vi": "In lúc {time} ngày {date}", "en": "Printed {time} on {date}"},
     # Printer reports (device_status messages seen by staff and manager).
     "printer_ok": {"vi": "Máy in hoạt động bình thường.", "en": "The printer works normally."},
     "printer_emulated": {"vi": "Máy in giả lập: vé được lưu thành ảnh.",
@@ -52,6 +63,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "printer_none": {"vi": "Không dùng máy in (cấu hình printer = none).",
                      "en": "No printer configured."},
     "ticket_not_printed": {"vi": " Số {label} chưa được in.", "en": " Ticket {label} was not printed."},
+    "list_not_printed": {"vi": " Danh sách giấy tờ chưa được in.",
+                         "en": " The list of documents was not printed."},
 }
 
 

@@ -32,62 +32,15 @@
 
   function $(id) { return document.getElementById(id); }
 
-  // --- the token -------------------------------------------------------------------------
+  // --- the token, and talking to the core (device.js) --------------------------------
 
-  function storage(action, value) {
-    try {
-      if (action === "get") return window.localStorage.getItem(TOKEN_KEY);
-      if (action === "set") window.localStorage.setItem(TOKEN_KEY, value);
-      if (action === "remove") window.localStorage.removeItem(TOKEN_KEY);
-    } catch (e) { /* storage disabled: the token lives for this page only */ }
-    return null;
-  }
-
-  function takeToken() {
-    var url = new URL(window.location.href);
-    var hash = new URLSearchParams(window.location.hash.replace(/^#/, ""));
-    var given = url.searchParams.get("token") || hash.get("token");
-    var reset = url.searchParams.get("reset") === "1";
-    if (reset) storage("remove");
-    if (given) storage("set", given.trim());
-    if (given || reset || window.location.hash) {
-      window.history.replaceState(null, "", url.pathname);
-    }
-    return given ? given.trim() : storage("get");
-  }
-
-  // --- talking to the core -------------------------------------------------------------
-
-  function NetworkError(message) { this.message = message; }
+  var device = XephangDevice.open(TOKEN_KEY);
 
   function api(method, path, body, headers, timeoutMs) {
-    var controller = new AbortController();
-    var timer = setTimeout(function () { controller.abort(); }, timeoutMs || 8000);
-    var init = { method: method, headers: { "Accept": "application/json" }, signal: controller.signal,
-                 cache: "no-store" };
-    if (token) init.headers["Authorization"] = "Bearer " + token;
-    Object.keys(headers || {}).forEach(function (k) { init.headers[k] = headers[k]; });
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(path, init).then(function (response) {
-      clearTimeout(timer);
-      return response.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-        return { status: response.status, body: data };
-      });
-    }, function (err) {
-      clearTimeout(timer);
-      throw new NetworkError(String(err));
-    });
+    return device.api(method, path, body, headers, timeoutMs);
   }
 
-  function errorOf(result) {
-    var error = result.body && result.body.error;
-    return error || { code: "http_" + result.status, message: "" };
-  }
+  var errorOf = device.errorOf;
 
   // --- screens -------------------------------------------------------------------------
 
@@ -290,14 +243,6 @@
 
   // --- a press -------------------------------------------------------------------------
 
-  function newKey() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return "kiosk-" + Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-  }
-
   function press(code) {
     if (busy) return;
     if (!centerOpen()) { message(T.closed_title, T.closed_text); return; }
@@ -306,7 +251,7 @@
       return;
     }
     setBusy(true);
-    var key = newKey();  // one press, one key: a retry of this press gets the same ticket
+    var key = XephangDevice.requestKey("kiosk");  // one press, one key: a retry of this press gets the same ticket
     var body = { service: code, priority: priority };
     var giveUpAt = Date.now() + PRESS_RETRY_MS;
     var attempt = function () {
@@ -413,7 +358,7 @@
     if (/token=/.test(window.location.hash)) window.location.reload();
   });
 
-  token = takeToken();
+  token = device.token;
   if (!token) { setup(T.setup_missing); return; }
   verify(false).then(start);
 })();

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import shutil
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from browser_support import SCREENSHOTS, screenshot
-from werkzeug.serving import make_server
+from browser_support import SCREENSHOTS, screenshot, serve
+from browser_support import serve_settings as _serve
 
 from hardware.printer import PaperOut
 from queue_core.service import auth
 from queue_core.domain.clock import VIETNAM
 from queue_core.config import ServiceSettings, load_settings
-from queue_core.web.app import create_app
 from queue_core.web.security import Throttle
 
 PORTRAIT = {"width": 1080, "height": 1920}
@@ -38,27 +34,6 @@ def open_kiosk(page: Any, url: str, token: str) -> None:
 
 def field(page: Any, code: str) -> Any:
     return page.locator(f'.k-field[data-service="{code}"]')
-
-
-@contextmanager
-def serve(tmp_path: Path, **env: str) -> Iterator[tuple[str, Any]]:
-    """A core with its own settings, served like the live_server fixture."""
-    settings = load_settings(env={"XEPHANG_DATA_DIR": str(tmp_path / "own"), **env})
-    yield from _serve(settings)
-
-
-def _serve(settings: Any) -> Iterator[tuple[str, Any]]:
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app
-    finally:
-        server.shutdown()
-        thread.join(10)
-        app.extensions["xephang_printer"].service.stop()
-        app.extensions["xephang"].store.close()
 
 
 def token_of(app: Any) -> str:
