@@ -113,8 +113,8 @@ class NativeScreen:
                 self._clock_base = (_parse_time(data.get("now")), now)
                 self._refreshed = now
         elif name == "speech":
-            call, text = data
-            self.live.set_speech(call, text)
+            call, text, caption = data
+            self.live.set_speech(call, text, caption)
         else:
             self.live.apply(name, data, now=now)
 
@@ -156,7 +156,7 @@ class NativeScreen:
 
     def _ask_speech(self) -> None:
         call = self.live.call
-        if call is None or call.speech or not call.label or not call.counter:
+        if call is None or (call.speech and call.caption) or not call.label or not call.counter:
             return
         if self._speech_asked == call.key:
             return
@@ -173,9 +173,10 @@ class NativeScreen:
             log.info("no sentence for %s: %s", call.label, exc)
             self._speech_asked = None
             return
-        text = reply.data.get("text") if isinstance(reply.data, dict) else None
+        data = reply.data if isinstance(reply.data, dict) else {}
+        text, caption = data.get("text"), data.get("caption")
         if isinstance(text, str):
-            self._post("speech", (call, text))
+            self._post("speech", (call, text, caption if isinstance(caption, str) else ""))
 
     def clock(self, now: float | None = None) -> datetime | None:
         """Return the core's time now (from the last Board), or None before the first."""
@@ -275,7 +276,7 @@ class NativeScreen:
             return False
         call = self.live.call
         waited = time.monotonic() - self._refreshed
-        return call is None or bool(call.speech) or waited > SPEECH_WAIT_SECONDS
+        return call is None or bool(call.caption) or waited > SPEECH_WAIT_SECONDS
 
     def save(self, path: Path) -> Path:
         """Draw the current frame and save it as PNG."""

@@ -12,9 +12,11 @@
   };
   let shownCall = null;
 
+  let words = {};
+
   function counterName(board, number) {
     const counter = board.counters.find((c) => c.number === number);
-    return counter && counter.name ? counter.name : `Quầy ${number}`;
+    return counter && counter.name ? counter.name : `${words.counter} ${number}`;
   }
 
   function counterRow() {
@@ -26,7 +28,10 @@
   }
 
   function recentItem() {
-    return element("li", "recent-item", [element("b", "r-label"), element("span", "r-counter")]);
+    return element("li", "recent-item", [
+      element("span", "r-head", [element("b", "r-label"), element("small", "r-again")]),
+      element("span", "r-counter"),
+    ]);
   }
 
   function waitingItem() {
@@ -46,11 +51,18 @@
   function renderHero(display, board, now) {
     const {live, text} = display;
     const call = live.call;
-    if (call) {
+    if (call && call.earlier) {
+      // The latest call is no longer true: the call still true before it, marked so.
+      setText(nodes.caption, text.earlier_caption);
+      setText(nodes.label, call.label);
+      setText(nodes.counter, `${text.at_counter} ${counterName(board, call.counter)}`);
+      setText(nodes.speech, "");
+    } else if (call) {
       setText(nodes.caption, call.recall ? text.recall_caption : text.call_caption);
       setText(nodes.label, call.label);
       setText(nodes.counter, `${text.to_counter} ${counterName(board, call.counter)}`);
-      setText(nodes.speech, call.speech);
+      // Written for people who cannot hear the loudspeaker (which says the spoken form).
+      setText(nodes.speech, call.caption);
     } else {
       setText(nodes.caption, text.call_caption);
       setText(nodes.label, text.idle);
@@ -60,7 +72,8 @@
     const key = callKey(call);
     const fresh = live.isFresh(null, now);
     toggle(nodes.hero, "is-fresh", fresh);
-    toggle(nodes.hero, "is-recall", !!(call && call.recall));
+    toggle(nodes.hero, "is-recall", !!(call && call.recall && !call.earlier));
+    toggle(nodes.hero, "is-earlier", !!(call && call.earlier));
     if (fresh && key !== shownCall) cue(nodes.hero);
     if (!fresh) nodes.hero.classList.remove("is-cue");
     shownCall = key;
@@ -97,8 +110,10 @@
     nodes.recent.style.setProperty("--items", String(Math.max(4, display.live.recentLimit)));
     const items = sizeList(nodes.recent, calls.length, recentItem);
     calls.forEach((call, index) => {
-      setText(items[index].children[0], call.label);
-      setText(items[index].children[1], counterName(board, call.counter));
+      const [head, where] = items[index].children;
+      setText(head.children[0], call.label);
+      setText(head.children[1], call.recall ? display.text.recall_mark : "");
+      setText(where, counterName(board, call.counter));
       toggle(items[index], "is-recall", !!call.recall);
     });
   }
@@ -117,6 +132,7 @@
   }
 
   function render(display) {
+    words = display.text;
     const board = display.live.board;
     if (!board) return;
     const now = display.now();

@@ -90,7 +90,8 @@ SCHEMAS: dict[str, Schema] = {
             "code": TEXT, "name": TEXT, "waiting": {"type": "integer", "minimum": 0}},
             ("code", "name", "waiting"))},
         "recent_calls": {"type": "array", "items": _object({
-            "label": TEXT, "counter": INT, "at": TIME, "recall": BOOL, "ticket": TEXT},
+            "label": TEXT, "counter": INT, "at": TIME, "recall": BOOL, "ticket": TEXT,
+            "speech": TEXT, "caption": TEXT},
             ("label", "counter", "at"))},
     }, ("seq", "date", "center", "counters", "services", "recent_calls")),
     "Transition": _object({
@@ -252,7 +253,8 @@ def _paths() -> dict[str, dict[str, Schema]]:
             {200: _json("the counter", ref("Counter"))}, parameters=counter, errors=(404,))},
         "/speech": {"get": _operation(
             "api.speech", "Return the sentence the announcer says for a call", "board", (),
-            {200: _json("the sentence", _object({"text": TEXT}, ("text",)))},
+            {200: _json("the sentence spoken, and as written on the screens",
+                        _object({"text": TEXT, "caption": TEXT}, ("text", "caption")))},
             parameters=[
                 {"name": "label", "in": "query", "required": True,
                  "schema": {"type": "string", "minLength": 1}, "example": "A023"},
