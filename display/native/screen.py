@@ -10,12 +10,17 @@ disconnected) and redraws only when something changes; `render` draws.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import queue
+import shutil
+import stat
+import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import MutableMapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,30 @@ log = logging.getLogger("xephang.display")
 REFRESH_SECONDS = 300.0
 INBOX_LIMIT = 5000
 SPEECH_WAIT_SECONDS = 3.0
+
+
+def ensure_runtime_dir(environ: MutableMapping[str, str] | None = None) -> str | None:
+    """Give SDL a private runtime folder when the session has none; return it, or None.
+
+    A screen started by systemd (or from a plain console) often has no valid
+    XDG_RUNTIME_DIR; SDL's Wayland probe then prints "error: XDG_RUNTIME_DIR is invalid or
+    not set" at every start before falling back to X11 or KMS. A folder of our own (mode
+    0700, removed at exit) keeps the probe quiet and changes nothing else.
+    """
+    env = os.environ if environ is None else environ
+    current = env.get("XDG_RUNTIME_DIR", "")
+    if current:
+        try:
+            info = os.stat(current)
+            if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() \
+                    and not info.st_mode & 0o077:
+                return None
+        except OSError:
+            pass
+    folder = tempfile.mkdtemp(prefix="xephang-display-")  # 0700, a fresh random name
+    atexit.register(shutil.rmtree, folder, True)
+    env["XDG_RUNTIME_DIR"] = folder
+    return folder
 
 
 class NativeScreen:
@@ -232,6 +261,7 @@ class NativeScreen:
 
     def open_window(self) -> pygame.Surface:
         """Open the full screen (or a window of `size`) and hide the mouse pointer."""
+        ensure_runtime_dir()
         pygame.display.init()
         pygame.font.init()
         if self.size is None:

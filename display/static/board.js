@@ -323,6 +323,27 @@
     return node;
   }
 
+  /*
+   * Shrink a box's text until all of it fits (wrapped, never cut): the box gets its size
+   * from the layout; the font goes down in small steps, to `minScale` of the stylesheet's.
+   * Measured again only when the text or the room around it changed.
+   */
+  function fitText(node, minScale = 0.45) {
+    if (!node) return;
+    const room = node.parentElement || node;
+    const key = `${node.textContent}|${room.clientWidth}x${room.clientHeight}`;
+    if (node.dataset.fitted === key) return;
+    node.style.fontSize = "";
+    const base = parseFloat(getComputedStyle(node).fontSize);
+    let scale = 1;
+    const over = () => node.scrollHeight > node.clientHeight || node.scrollWidth > node.clientWidth;
+    while (over() && scale > minScale) {
+      scale = Math.max(minScale, scale - 0.05);
+      node.style.fontSize = `${(base * scale).toFixed(2)}px`;
+    }
+    node.dataset.fitted = key;
+  }
+
   /* --- the clock: the core's time in the center's time zone ------------------------------ */
 
   function clockParts(epochMs, timeZone) {
@@ -523,5 +544,5 @@
   }
 
   global.XephangDisplay = {LiveBoard, start, setText, toggle, sizeList, element, clockParts,
-                           callKey, addCall, shownCall};
+                           callKey, addCall, shownCall, fitText};
 })(window);

@@ -1,7 +1,7 @@
 /* The wall screen: the call just made in large type, every counter, recent calls, waiting. */
 (function () {
   "use strict";
-  const {setText, toggle, sizeList, element, callKey} = window.XephangDisplay;
+  const {setText, toggle, sizeList, element, callKey, fitText} = window.XephangDisplay;
 
   const $ = (id) => document.getElementById(id);
   const nodes = {
@@ -141,6 +141,9 @@
     renderCounters(display, board, now);
     renderRecent(display, board);
     renderWaiting(display);
+    // Once every part has its content (the layout is final): a long field name wraps and
+    // shrinks into its box, never cut.
+    fitAll(false);
     toggle(document.body, "is-center-closed", board.open === false);
     tick(display, display.clock());
   }
@@ -169,8 +172,15 @@
     nodes.notice.classList.add("is-scrolling");
   }
 
+  function fitAll(again = true) {
+    document.querySelectorAll(".c-names, .w-name").forEach((node) => {
+      if (again) delete node.dataset.fitted;
+      fitText(node);
+    });
+  }
+
   window.XephangDisplay.start({render, tick, rooms: ["board"]});
-  window.addEventListener("resize", fitNotice);
-  if (document.fonts && document.fonts.ready) document.fonts.ready.then(fitNotice);
+  window.addEventListener("resize", () => { fitNotice(); fitAll(); });
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(() => { fitNotice(); fitAll(); });
   fitNotice();
 })();

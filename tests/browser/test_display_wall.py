@@ -237,3 +237,31 @@ def test_the_caption_is_written_while_the_loudspeaker_says_the_spoken_form(
     assert heard[-1]["caption"] == "Xin mời công dân có số thứ tự A001 đến quầy số 1."
     spoken = page.evaluate("fetch('/api/v1/speech?label=A001&counter=1').then((r) => r.json())")
     assert spoken == {"text": heard[-1]["speech"], "caption": heard[-1]["caption"]}
+
+
+FIT_CHECK = """() => Array.from(document.querySelectorAll('.c-names, .w-name')).map((node) => ({
+    text: node.textContent, scrollWidth: node.scrollWidth, clientWidth: node.clientWidth,
+    scrollHeight: node.scrollHeight, clientHeight: node.clientHeight,
+    fontPx: parseFloat(getComputedStyle(node).fontSize)}))"""
+
+
+@pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])
+def test_long_field_names_wrap_or_shrink_and_are_never_cut(page: Any, live_server: Any,
+                                                           width: int, height: int) -> None:
+    center = live_server.center
+    busy_morning(center)
+    page.set_viewport_size({"width": width, "height": height})
+    open_wall(page, live_server.url, "?notice=" + NOTICE)
+    page.evaluate("document.fonts.ready")
+    names = {s["code"]: s["name"] for s in center.board()["services"]}
+    expect(page.locator('.crow[data-counter="3"] .c-names')).to_have_text(
+        f"{names['B']} · {names['E']}")
+    expect(page.locator('[data-service="D"] .w-name')).to_have_text("Hộ kinh doanh – Đầu tư")
+    boxes = page.evaluate(FIT_CHECK)
+    assert len(boxes) == 5 + 6
+    assert "Chính sách xã hội – Người có công" in [b["text"] for b in boxes]
+    for box in boxes:
+        assert box["scrollWidth"] <= box["clientWidth"], box
+        assert box["scrollHeight"] <= box["clientHeight"], box
+        assert box["fontPx"] >= 0.4 * height / 56.25, box  # shrunk, still readable
+    screenshot(page, f"display-wall-long-names-{width}x{height}")
