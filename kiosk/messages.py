@@ -1,9 +1,9 @@
 """Words of the kiosk, the printed ticket and the printer reports, Vietnamese first.
 
 >>> render("ahead", count=4)
-'Trước bạn: 4 người'
->>> PRIORITY_NAMES["elderly"]["vi"]
-'Người cao tuổi'
+'Trước ông/bà: 4 người'
+>>> PRIORITY_NAMES["elderly"]["vi"] == vocabulary.PRIORITY_NAMES["elderly"]
+True
 """
 
 from __future__ import annotations
@@ -21,16 +21,16 @@ PRIORITY_ORDER = vocabulary.PRIORITY_ORDER
 
 CATALOG: dict[str, dict[str, str]] = {
     # The printed ticket.
-    "ticket_heading": {"vi": "SỐ THỨ TỰ CỦA BẠN", "en": "YOUR NUMBER"},
+    "ticket_heading": {"vi": "SỐ THỨ TỰ", "en": "YOUR NUMBER"},
     "field": {"vi": "Lĩnh vực: {name}", "en": "Field: {name}"},
     "priority": {"vi": "ƯU TIÊN · {name}", "en": "PRIORITY · {name}"},
-    "ahead": {"vi": "Trước bạn: {count} người", "en": "Ahead of you: {count}"},
-    "ahead_none": {"vi": "Bạn là người tiếp theo", "en": "You are next"},
+    "ahead": {"vi": "Trước ông/bà: {count} người", "en": "Ahead of you: {count}"},
+    "ahead_none": {"vi": "Ông/bà là người tiếp theo", "en": "You are next"},
     "eta": {"vi": "Thời gian chờ dự kiến: khoảng {minutes} phút",
             "en": "Expected wait: about {minutes} min"},
     "eta_unknown": {"vi": "Chưa ước tính được thời gian chờ", "en": "No wait estimate yet"},
     "issued": {"vi": "Lấy số lúc {time} ngày {date}", "en": "Issued {time} on {date}"},
-    "scan": {"vi": "Quét mã để theo dõi lượt của bạn", "en": "Scan to follow your turn"},
+    "scan": {"vi": "Quét mã để theo dõi lượt của ông/bà", "en": "Scan to follow your turn"},
     # Printer reports (device_status messages seen by staff and manager).
     "printer_ok": {"vi": "Máy in hoạt động bình thường.", "en": "The printer works normally."},
     "printer_emulated": {"vi": "Máy in giả lập: vé được lưu thành ảnh.",

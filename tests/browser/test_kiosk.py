@@ -128,7 +128,7 @@ def test_printer_failure_shows_the_number_with_a_plain_message(page: Any, live_s
     assert time.monotonic() - started < 2.0
     assert page.locator("#k-label").inner_text() == "B001"
     assert page.locator("#k-print-failed").inner_text() == \
-        "Máy in gặp sự cố — vui lòng ghi nhớ số của bạn"
+        "Máy in gặp sự cố — xin ông/bà ghi nhớ số thứ tự"
     assert not page.locator("#k-print-ok").is_visible()
     screenshot(page, "kiosk-landscape-printer-failed")
     health = live_server.app.extensions["xephang"].hub.device_report()["printer"]

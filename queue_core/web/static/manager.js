@@ -5,6 +5,7 @@
 
   const config = JSON.parse(document.getElementById("manager-config").textContent);
   const T = config.text;
+  const V = JSON.parse(document.getElementById("vocabulary").textContent);
   const TARGET_S = config.target_wait_minutes * 60;
   const LIVE_EVENTS = ["board", "ticket_issued", "ticket_called", "ticket_updated",
     "counter_updated", "device_status"];
@@ -165,14 +166,14 @@
       const current = c.current;
       return row([
         cell(c.name), cell(c.services.join(", ")),
-        cell(badge(T.counter_states[c.state] || c.state, "state state-" + c.state)),
+        cell(badge(V.counter_states[c.state] || c.state, "state state-" + c.state)),
         cell(current ? current.label : T.none), cell(current ? officerName(c.officer) : T.none),
         cell(current ? waitText(c.serving_s) : T.none, "num serving"),
         cell(fmt(c.served_today), "num"), cell(mins(c.service_time_today.mean_s), "num")
       ]);
     });
     fill("live-queue", data.queue.slice(0, 30), (q) => {
-      const prio = q.priority ? badge(T.priorities[q.priority] || q.priority, "prio") : document.createTextNode("");
+      const prio = q.priority ? badge(V.priorities[q.priority] || q.priority, "prio") : document.createTextNode("");
       return row([cell(q.label + (q.transferred ? " (" + T.transferred + ")" : "")),
         cell(q.service + " – " + serviceName(q.service)), cell(prio), cell(timeOf(q.issued_at)),
         cell(waitText(q.waited_s), "num waited")]);
@@ -317,7 +318,7 @@
     $("period").textContent = (s.from === s.to ? "Ngày " + vnDate(s.from)
       : "Từ " + vnDate(s.from) + " đến " + vnDate(s.to)) + filterText(s.filters);
     $("h-issued").textContent = fmt(s.issued);
-    $("h-priority").textContent = "Ưu tiên: " + fmt(s.priority.total) + " · chuyển lĩnh vực: " + fmt(s.transfers);
+    $("h-priority").textContent = V.priority + ": " + fmt(s.priority.total) + " · chuyển lĩnh vực: " + fmt(s.transfers);
     $("h-served").textContent = fmt(s.served);
     $("h-lost").textContent = "Vắng " + fmt(s.no_show) + " · hủy " + fmt(s.cancelled) + " · hết hạn " + fmt(s.expired);
     $("h-wait-mean").textContent = mins(s.wait.mean_s);
@@ -326,8 +327,8 @@
     $("h-service-more").textContent = "Trung vị " + mins(s.service_time.median_s) + " · P90 " + mins(s.service_time.p90_s);
     $("h-target").textContent = pct(s.within_target_pct);
     $("h-satisfied").textContent = pct(s.ratings.satisfied_pct);
-    $("h-ratings").textContent = fmt(s.ratings.very_satisfied) + " rất hài lòng · " + fmt(s.ratings.satisfied) +
-      " hài lòng · " + fmt(s.ratings.unsatisfied) + " không hài lòng";
+    $("h-ratings").textContent = ["very_satisfied", "satisfied", "unsatisfied"]
+      .map((level) => fmt(s.ratings[level]) + " " + V.ratings[level].toLowerCase()).join(" · ");
     renderTables(s);
     renderCharts(s);
   }
@@ -335,7 +336,7 @@
   function filterText(filters) {
     const parts = [];
     if (filters.service) { parts.push(filters.service + " – " + serviceName(filters.service)); }
-    if (filters.counter) { parts.push("Quầy " + filters.counter); }
+    if (filters.counter) { parts.push(V.counter + " " + filters.counter); }
     if (filters.officer) { parts.push("cán bộ " + filters.officer); }
     return parts.length ? " · " + parts.join(" · ") : "";
   }
@@ -491,7 +492,7 @@
       data: {
         labels: labels,
         datasets: used.map(([level, color]) => ({
-          type: "bar", label: T.ratings[level], data: p.rows.map((r) => r.ratings[level]),
+          type: "bar", label: V.ratings[level], data: p.rows.map((r) => r.ratings[level]),
           backgroundColor: color, stack: "ratings", yAxisID: "y", order: 2
         })).concat([{
           type: "line", label: T.satisfied_pct, data: p.rows.map((r) => r.ratings.satisfied_pct),

@@ -11,7 +11,8 @@
   const $ = (id) => document.getElementById(id);
   const SERVICES = Object.fromEntries(CONFIG.services.map((s) => [s.code, s.name]));
   const KEYS = { n: "next", l: "recall", v: "no_show", x: "finish", c: "transfer", t: "pause" };
-  const STATE_WORDS = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng" };
+  const WORDS = JSON.parse(document.getElementById("vocabulary").textContent);
+  const STATE_WORDS = WORDS.counter_states;
   const COUNTER_KEY = "xephang.counter";
   const HISTORY = 6;
 
@@ -163,7 +164,7 @@
     }
     localStorage.setItem(COUNTER_KEY, String(number));
     const config = CONFIG.counters.find((c) => c.number === number);
-    $("counter-name").textContent = config ? config.name : "Quầy " + number;
+    $("counter-name").textContent = config ? config.name : WORDS.counter + " " + number;
     const fields = $("counter-fields");
     fields.textContent = "";
     for (const code of config ? config.services : []) {
@@ -176,7 +177,7 @@
     $("logout").hidden = false;
     $("desk").hidden = false;
     state.ready = true;
-    document.title = (config ? config.name : "Quầy " + number) + " · Bàn làm việc cán bộ";
+    document.title = (config ? config.name : WORDS.counter + " " + number) + " · Bàn làm việc cán bộ";
     if (!state.socket) connect();
     else if (state.socket.connected) state.socket.emit("subscribe", { rooms: ["board"] });
     render();
@@ -584,15 +585,15 @@
     $("serving-label").textContent = serving ? serving.label : "—";
     $("serving-field").textContent = serving ?
       serving.service + " · " + (SERVICES[serving.service] || "") :
-      (view && view.state !== "open" ? "Quầy " + STATE_WORDS[view.state].toLowerCase() :
+      (view && view.state !== "open" ? WORDS.counter + " " + STATE_WORDS[view.state].toLowerCase() :
         "Chưa gọi số nào");
     const prio = $("serving-priority");
     prio.hidden = !(serving && serving.priority);
     prio.textContent = serving && serving.priority ?
-      "Ưu tiên · " + (CONFIG.priorities[serving.priority] || serving.priority) : "";
+      WORDS.priority + " · " + (WORDS.priorities[serving.priority] || serving.priority) : "";
     $("serving-recalls").textContent = serving && serving.recalls ?
       "đã gọi lại " + serving.recalls + " lần" : "";
-    $("pause-name").textContent = view && view.state !== "open" ? "Mở quầy" : "Tạm dừng";
+    $("pause-name").textContent = view && view.state !== "open" ? "Mở quầy" : STATE_WORDS.paused;
     tick();
   }
 
@@ -666,7 +667,7 @@
     if (ticket.priority) {
       const badge = document.createElement("span");
       badge.className = "prio";
-      badge.textContent = "Ưu tiên · " + (CONFIG.priorities[ticket.priority] || ticket.priority);
+      badge.textContent = WORDS.priority + " · " + (WORDS.priorities[ticket.priority] || ticket.priority);
       field.appendChild(badge);
     }
     const waited = row.querySelector(".waited");
