@@ -455,6 +455,7 @@ class Center:
                 "date": businessday.day_of(now),
                 "now": time_text(now),
                 "open": businessday.is_open(now, self.settings.center),
+                "opens_next": self._opens_next(now),
                 "center": center_json(self.settings.center),
                 "counters": self._counters_view(),
                 "services": [{"code": s.code, "name": s.name, "name_en": s.name_en,
@@ -462,6 +463,12 @@ class Center:
                              for s in self.settings.services],
                 "recent_calls": self._recent_calls(businessday.day_of(now)),
             }
+
+    def _opens_next(self, now: datetime) -> str | None:
+        """Return when a closed center opens again (ISO time), None while it is open."""
+        if businessday.is_open(now, self.settings.center):
+            return None
+        return time_text(businessday.next_opening(now, self.settings.center))
 
     def _recent_calls(self, day: str) -> list[dict[str, Any]]:
         """Return today's recent calls, newest first, a recall folded into its call's entry."""

@@ -84,6 +84,7 @@ SCHEMAS: dict[str, Schema] = {
     }, ("code", "name", "open", "waiting")),
     "Board": _object({
         "seq": {"type": "integer", "minimum": 0}, "date": DATE, "now": TIME, "open": BOOL,
+        "opens_next": _nullable(TIME),
         "center": _object({"name": TEXT}, ("name",)),
         "counters": {"type": "array", "items": ref("Counter")},
         "services": {"type": "array", "items": _object({

@@ -276,6 +276,7 @@ def test_ticket_page_shows_the_ticket_and_nothing_personal(client: Any, kiosk: H
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "A001" in text and "Chứng thực" in text and "Trước ông/bà" in text
+    assert "Mời đến quầy 1, 2 hoặc 5 khi được gọi" in text
     missing = client.get("/t/not-a-ticket")
     assert missing.status_code == 404 and "Không tìm thấy" in missing.get_data(as_text=True)
 
@@ -284,6 +285,8 @@ def test_kiosk_config_for_satellites(client: Any, kiosk: Headers) -> None:
     config = client.get("/api/v1/kiosk/config", headers=kiosk).json
     assert config["center"]["subtitle"] == "Hành chính phục vụ"
     assert {s["code"] for s in config["services"]} == set("ABCDEF")
+    # The counters serving each field, printed on a button kiosk's tickets.
+    assert {s["code"]: s["counters"] for s in config["services"]}["A"] == [1, 2, 5]
     assert client.get("/api/v1/kiosk/config").status_code == 401
 
 
