@@ -33,7 +33,7 @@ def console() -> str:
     """Serve the staff console: a login form, then the counter's live desk."""
     settings: Settings = _xephang().settings
     return render_template(
-        "staff.html", center=settings.center,
+        "staff.html", center=settings.center, timezone=settings.center.timezone,
         counters=[{"number": c.number, "name": c.display_name, "services": list(c.services)}
                   for c in settings.counters],
         services=[{"code": s.code, "name": s.name} for s in settings.services])

@@ -240,3 +240,33 @@ def test_staff_account_is_refused(page: Any, dashboard: Dashboard) -> None:
     expect(page.locator(".login-message.error")).to_contain_text("không có quyền lãnh đạo", timeout=WAIT_MS)
     page.click("#logout")
     expect(page.locator("#username")).to_be_visible(timeout=WAIT_MS)
+
+
+def test_the_officer_filter_lists_officers_only(page: Any, dashboard: Dashboard) -> None:
+    from playwright.sync_api import expect
+
+    auth.add_user(dashboard.app.extensions["xephang"].store, "quantri", PASSWORD, role="admin",
+                  counter=None, now=dashboard.clock.now())
+    log_in(page, dashboard.url)
+    page.click("#tab-history")
+    options = page.locator("#f-officer option")
+    expect(options.first).to_have_text("Tất cả cán bộ", timeout=WAIT_MS)
+    # The manager and the admin never served anyone: not officers.
+    assert [o for o in options.evaluate_all("(all) => all.map((o) => o.value)") if o] == [
+        "hoa", "lan", "minh"]
+
+
+@pytest.mark.parametrize("page_path,username", [("/counter", "lan"), ("/manager", "giamdoc")])
+def test_an_english_browser_gets_the_same_vietnamese_answer_on_both_logins(
+        browser: Any, dashboard: Dashboard, page_path: str, username: str) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.goto(dashboard.url + page_path)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "sai-mat-khau")
+    page.click("button[type=submit]")
+    expect(page.locator("#login-message")).to_have_text("Sai tên đăng nhập hoặc mật khẩu.",
+                                                        timeout=WAIT_MS)
+    context.close()

@@ -83,7 +83,8 @@
     return tr;
   }
   function api(path) {
-    return fetch(path, {credentials: "same-origin", headers: {"Accept-Language": "vi"}})
+    return fetch(path, {credentials: "same-origin",
+                        headers: {"Accept-Language": document.documentElement.lang || "vi"}})
       .then((response) => {
         if (response.status === 401) { window.location.reload(); throw new Error("logged out"); }
         return response.json().then((body) => {
