@@ -270,3 +270,31 @@ def test_an_english_browser_gets_the_same_vietnamese_answer_on_both_logins(
     expect(page.locator("#login-message")).to_have_text("Sai tên đăng nhập hoặc mật khẩu.",
                                                         timeout=WAIT_MS)
     context.close()
+
+
+def test_a_field_serving_transfers_says_why_it_served_more_than_it_issued(
+        page: Any, dashboard: Dashboard) -> None:
+    from playwright.sync_api import expect
+
+    center, clock = dashboard.center, dashboard.clock
+    for _ in range(3):
+        center.issue("A", actor="kiosk:test")
+    for _ in range(3):
+        clock.advance(minutes=2)
+        center.call_next(1, actor="user:lan", officer="lan")
+        center.transfer(1, "F", actor="user:lan")
+    for _ in range(3):
+        clock.advance(minutes=2)
+        assert center.call_next(5, actor="user:minh", officer="minh")["service"] == "F"
+        clock.advance(minutes=3)
+        center.finish(5, actor="user:minh")
+    log_in(page, dashboard.url)
+    page.click("#tab-history")
+    row = page.locator("#t-services tbody tr", has_text="F – Trả kết quả")
+    expect(row).to_be_visible(timeout=WAIT_MS)
+    cells = row.locator("td")
+    issued, served = int(cells.nth(1).inner_text()), int(cells.nth(2).inner_text())
+    assert served > issued
+    expect(page.locator("#t-services thead")).to_contain_text("Đã phục vụ*")
+    expect(page.locator("#t-services-note")).to_contain_text("Kể cả số chuyển đến")
+    expect(page.locator("#t-services-note")).to_be_visible()
