@@ -34,7 +34,7 @@ HOUR_WEIGHTS = {7: 1.0, 8: 2.4, 9: 2.4, 10: 1.6, 11: 0.8, 12: 0.1, 13: 0.5, 14: 
 WEEKDAY_FACTORS = {1: 1.35, 2: 1.1, 3: 1.0, 4: 0.95, 5: 0.9, 6: 0.5, 7: 0.3}
 FIELD_WEIGHTS = {"A": 0.38, "B": 0.2, "C": 0.09, "D": 0.07, "E": 0.08, "F": 0.18}
 # Median minutes at the counter per field, and the lognormal spread around it.
-SERVICE_MINUTES = {"A": 6.5, "B": 12.0, "C": 17.0, "D": 14.0, "E": 13.0, "F": 4.0}
+SERVICE_MINUTES = {"A": 6.5, "B": 12.0, "C": 15.0, "D": 12.0, "E": 13.0, "F": 4.0}
 SERVICE_SPREAD = 0.5
 OFFICERS = {1: "lan", 2: "hoa", 3: "minh", 4: "tuan", 5: "thu"}
 PRIORITIES = (("elderly", 0.6), ("disabled", 0.1), ("pregnant", 0.1), ("merit", 0.1),

@@ -298,3 +298,114 @@ def test_a_field_serving_transfers_says_why_it_served_more_than_it_issued(
     expect(page.locator("#t-services thead")).to_contain_text("Đã phục vụ*")
     expect(page.locator("#t-services-note")).to_contain_text("Kể cả số chuyển đến")
     expect(page.locator("#t-services-note")).to_be_visible()
+
+
+# --- fit and print ----------------------------------------------------------------------------
+
+FIT = """() => {
+    const tables = Array.from(document.querySelectorAll('table.data')).filter((t) => t.offsetParent)
+        .map((t) => ({id: t.id, width: t.scrollWidth, room: t.parentElement.clientWidth,
+                      cells: Array.from(t.querySelectorAll('th, td')).filter(
+                          (c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent)}));
+    const cards = Array.from(document.querySelectorAll('.card, .tile, .chart-card'))
+        .filter((c) => c.offsetParent).map((c) => c.getBoundingClientRect());
+    const overlaps = [];
+    cards.forEach((a, i) => cards.slice(i + 1).forEach((b) => {
+        const x = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (x > 1 && y > 1) overlaps.push([a.left, a.top, b.left, b.top]);
+    }));
+    return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+            tables, overlaps};
+}"""
+
+
+@pytest.fixture
+def busy_dashboard(tmp_path: Path) -> Iterator[Dashboard]:
+    """Four weeks of simulated history and a live morning queue, on a fake clock."""
+    from datetime import date
+
+    from queue_core.cli.simulate import simulate_history
+
+    clock = FakeClock(TODAY_9AM)
+    settings = load_settings(env={"XEPHANG_DATA_DIR": str(tmp_path / "var")})
+    app = create_app(settings, clock=clock)
+    xephang = app.extensions["xephang"]
+    for name, role in (("giamdoc", "manager"), ("lan", "staff"), ("hoa", "staff")):
+        auth.add_user(xephang.store, name, PASSWORD, role=role, counter=None, now=clock.now())
+    simulate_history(xephang.store, settings, days=24, per_day=150, end=date(2026, 11, 22))
+    center = xephang.center
+    for n in range(40):
+        center.issue("ABCDEFA"[n % 7], actor="kiosk:test", priority="elderly" if n % 9 == 0 else None)
+        clock.advance(seconds=40)
+    for counter, officer in ((1, "lan"), (2, "hoa"), (3, None), (4, "lan")):
+        center.call_next(counter, actor="user:x", officer=officer)
+    center.set_counter_state(5, "paused", actor="user:x")
+    clock.advance(minutes=20)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Dashboard(f"http://127.0.0.1:{server.server_port}", app, clock)
+    server.shutdown()
+    thread.join(timeout=10)
+    xephang.store.close()
+
+
+def assert_fits(page: Any, name: str) -> None:
+    fit = page.evaluate(FIT)
+    assert fit["scrollWidth"] <= fit["innerWidth"], (name, fit["scrollWidth"], fit["innerWidth"])
+    for table in fit["tables"]:
+        assert table["width"] <= table["room"], (name, table["id"], table["width"], table["room"])
+        assert table["cells"] == [], (name, table["id"], table["cells"])
+    assert fit["overlaps"] == [], name
+
+
+@pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])
+def test_the_dashboard_fits_the_screen_on_every_tab(browser: Any, busy_dashboard: Dashboard,
+                                                    width: int, height: int) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    page = context.new_page()
+    log_in(page, busy_dashboard.url)
+    expect(page.locator("#live-queue tbody tr").first).to_contain_text("phút", timeout=WAIT_MS)
+    expect(page.locator("#alert")).to_be_visible(timeout=WAIT_MS)
+    assert_fits(page, "live")
+    screenshot(page, f"manager-live-{width}x{height}")
+    page.click("#tab-history")
+    page.click("[data-preset='30']")
+    expect(page.locator("#period")).to_have_text("Từ 25/10/2026 đến 23/11/2026", timeout=WAIT_MS)
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-level'))",
+                           timeout=WAIT_MS)
+    expect(page.locator("#t-officers tbody tr")).not_to_have_count(0, timeout=WAIT_MS)
+    assert_fits(page, "history")
+    screenshot(page, f"manager-history-{width}x{height}")
+    context.close()
+
+
+def test_the_monthly_report_prints_without_cutting_anything(browser: Any,
+                                                            busy_dashboard: Dashboard) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    page = context.new_page()
+    log_in(page, busy_dashboard.url)
+    page.click("#tab-history")
+    page.click("[data-preset='month']")
+    expect(page.locator("#period")).to_have_text("Từ 01/11/2026 đến 23/11/2026", timeout=WAIT_MS)
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-level'))",
+                           timeout=WAIT_MS)
+    page.emulate_media(media="print")
+    # An A4 page, portrait, at the browser's 96 dots an inch, less 12 mm margins.
+    page.set_viewport_size({"width": 703, "height": 1032})
+    shown = page.evaluate("""() => ['.mgr-bar', '#filters', '#live', '.print-head', '.signatures']
+        .map((s) => getComputedStyle(document.querySelector(s)).display)""")
+    assert shown[:3] == ["none", "none", "none"] and "none" not in shown[3:]
+    assert_fits(page, "print")
+    screenshot(page, "manager-print-a4")
+    pdf = page.pdf(format="A4", print_background=True,
+                   margin={"top": "12mm", "bottom": "12mm", "left": "12mm", "right": "12mm"})
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+    (Path(__file__).parent / "screenshots").mkdir(exist_ok=True)
+    (Path(__file__).parent / "screenshots" / "manager-report.pdf").write_bytes(pdf)
+    context.close()
