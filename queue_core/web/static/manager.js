@@ -166,7 +166,7 @@
     fill("live-counters", data.counters, (c) => {
       const current = c.current;
       return row([
-        cell(c.name), cell(c.services.join(", ")),
+        cell(c.name, "name"), cell(c.services.join(", "), "name"),
         cell(badge(V.counter_states[c.state] || c.state, "state state-" + c.state)),
         cell(current ? current.label : T.none), cell(current ? officerName(c.officer) : T.none),
         cell(current ? waitText(c.serving_s) : T.none, "num serving"),
@@ -362,7 +362,7 @@
       cell(pct(r.within_target_pct), "num"), cell(fmt(r.transfers_in), "num"), cell(ratingCell(r.ratings), "num")
     ]));
     const visits = (name) => (r) => row([
-      cell(name(r)), cell(fmt(r.calls), "num"), cell(fmt(r.served), "num"), cell(fmt(r.no_show), "num"),
+      cell(name(r), "name"), cell(fmt(r.calls), "num"), cell(fmt(r.served), "num"), cell(fmt(r.no_show), "num"),
       cell(fmt(r.transferred), "num"), cell(mins(r.service_time.mean_s), "num"),
       cell(mins(r.service_time.median_s), "num"), cell(mins(r.service_time.p90_s), "num"),
       cell(ratingCell(r.ratings), "num")
