@@ -29,8 +29,9 @@
 
   function recentItem() {
     return element("li", "recent-item", [
-      element("span", "r-head", [element("b", "r-label"), element("small", "r-again")]),
-      element("span", "r-counter"),
+      element("b", "r-label"),
+      // The counter, and under it "gọi lại" for a call made again.
+      element("span", "r-side", [element("span", "r-counter"), element("small", "r-again")]),
     ]);
   }
 
@@ -110,10 +111,10 @@
     nodes.recent.style.setProperty("--items", String(Math.max(4, display.live.recentLimit)));
     const items = sizeList(nodes.recent, calls.length, recentItem);
     calls.forEach((call, index) => {
-      const [head, where] = items[index].children;
-      setText(head.children[0], call.label);
-      setText(head.children[1], call.recall ? display.text.recall_mark : "");
-      setText(where, counterName(board, call.counter));
+      const [label, side] = items[index].children;
+      setText(label, call.label);
+      setText(side.children[0], counterName(board, call.counter));
+      setText(side.children[1], call.recall ? display.text.recall_mark : "");
       toggle(items[index], "is-recall", !!call.recall);
     });
   }

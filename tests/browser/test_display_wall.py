@@ -219,6 +219,20 @@ def test_a_recall_is_one_entry_marked_goi_lai(page: Any, live_server: Any) -> No
         expect(page.locator("#recent .r-label")).to_have_text(["A001", "A003", "A002"])
         expect(page.locator("#recent .recent-item").first).to_have_class(re.compile(r"\bis-recall\b"))
         expect(page.locator("#recent .r-again")).to_have_text(["gọi lại", "", ""])
+    page.set_viewport_size({"width": 1366, "height": 768})
+    item = page.locator("#recent .recent-item").first
+    boxes = [item.locator(part).bounding_box() for part in (".r-label", ".r-counter", ".r-again")]
+    row = item.bounding_box()
+    assert row is not None and all(box is not None for box in boxes)
+    for box in boxes:  # each part inside its row, none over another
+        assert row["x"] <= box["x"] and box["x"] + box["width"] <= row["x"] + row["width"] + 1
+        assert row["y"] <= box["y"] and box["y"] + box["height"] <= row["y"] + row["height"] + 1
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            apart = (a["x"] + a["width"] <= b["x"] + 1 or b["x"] + b["width"] <= a["x"] + 1
+                     or a["y"] + a["height"] <= b["y"] + 1 or b["y"] + b["height"] <= a["y"] + 1)
+            assert apart, (a, b)
+    screenshot(page, "display-wall-recall-1366x768")
 
 
 def test_the_caption_is_written_while_the_loudspeaker_says_the_spoken_form(
