@@ -242,6 +242,16 @@ def _check_template(template: object, what: str) -> str:
     return template
 
 
+def _chosen_template(counter: object, recall: bool, template: str, recall_template: str) -> str:
+    """Return the template of a call or recall, checked, once the counter number is checked."""
+    chosen = _check_template(
+        recall_template if recall else template,
+        "recall template" if recall else "template",
+    )
+    _check_int(counter, "counter", 1, MAX_NUMBER)
+    return chosen
+
+
 def call_sentence(
     label: str,
     counter: int,
@@ -253,11 +263,7 @@ def call_sentence(
 ) -> str:
     """Return the sentence that calls ticket label to counter, or the recall sentence."""
     _check_dialect(dialect)
-    chosen = _check_template(
-        recall_template if recall else template,
-        "recall template" if recall else "template",
-    )
-    _check_int(counter, "counter", 1, MAX_NUMBER)
+    chosen = _chosen_template(counter, recall, template, recall_template)
     return chosen.format(
         label=label_words(label, dialect=dialect),
         counter=number_words(counter, dialect=dialect),
@@ -277,11 +283,7 @@ def call_caption(
     The screens show it for people who cannot hear the loudspeaker, which says the
     spoken form (`call_sentence`) of the same template.
     """
-    chosen = _check_template(
-        recall_template if recall else template,
-        "recall template" if recall else "template",
-    )
-    _check_int(counter, "counter", 1, MAX_NUMBER)
+    chosen = _chosen_template(counter, recall, template, recall_template)
     if not isinstance(label, str) or not label.strip():
         raise SpeechTextError(f"ticket label must be a non-empty string, got {label!r}")
     return chosen.format(label=unicodedata.normalize("NFC", label).strip(), counter=str(counter))

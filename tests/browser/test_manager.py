@@ -101,13 +101,18 @@ def dashboard(tmp_path: Path) -> Iterator[Dashboard]:
         auth.add_user(store, name, PASSWORD, role=role, counter=None, now=clock.now())
     build_week(app.extensions["xephang"].center, clock)
     clock.set(TODAY_9AM)
+    yield from serve(app, clock)
+
+
+def serve(app: Any, clock: FakeClock) -> Iterator[Dashboard]:
+    """Serve `app` on a free loopback port until the test is over, then close its store."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield Dashboard(f"http://127.0.0.1:{server.server_port}", app, clock)
     server.shutdown()
     thread.join(timeout=10)
-    store.close()
+    app.extensions["xephang"].store.close()
 
 
 def log_in(page: Any, url: str, username: str = "giamdoc") -> None:
@@ -342,13 +347,7 @@ def busy_dashboard(tmp_path: Path) -> Iterator[Dashboard]:
         center.call_next(counter, actor="user:x", officer=officer)
     center.set_counter_state(5, "paused", actor="user:x")
     clock.advance(minutes=20)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Dashboard(f"http://127.0.0.1:{server.server_port}", app, clock)
-    server.shutdown()
-    thread.join(timeout=10)
-    xephang.store.close()
+    yield from serve(app, clock)
 
 
 def assert_fits(page: Any, name: str) -> None:
