@@ -147,10 +147,12 @@ SCHEMAS: dict[str, Schema] = {
     }, ("levels", "reasons")),
     "KioskConfig": _object({
         "center": _object({"name": TEXT}, ("name",)),
-        "services": {"type": "array", "items": _object({"code": TEXT, "name": TEXT})},
+        "services": {"type": "array", "items": _object({
+            "code": TEXT, "name": TEXT, "counters": {"type": "array", "items": INT}})},
         "tickets_per_minute": INT,
     }, ("center", "services")),
-    "KioskIssue": _object({"ticket": ref("Ticket"), "print": _nullable(ref("Print"))},
+    "KioskIssue": _object({"ticket": ref("Ticket"), "print": _nullable(ref("Print")),
+                           "where": TEXT},
                           ("ticket", "print")),
 }
 
