@@ -325,15 +325,16 @@ FIT = """() => {
 }"""
 
 
-@pytest.fixture
-def busy_dashboard(tmp_path: Path) -> Iterator[Dashboard]:
-    """Four weeks of simulated history and a live morning queue, on a fake clock."""
+@pytest.fixture(scope="module")
+def busy_dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    """Four weeks of simulated history and a live morning queue, on a fake clock (looked at
+    only, by every test that needs it)."""
     from datetime import date
 
     from queue_core.cli.simulate import simulate_history
 
     clock = FakeClock(TODAY_9AM)
-    settings = load_settings(env={"XEPHANG_DATA_DIR": str(tmp_path / "var")})
+    settings = load_settings(env={"XEPHANG_DATA_DIR": str(tmp_path_factory.mktemp("busy"))})
     app = create_app(settings, clock=clock)
     xephang = app.extensions["xephang"]
     for name, role in (("giamdoc", "manager"), ("lan", "staff"), ("hoa", "staff")):
