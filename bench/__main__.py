@@ -1,12 +1,15 @@
 """`python -m bench`: the queue core benchmark (HTTP latency, Socket.IO fan-out, memory).
 
-`python -m bench --all` runs every benchmark one after another: the core (with any
-further options), then speech, printing, statistics and the procedure search with their
-defaults.
+It ends with the hall-scale table (`hall.py`): the first release's figures beside the last
+serving and statistics runs. `python -m bench --hall` measures those two first, then
+prints the table (no core run). `python -m bench --all` runs every benchmark one after
+another: the core (with any further options), then the serving models, speech, printing,
+statistics and the procedure search with their defaults, then the table.
 """
 
 import sys
 
+from . import hall
 from .bench_core import main
 
 
@@ -25,5 +28,18 @@ def run_all(argv: list[str]) -> int:
     return status
 
 
-argv = sys.argv[1:]
-raise SystemExit(run_all([a for a in argv if a != "--all"]) if "--all" in argv else main(argv))
+def run(argv: list[str]) -> int:
+    """Run what `argv` asks for, then print the hall-scale table."""
+    if "--hall" in argv:
+        hall.measure()
+        status = 0
+    elif "--all" in argv:
+        status = run_all([a for a in argv if a != "--all"])
+    else:
+        status = main(argv) or 0
+    print("\n=== hall ===")
+    hall.main([])
+    return status
+
+
+raise SystemExit(run(sys.argv[1:]))

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Self
 
@@ -218,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
           " stored summaries)")
     if args.json:
         Path(args.json).write_text(json.dumps({
+            "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "history": counts, "load_average": os.getloadavg()[0],
             "cases": [{"case": n, "wall_ms": round(wall, 1), "cpu_ms": round(cpu, 1),
                        "rss_growth_mb": round(grown, 1), "note": note}

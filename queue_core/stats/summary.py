@@ -1,11 +1,13 @@
 """One day's counted statistics as stored: a small JSON text and a block of packed durations.
 
 A period's median and 90th percentile need every duration of its days, so a day's summary
-keeps them all, exactly: each group's waits, service times and transfer waits, sorted,
-as IEEE 754 doubles (8 bytes each, little-endian) in one block. Binned histograms would
-be smaller but would only approximate a period's quantiles; a commune's day is a few
-hundred tickets, so a year of exact durations is a few megabytes. The counts go in the
-JSON text, with how many durations each list takes from the block, in order.
+keeps them all, exactly: each group's waits, service times and transfer waits, in the
+order they were counted, as IEEE 754 doubles (8 bytes each, little-endian) in one block.
+Binned histograms would be smaller but would only approximate a period's quantiles (and
+rounding durations into bins would change the means in their last digits); a commune's
+day is a few hundred tickets, so a year of exact durations is a few megabytes. Keeping
+the order keeps even the floating-point sums of the means equal to counting afresh. The
+counts go in the JSON text, with how many durations each list takes from the block.
 
 Decoding gives back a `Tallies` equal to the one encoded, so figures added up from stored
 days are exactly those counted from the tickets.
