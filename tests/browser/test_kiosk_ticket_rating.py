@@ -23,3 +23,30 @@ def test_ticket_page_offers_one_rating_after_service(browser: Any, live_server: 
     rating = live_server.store.rating(mine["id"])
     assert rating is not None and rating.level == "satisfied" and rating.counter == 3
     context.close()
+
+
+def test_ticket_page_hears_its_place_without_asking(browser: Any, live_server: Any) -> None:
+    context = browser.new_context(viewport={"width": 412, "height": 915}, locale="vi-VN")
+    page = context.new_page()
+    for _ in range(2):
+        live_server.center.issue("B", actor="test")
+    mine = live_server.center.issue("B", actor="test")
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url)
+            if "/api/v1/tickets/" in request.url else None)
+    page.goto(f"{live_server.url}/t/{mine['id']}")
+    page.wait_for_selector('#t-page[data-connection="online"]')
+    assert page.locator("#t-ahead").text_content() == "2"
+    live_server.center.call_next(3, actor="test")
+    # Its place comes to its own room (paced), not from a request after the call.
+    page.wait_for_function("document.getElementById('t-ahead').textContent === '1'")
+    live_server.center.finish(3, actor="test")
+    live_server.center.call_next(3, actor="test")
+    page.wait_for_function("document.getElementById('t-ahead').textContent === '0'")
+    screenshot(page, "ticket-page-place")
+    live_server.center.finish(3, actor="test")
+    live_server.center.call_next(3, actor="test")
+    page.wait_for_selector('#t-page[data-state="called"]')
+    assert page.locator("#t-counter").text_content() == "3"
+    assert asked == []
+    context.close()
