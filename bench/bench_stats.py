@@ -178,11 +178,24 @@ def main(argv: list[str] | None = None) -> int:
                            f"/api/v1/stats?{year}",
                            note=lambda r: f"{xephang.store.summaries_kept()} days stored")
     expected = client.get(f"/api/v1/stats?{year}", headers=headers).get_json()
-    # A restart: a new app (an empty cache in memory) on the same database.
-    restarted = create_app(open_settings, clock=clock, test_config={"TESTING": True})
-    client = restarted.test_client()
-    cold_ms = case("stats, 1 year, first request after a restart", f"/api/v1/stats?{year}",
-                   note=lambda r: "same figures" if r.get_json() == expected else "DIFFERENT")
+    # A restart: a new app (an empty cache in memory) on the same database, three times
+    # (the best of three, as for the warm cases: the box may be busy with other work).
+    best: tuple[float, float, float, Any] | None = None
+    for attempt in range(3):
+        restarted = create_app(open_settings, clock=clock, test_config={"TESTING": True})
+        client = restarted.test_client()
+        restarted.test_client().get("/health")      # the app's own first request aside
+        measured = _measure(get(f"/api/v1/stats?{year}"))
+        if best is None or measured[0] < best[0]:
+            best = measured
+        if attempt != 2:
+            restarted.extensions["xephang"].store.close()
+    assert best is not None
+    cold_ms, cold_cpu, cold_grown, response = best
+    rows.append(("stats, 1 year, first request after a restart", cold_ms, cold_cpu, cold_grown,
+                 "same figures" if response.get_json() == expected else "DIFFERENT"))
+    print(f"  stats, 1 year, first request after a restart: {cold_ms:.0f} ms", file=sys.stderr,
+          flush=True)
     warm_ms = case("stats, 1 year, warm (days counted)", f"/api/v1/stats?{year}", repeat=5,
                    note=lambda r: f"{r.get_json()['issued']} tickets, {size(r)} JSON")
     clock.advance(minutes=1)

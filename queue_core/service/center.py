@@ -538,17 +538,20 @@ class Center:
         """Return every waiting ticket of a field, in call order, with its place.
 
         Each is (id, how many are ahead, minutes to its call): the same figures as the
-        ticket's own `ahead` and `eta_minutes`, found for the whole field at once.
+        ticket's own `ahead` and `eta_minutes` (the same order `count_ahead` counts in),
+        found for the whole field at once, without loading its tickets.
         """
-        now = self.clock.now()
         with self.store.read():
-            waiting = self.store.waiting([service])
+            ordered = self.store.waiting_order(service, aged_before=self._aged_before())
             mean, counters_open = self._service_pace(service)
-        ordered = policy.order_queue(waiting, now=now,
-                                     aging_minutes=self.settings.policy.aging_minutes)
-        return [(ticket.id, ahead, eta.estimate_minutes(ahead=ahead, mean_service_s=mean,
+        return [(ticket_id, ahead, eta.estimate_minutes(ahead=ahead, mean_service_s=mean,
                                                         counters=counters_open))
-                for ahead, ticket in enumerate(ordered)]
+                for ahead, ticket_id in enumerate(ordered)]
+
+    def _aged_before(self) -> datetime | None:
+        """Tickets queued at or before this have waited long enough to go ahead (aging)."""
+        aging = self.settings.policy.aging_minutes
+        return self.clock.now() - timedelta(minutes=aging) if aging > 0 else None
 
     def _service_pace(self, service: str) -> tuple[float, int]:
         """Return the typical service time of a field and how many open counters serve it."""
@@ -561,9 +564,7 @@ class Center:
 
     def _position(self, ticket: Ticket) -> tuple[int, int | None]:
         """Return how many will be called before `ticket`, and the minutes until its call."""
-        aging = self.settings.policy.aging_minutes
-        aged_before = self.clock.now() - timedelta(minutes=aging) if aging > 0 else None
-        ahead = self.store.count_ahead(ticket, aged_before=aged_before)
+        ahead = self.store.count_ahead(ticket, aged_before=self._aged_before())
         mean, counters_open = self._service_pace(ticket.service)
         return ahead, eta.estimate_minutes(ahead=ahead, mean_service_s=mean, counters=counters_open)
 
