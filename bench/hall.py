@@ -89,7 +89,9 @@ def _serving_figures(run: dict[str, Any]) -> dict[str, str]:
         if part:
             held.append(f"{part.get('held')} of {part.get('started')} {what}")
     if run.get("past_ceiling"):
-        held.append(f"{_get(run, 'past_ceiling', 'refused')} of 200 refused past the ceiling")
+        held.append(f"{_get(run, 'past_ceiling', 'refused')} refused (503) of"
+                    f" {_get(run, 'past_ceiling', 'sent') or 200} sent to fill the ceiling"
+                    " and 100 more")
     figures["connections"] = "; ".join(held) or NOT_MEASURED
     base = _get(run, "call_0", "p95")
     ratios = []
