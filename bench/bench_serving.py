@@ -426,6 +426,14 @@ def bench_option(option: str, args: argparse.Namespace, work: Path) -> dict[str,
                 result["cpu_idle_quiet"] = cpu_share(server.pid, 10)
                 result["call_quiet"] = timed(desk.call, args.calls, between=desk.finish)
                 result["health_quiet"] = timed(desk.health, args.calls)
+                if option == "asyncio" and result["quiet_crowd"]["held"] == args.idle:
+                    # Fill the ceiling and send 100 more: those are refused (503), the
+                    # crowd and the counter carry on.
+                    sent = ceiling - args.idle + 100
+                    with Crowd(server.url, sent, subscribe=False) as extra:
+                        result["past_ceiling"] = dict(extra.wait_settled(limit=60), sent=sent)
+                    result["call_past_ceiling"] = timed(desk.call, 10, between=desk.finish)
+                    result["quiet_after_ceiling"] = crowd.poll(0.5)  # still all held
         wait_answering(desk)
         if "board" in args.phases:
             with Crowd(server.url, args.idle) as crowd:
@@ -434,11 +442,6 @@ def bench_option(option: str, args: argparse.Namespace, work: Path) -> dict[str,
                 result["call_idle"] = timed(desk.call, args.calls, between=desk.finish)
                 result["health_idle"] = timed(desk.health, args.calls)
                 result["memory_idle_crowd"] = tree_memory(server.pid)
-                if option == "asyncio" and held["held"] == args.idle:
-                    sent = ceiling - args.idle + 100
-                    with Crowd(server.url, sent) as extra:
-                        result["past_ceiling"] = dict(extra.wait_settled(limit=60), sent=sent)
-                    result["call_past_ceiling"] = timed(desk.call, 10, between=desk.finish)
         if option == "asyncio" and args.phones:
             # Ticket pages as they are now: each in its own ticket's room, every one of them
             # waiting in the field counter 1 calls (the worst case: every call moves them all).

@@ -92,6 +92,9 @@ def _serving_figures(run: dict[str, Any]) -> dict[str, str]:
         held.append(f"{_get(run, 'past_ceiling', 'refused')} refused (503) of"
                     f" {_get(run, 'past_ceiling', 'sent') or 200} sent to fill the ceiling"
                     " and 100 more")
+        after = run.get("quiet_after_ceiling")
+        if after:
+            held.append(f"meanwhile {after.get('held')} of the crowd still connected")
     figures["connections"] = "; ".join(held) or NOT_MEASURED
     base = _get(run, "call_0", "p95")
     ratios = []
