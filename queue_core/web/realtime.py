@@ -171,14 +171,20 @@ class Hub:
             join_room(room)
         answer: dict[str, Any] = {"ok": True, "rooms": rooms}
         tickets = [ticket_id for ticket_id in map(_ticket_of, rooms) if ticket_id is not None]
-        # Under the center's publishing order: no event of a newer seq can overtake it.
-        with self.center.publishing():
-            if len(tickets) < len(rooms):
+        if len(tickets) < len(rooms):
+            # Under the center's publishing order: no event of a newer seq can overtake it.
+            with self.center.publishing():
                 board = self.center.board()
                 emit(BOARD, board)
                 answer["seq"] = board["seq"]
-            if tickets:
-                answer["ticket"], answer["seq"] = self.center.ticket_at_seq(tickets[0])
+                if tickets:
+                    answer["ticket"], answer["seq"] = self.center.ticket_at_seq(tickets[0])
+        elif tickets:
+            # A ticket page alone: the ticket and its seq are read together, and the page
+            # keeps the newest by seq, so a push that overtakes this answer is not undone.
+            # Not under the publishing order: thousands of pages opening at once must not
+            # hold up the counters' calls.
+            answer["ticket"], answer["seq"] = self.center.ticket_at_seq(tickets[0])
         if tickets:
             self._watch_pages(tickets, answer["ticket"])
         return answer
