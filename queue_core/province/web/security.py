@@ -1,0 +1,83 @@
+"""Who is asking the hub: a bearer token (a box or a viewer) or a person's session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import current_app, g, request, session
+
+from .. import accounts
+from ..accounts import Principal
+from ..errors import Forbidden, MalformedRequest, Unauthorized
+
+F = TypeVar("F", bound=Callable[..., Any])
+SESSION_USER = "hub_user"
+
+
+def current_principal() -> Principal | None:
+    """Return the caller, resolved once per request; a bearer token wins over the cookie."""
+    if "hub_principal" in g:
+        return g.hub_principal  # type: ignore[no-any-return]
+    hub = current_app.extensions["xephang_hub"]
+    principal = None
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized()
+        principal = accounts.token_principal(hub.db, token.strip(), now=hub.clock.now())
+        if principal is None:
+            raise Unauthorized()
+    elif session.get(SESSION_USER):
+        principal = accounts.user_principal(hub.db, session[SESSION_USER])
+    g.hub_principal = principal
+    return principal
+
+
+def require_json() -> None:
+    """Take only JSON bodies: a cross-site form cannot send one, so cookies cannot be misused."""
+    if not request.is_json:
+        raise MalformedRequest(field="Content-Type", reason="application/json")
+
+
+def readers(view: F) -> F:
+    """Let the view run for a viewer token or a person (bound to a center or not)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        principal = current_principal()
+        if principal is None:
+            raise Unauthorized()
+        if not principal.is_reader:
+            raise Forbidden()
+        return view(*args, **kwargs)
+
+    wrapper.hub_roles = ("viewer", "user")  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def boxes(view: F) -> F:
+    """Let the view run for a center's box (its center token) only."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        principal = current_principal()
+        if principal is None:
+            raise Unauthorized()
+        if not principal.is_box:
+            raise Forbidden()
+        return view(*args, **kwargs)
+
+    wrapper.hub_roles = ("center",)  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def anyone(view: F) -> F:
+    """Mark a view open to every caller (health, login, the pages' own login form)."""
+    view.hub_roles = ()  # type: ignore[attr-defined]
+    return view
+
+
+__all__ = ["SESSION_USER", "anyone", "boxes", "current_principal", "readers", "require_json"]
