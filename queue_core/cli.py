@@ -70,6 +70,7 @@ class LazyGroup(click.Group):
         "first-admin": "queue_core.admin_cli:first_admin_command",
         "browser": "queue_core.admin_cli:browser_command",
         "simulate": "queue_core.simulate_cli:simulate_command",
+        "hub": "queue_core.province.cli:hub_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .. import stats
+from ..clock import VIETNAM
 from . import codec
 from .accounts import Principal
 from .aggregate import DEFAULT_TARGET_WAIT_MINUTES, target_wait_s
@@ -32,7 +33,7 @@ EVENTS_REJECTED = "events_rejected"
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment else None
+    return moment.astimezone(VIETNAM).isoformat(timespec="seconds") if moment else None
 
 
 def check_range(date_from: str, date_to: str) -> tuple[date, date]:

@@ -32,7 +32,9 @@ from .pages import pages
 log = logging.getLogger("xephang.hub")
 
 # The box's own stylesheets and vendored scripts (Chart.js, chartjs-chart-matrix).
-BOX_STATIC = Path(str(resources.files("queue_core"))) / "web" / "static"
+BOX_WEB = Path(str(resources.files("queue_core"))) / "web"
+BOX_STATIC = BOX_WEB / "static"
+BOX_TEMPLATES = BOX_WEB / "templates"
 DEFAULT_TITLE = "Các Trung tâm Phục vụ Hành chính công trong tỉnh"
 MAX_BODY = 8 * 1024 * 1024
 
@@ -66,8 +68,9 @@ class Hub:
         return self.clock.now().astimezone(VIETNAM).date().isoformat()
 
 
-box_assets = Blueprint("box_assets", __name__, static_folder=str(BOX_STATIC),
-                       static_url_path="/static/core")
+# Named "pages" like the box's, so the box's base layout and partials work unchanged here.
+box_assets = Blueprint("pages", __name__, static_folder=str(BOX_STATIC),
+                       static_url_path="/static/core", template_folder=str(BOX_TEMPLATES))
 
 
 @box_assets.get("/static/fonts/<path:name>")
@@ -151,4 +154,4 @@ def create_app(database: Database | str, *, clock: Clock | None = None,
     return app
 
 
-__all__ = ["BOX_STATIC", "Hub", "create_app"]
+__all__ = ["BOX_STATIC", "BOX_TEMPLATES", "Hub", "create_app"]
