@@ -44,6 +44,7 @@ def drive_day(box: Box, day: datetime, *, variant: int = 0, leave_waiting: bool 
     """Run one day of the box from 8:00 (times from the fake clock)."""
     center, clock = box.center, box.clock
     clock.set(day.replace(hour=8, minute=0, second=0, microsecond=0) + timedelta(minutes=variant))
+    center.close_day()          # yesterday's leftovers expire (or end with the day)
     kiosk = "kiosk:sanh"
     issued = [center.issue(service, actor=kiosk, priority=priority)
               for service, priority in (("A", None), ("A", "elderly"), ("B", None), ("A", None),

@@ -28,6 +28,7 @@ from ..storage.database import Database, DatabaseUnavailable
 from ..storage.migrations import migrate
 from .api import api
 from .pages import pages
+from .security import anyone
 
 log = logging.getLogger("xephang.hub")
 
@@ -74,6 +75,7 @@ box_assets = Blueprint("pages", __name__, static_folder=str(BOX_STATIC),
 
 
 @box_assets.get("/static/fonts/<path:name>")
+@anyone
 def font(name: str) -> Response:
     """Serve the bundled fonts the box's stylesheet names."""
     return send_from_directory(FONT_DIR, name, max_age=86400)
