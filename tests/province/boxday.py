@@ -40,10 +40,12 @@ def open_box(data_dir: Path, start: datetime, *, name: str = "Trung tâm xã Hò
     return Box(settings, store, Center(settings, store, clock=clock), clock)
 
 
-def drive_day(box: Box, day: datetime, *, variant: int = 0, leave_waiting: bool = True) -> None:
+def drive_day(box: Box, day: datetime, *, variant: int = 0, leave_waiting: bool = True,
+              start_hour: int = 8) -> None:
     """Run one day of the box from 8:00 (times from the fake clock)."""
     center, clock = box.center, box.clock
-    clock.set(day.replace(hour=8, minute=0, second=0, microsecond=0) + timedelta(minutes=variant))
+    clock.set(day.replace(hour=start_hour, minute=0, second=0, microsecond=0)
+              + timedelta(minutes=variant))
     center.close_day()          # yesterday's leftovers expire (or end with the day)
     kiosk = "kiosk:sanh"
     issued = [center.issue(service, actor=kiosk, priority=priority)

@@ -1,8 +1,6 @@
 """Fixtures of the province hub: one PostgreSQL per session, a fresh database per test.
 
-The server is Debian's PostgreSQL 15 started by the tests themselves on a temporary
-directory (`support_postgres`); every test gets `CREATE DATABASE … TEMPLATE` of a database
-the migrations already upgraded, so a test starts in milliseconds on an empty hub.
+`postgres` and `hub_url` live in tests/conftest.py (the browser tests use them too).
 """
 
 from __future__ import annotations
@@ -13,39 +11,14 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from support_postgres import PostgresServer
 
 from queue_core.clock import VIETNAM, FakeClock
 from queue_core.province import accounts
 from queue_core.province.storage.database import Database
-from queue_core.province.storage.migrations import migrate
 
 # A Monday morning at the province's office.
 MONDAY_9AM = datetime(2026, 11, 23, 9, 0, tzinfo=VIETNAM)
-TEMPLATE = "hub_template"
 _names = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    server = PostgresServer().start()
-    try:
-        url = server.create_database(TEMPLATE)
-        db = Database(url, max_size=1).open()
-        with db.transaction() as conn:
-            migrate(conn)
-        db.close()
-        yield server
-    finally:
-        server.destroy()
-
-
-@pytest.fixture
-def hub_url(postgres: PostgresServer) -> Iterator[str]:
-    name = f"hub_test_{next(_names)}"
-    url = postgres.create_database(name, template=TEMPLATE)
-    yield url
-    postgres.drop_database(name)
 
 
 @pytest.fixture

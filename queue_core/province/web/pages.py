@@ -53,7 +53,13 @@ def center(code: str) -> str | tuple[str, int]:
     services = {s["code"]: s["name"] for s in profile.get("services") or ()}
     return render_template("hub_center.html", title=hub.title, user=principal.name,
                            center=found, today=hub.today(), service_names=services,
-                           target_wait_minutes=profile.get("target_wait_minutes") or 15)
+                           target_wait_minutes=_minutes(profile))
+
+
+def _minutes(profile: dict[str, object]) -> int | float:
+    """The center's target wait as the box shows it (15, not 15.0)."""
+    value = float(str(profile.get("target_wait_minutes") or 15))
+    return int(value) if value.is_integer() else value
 
 
 __all__ = ["pages"]
