@@ -36,7 +36,7 @@ class PostgresServer:
     >>> # server.create_database("hub")  # -> "postgresql://postgres@127.0.0.1:PORT/hub"
     """
 
-    def __init__(self, *, settings: Sequence[str] = ()) -> None:
+    def __init__(self, *, settings: Sequence[str] = (), durable: bool = False) -> None:
         if not (PG_BIN / "initdb").exists():
             raise RuntimeError(f"PostgreSQL is not installed ({PG_BIN}): install Debian's"
                                " postgresql package (scripts/test does)")
@@ -45,6 +45,7 @@ class PostgresServer:
         self.log = self.root / "server.log"
         self.port = _free_port()
         self.settings = list(settings)
+        self.durable = durable
         self._as_postgres = os.geteuid() == 0
         if self._as_postgres:
             entry = pwd.getpwnam(SUPERUSER)
@@ -68,10 +69,11 @@ class PostgresServer:
                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
 
     def _options(self) -> str:
-        # Durability is the tests' least concern: nothing here must survive the machine.
         base = [f"-p {self.port}", f"-k {self.root}", "-c listen_addresses=127.0.0.1",
-                "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
-                "-c max_connections=200", "-c shared_buffers=128MB"]
+                "-c max_connections=200", "-c shared_buffers=256MB"]
+        if not self.durable:
+            # Durability is the tests' least concern: nothing here must survive the machine.
+            base += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         return " ".join(base + [f"-c {s}" for s in self.settings])
 
     def start(self, timeout: float = 60) -> PostgresServer:
