@@ -207,7 +207,7 @@ def province_stats(db: Database, principal: Principal, date_from: str, date_to: 
     for row in total["by_officer"]:
         row["center"], _, name = str(row["officer"]).partition(":")
         row["officer"] = name or None
-    services = {}
+    services: dict[str, str] = {}
     for found in chosen:
         for item in (found["profile"] or {}).get("services") or ():
             services.setdefault(item["code"], item["name"])

@@ -245,7 +245,7 @@ def parse_profile(value: Any) -> Profile:
                 or not isinstance(item.get("name"), str)):
             raise BadBatch(f"center.counters[{i}]", "{\"number\", \"name\"}")
         counters.append((int(item["number"]), item["name"][:200]))
-    return Profile(name, None if target is None else float(target), tuple(services),
+    return Profile(name, target, tuple(services),
                    tuple(counters))
 
 

@@ -57,7 +57,8 @@ def revoke_tokens(conn: psycopg.Connection[Any], *, now: datetime, name: str | N
                   token_id: int | None = None, center: int | None = None,
                   kind: str | None = None) -> int:
     """Revoke the live tokens that match every criterion given; return how many."""
-    where, params = ["revoked_at IS NULL"], [now]
+    where: list[str] = ["revoked_at IS NULL"]
+    params: list[object] = [now]
     for column, value in (("name", name), ("id", token_id), ("center_id", center),
                           ("kind", kind)):
         if value is not None:

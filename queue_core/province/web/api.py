@@ -64,9 +64,11 @@ def health() -> Response:
 def post_ingest() -> Response:
     hub = _hub()
     body = _json_body()
+    center_id = _principal().center_id
+    assert center_id is not None  # a center token always names its center
     try:
-        outcome = ingest.ingest(hub.db, hub.partitions, center_id=_principal().center_id,
-                                body=body, now=hub.clock.now())
+        outcome = ingest.ingest(hub.db, hub.partitions, center_id=center_id, body=body,
+                                now=hub.clock.now())
     except BadBatch as bad:
         raise MalformedRequest(field=bad.field, reason=bad.reason) from None
     return jsonify(outcome.as_json())
