@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from .storage import accounts as rows
 from .storage.database import Database
 
@@ -75,7 +75,7 @@ def _center(db: Database, code: str) -> int:
     with db.transaction() as conn:
         found = rows.center_id(conn, code.upper())
     if found is None:
-        raise NotFound("unknown_center", code=code)
+        raise NotFound("unknown_center", center=code)
     return found
 
 
@@ -88,7 +88,7 @@ def add_center(db: Database, code: str, name: str) -> str:
     with db.transaction() as conn:
         center = rows.insert_center(conn, code, name.strip())
         if center is None:
-            raise Conflict("center_exists", code=code)
+            raise Conflict("center_exists", center=code)
         rows.insert_token(conn, name=f"center:{code}", kind="center", center=center,
                           token_hash=hash_token(token))
     return token

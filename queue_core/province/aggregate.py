@@ -18,6 +18,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+import psycopg
+
 from .. import stats
 from . import codec
 from .ingest import Partitions
@@ -162,10 +164,10 @@ class Aggregator:
         while not self._stop.is_set():
             try:
                 self._lead()
-            except DatabaseUnavailable:
-                log.warning("the counter lost PostgreSQL; trying again shortly")
+            except (DatabaseUnavailable, psycopg.OperationalError):
+                log.warning("counting lost PostgreSQL; trying again shortly")
             except Exception:
-                log.exception("the counter failed; starting again shortly")
+                log.exception("counting failed; starting again shortly")
             self._stop.wait(2)
 
     def _lead(self) -> None:

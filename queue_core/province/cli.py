@@ -22,7 +22,7 @@ def database_option(command: Callable[..., Any]) -> Callable[..., Any]:
                        " (or XEPHANG_HUB_DATABASE).")
     @functools.wraps(command)
     def wrapper(database: str, **kwargs: Any) -> Any:
-        from .errors import HubError
+        from ..errors import XephangError
         from .storage.database import Database, DatabaseUnavailable
         from .storage.migrations import migrate
 
@@ -33,7 +33,7 @@ def database_option(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(db, **kwargs)
         except DatabaseUnavailable as exc:
             raise click.ClickException(f"PostgreSQL cannot be reached: {exc}") from None
-        except HubError as exc:
+        except XephangError as exc:
             raise click.ClickException(exc.message("en")) from None
         finally:
             db.close()

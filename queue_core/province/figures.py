@@ -17,7 +17,7 @@ from ..clock import VIETNAM
 from . import codec
 from .accounts import Principal
 from .aggregate import DEFAULT_TARGET_WAIT_MINUTES, target_wait_s
-from .errors import InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound
 from .storage import reads as sql
 from .storage.database import Database
 
@@ -119,7 +119,7 @@ def find_center(db: Database, principal: Principal, code: str) -> dict[str, Any]
     with db.transaction() as conn:
         found = sql.center(conn, code.upper())
     if found is None:
-        raise NotFound("unknown_center", code=code)
+        raise NotFound("unknown_center", center=code)
     principal.ensure_reads(found["code"])
     return found
 

@@ -132,7 +132,7 @@ def test_other_bad_queries_are_422(hub_client, centers, viewer, path):
 def test_login_logout_and_a_disabled_person(hub_client, hub_db, hub_clock, centers):
     accounts.add_user(hub_db, "van-phong", "mat-khau-tinh")
     answer = login(hub_client, "van-phong", "sai-mat-khau")
-    assert answer.status_code == 401 and answer.get_json()["error"]["code"] == "login_failed"
+    assert answer.status_code == 401 and answer.get_json()["error"]["code"] == "bad_credentials"
     answer = login(hub_client, "van-phong", "mat-khau-tinh")
     assert answer.get_json() == {"user": "van-phong", "center": None}
     assert hub_client.get("/api/v1/centers").status_code == 200
@@ -188,5 +188,5 @@ def test_health_answers_anyone(hub_client):
 
 
 def test_unknown_paths_and_methods_answer_in_the_contracts_shape(hub_client):
-    assert hub_client.get("/api/v1/nothing").get_json()["error"]["code"] == "not_found"
+    assert hub_client.get("/api/v1/nothing").get_json()["error"]["code"] == "unknown_route"
     assert hub_client.delete("/api/v1/centers").status_code == 405

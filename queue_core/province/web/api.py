@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, session
 
 from ... import __version__
 from .. import accounts, figures, ingest, report
-from ..errors import InvalidInput, MalformedRequest, Unauthorized
+from ...errors import InvalidInput, MalformedRequest, Unauthorized
 from ..protocol import BadBatch
 from .security import SESSION_USER, anyone, boxes, current_principal, readers, require_json
 
@@ -38,7 +38,7 @@ def _json_body() -> Any:
     require_json()
     body = request.get_json(silent=True)
     if body is None:
-        raise MalformedRequest(field="body", reason="valid JSON")
+        raise MalformedRequest(reason="the body is not valid JSON")
     return body
 
 
@@ -70,7 +70,7 @@ def post_ingest() -> Response:
         outcome = ingest.ingest(hub.db, hub.partitions, center_id=center_id, body=body,
                                 now=hub.clock.now())
     except BadBatch as bad:
-        raise MalformedRequest(field=bad.field, reason=bad.reason) from None
+        raise MalformedRequest(reason=f"'{bad.field}': {bad.reason}") from None
     return jsonify(outcome.as_json())
 
 
@@ -87,7 +87,7 @@ def login() -> Response:
     person = accounts.authenticate(hub.db, username, password,
                                    address=request.remote_addr or "", now=hub.clock.now())
     if person is None:
-        raise Unauthorized("login_failed")
+        raise Unauthorized("bad_credentials")
     session.clear()
     session[SESSION_USER] = person.name
     session.permanent = True

@@ -20,8 +20,9 @@ from werkzeug.exceptions import HTTPException
 from hardware.fonts import FONT_DIR
 
 from ...clock import VIETNAM, Clock, SystemClock
+from ...errors import XephangError
+from ...messages import render
 from ..aggregate import Aggregator
-from ..errors import HubError, Unavailable
 from ..ingest import Partitions
 from ..storage import accounts as account_rows
 from ..storage.database import Database, DatabaseUnavailable
@@ -39,8 +40,9 @@ BOX_TEMPLATES = BOX_WEB / "templates"
 DEFAULT_TITLE = "Các Trung tâm Phục vụ Hành chính công trong tỉnh"
 MAX_BODY = 8 * 1024 * 1024
 
-HTTP_CODES = {400: "malformed_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 413: "payload_too_large", 429: "too_many_requests"}
+HTTP_CODES = {400: "malformed_request", 401: "unauthorized", 403: "forbidden",
+              404: "unknown_route", 405: "method_not_allowed", 413: "payload_too_large",
+              429: "too_many_requests"}
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -92,28 +94,27 @@ def _error(status: int, code: str, message: str) -> Response:
 
 
 def _register_errors(app: Flask) -> None:
-    @app.errorhandler(HubError)
-    def hub_error(error: HubError) -> Response:
+    @app.errorhandler(XephangError)
+    def known(error: XephangError) -> Response:
         return _error(error.status, error.code, error.message(_language()))
 
     @app.errorhandler(DatabaseUnavailable)
     def database_down(error: DatabaseUnavailable) -> Response:
         log.warning("PostgreSQL unavailable: %s", error)
-        response = hub_error(Unavailable())
+        response = _error(503, "database_unavailable", render("database_unavailable", _language()))
         response.headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
-        status = error.code or 500
-        code = HTTP_CODES.get(status, "internal_error")
-        return hub_error(HubError(code)) if status >= 500 else _error(
-            status, code, HubError(code).message(_language()))
+        code = HTTP_CODES.get(error.code or 500, "internal_error")
+        return _error(error.code or 500, code, render(code, _language(),
+                                                      reason=error.description or ""))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.path)
-        return _error(500, "internal_error", HubError().message(_language()))
+        return _error(500, "internal_error", render("internal_error", _language()))
 
 
 def create_app(database: Database | str, *, clock: Clock | None = None,

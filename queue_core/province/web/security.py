@@ -10,7 +10,7 @@ from flask import current_app, g, request, session
 
 from .. import accounts
 from ..accounts import Principal
-from ..errors import Forbidden, MalformedRequest, Unauthorized
+from ...errors import Forbidden, MalformedRequest, Unauthorized
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_USER = "hub_user"
@@ -39,7 +39,7 @@ def current_principal() -> Principal | None:
 def require_json() -> None:
     """Take only JSON bodies: a cross-site form cannot send one, so cookies cannot be misused."""
     if not request.is_json:
-        raise MalformedRequest(field="Content-Type", reason="application/json")
+        raise MalformedRequest(reason="Content-Type: application/json is required")
 
 
 def readers(view: F) -> F:
