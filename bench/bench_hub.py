@@ -391,29 +391,24 @@ def load_raw(db: Database, centers: list[int], today: date, budget: float,
     while time.perf_counter() - began < budget and day > today - timedelta(days=365):
         with db.transaction() as conn:
             create_partitions(conn, {month_of(day)})
+        at = datetime(day.year, day.month, day.day, 9, tzinfo=ICT)
+        base = -(today - day).days * 10_000
+        tables: list[tuple[str, Callable[[int, int, int], tuple[Any, ...]]]] = [
+            ("events (stream_id, seq, day, center_id, event, at, received_at, data)",
+             lambda stream, center, i: (stream, base + i, day, center, "ticket_updated", at, at,
+                                        payload)),
+            ("steps (stream_id, seq, day, center_id, ticket_id, action, at, actor, service,"
+             " counter)", lambda stream, center, i: (stream, base + i, day, center,
+                                                     f"t{i // 4}", "finish", at, "user:cb1",
+                                                     "A", 1))]
         with db.transaction() as conn, conn.cursor() as cur:
-            at = datetime(day.year, day.month, day.day, 9, tzinfo=ICT)
-            with cur.copy("COPY events (stream_id, seq, day, center_id, event, at, received_at,"
-                          " data) FROM STDIN") as copy:
-                for center in centers:
-                    stream = stream_ids.get(center)
-                    if stream is None:
-                        continue
-                    base = -(today - day).days * 10_000
-                    for i in range(events_per_center_day):
-                        copy.write_row((stream, base + i, day, center, "ticket_updated", at, at,
-                                        payload))
-                        events += 1
-            with cur.copy("COPY steps (stream_id, seq, day, center_id, ticket_id, action, at,"
-                          " actor, service, counter) FROM STDIN") as copy:
-                for center in centers:
-                    stream = stream_ids.get(center)
-                    if stream is None:
-                        continue
-                    base = -(today - day).days * 10_000
-                    for i in range(events_per_center_day):
-                        copy.write_row((stream, base + i, day, center, f"t{i // 4}", "finish",
-                                        at, "user:cb1", "A", 1))
+            for table, row in tables:
+                with cur.copy(f"COPY {table} FROM STDIN") as copy:
+                    for center in centers:
+                        stream = stream_ids.get(center)
+                        for i in range(events_per_center_day if stream is not None else 0):
+                            copy.write_row(row(stream, center, i))
+            events += events_per_center_day * sum(1 for c in centers if c in stream_ids)
         day -= timedelta(days=1)
     elapsed = time.perf_counter() - began
     with db.transaction() as conn:

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..model import RATING_LEVELS, TICKET_STATES
+from ..stats import StepRow, TicketRow
 
 # The events the hub reads figures from; any other name is kept as it came and not read.
 TICKET_EVENTS = ("ticket_issued", "ticket_called", "ticket_updated")
@@ -86,37 +87,6 @@ class Batch:
 
 
 @dataclass(frozen=True)
-class TicketView:
-    """A ticket as a forwarded event carries it (the box's row after the change)."""
-
-    id: str
-    label: str
-    day: str
-    series: str
-    service: str
-    state: str
-    issued_at: datetime
-    priority: str | None
-    channel: str | None
-    counter: int | None
-    officer: str | None
-    called_at: datetime | None
-    finished_at: datetime | None
-    recalls: int
-
-
-@dataclass(frozen=True)
-class Step:
-    """The transition a ticket event records."""
-
-    action: str
-    at: datetime
-    actor: str
-    service: str
-    counter: int | None
-
-
-@dataclass(frozen=True)
 class RatingGiven:
     """A citizen's rating of a served ticket."""
 
@@ -135,8 +105,8 @@ class Event:
     at: datetime
     day: str
     raw: dict[str, Any]
-    ticket: TicketView | None = None
-    step: Step | None = None
+    ticket: TicketRow | None = None
+    step: StepRow | None = None
     rating: RatingGiven | None = None
 
 
@@ -283,8 +253,8 @@ def parse_event(raw: Any) -> Event:
     return Event(seq, name, at, _day(at.date().isoformat(), "at"), raw)
 
 
-def parse_ticket(value: Any) -> TicketView:
-    """Check the Ticket a ticket event carries, with the fields the hub needs."""
+def parse_ticket(value: Any) -> TicketRow:
+    """Check the Ticket a ticket event carries, as the row the box's statistics read."""
     t = _object(value, "data.ticket")
     state = t.get("state")
     if state not in TICKET_STATES:
@@ -292,7 +262,7 @@ def parse_ticket(value: Any) -> TicketView:
     recalls = t.get("recalls", 0)
     if not _int(recalls) or recalls < 0:
         raise BadEvent("data.ticket.recalls", "a whole number of at least 0")
-    return TicketView(
+    return TicketRow(
         id=_text(t.get("id"), "data.ticket.id"),
         label=_text(t.get("label"), "data.ticket.label", longest=16),
         day=_day(t.get("day"), "data.ticket.day"),
@@ -310,13 +280,13 @@ def parse_ticket(value: Any) -> TicketView:
     )
 
 
-def parse_step(value: Any) -> Step:
+def parse_step(value: Any) -> StepRow:
     """Check the `step` of a ticket event: the transition it records."""
     s = _object(value, "data.step")
     action = s.get("action")
     if action not in STEP_ACTIONS:
         raise BadEvent("data.step.action", f"one of {', '.join(STEP_ACTIONS)}")
-    return Step(action=action, at=parse_time(s.get("at"), "data.step.at"),
+    return StepRow(action=action, at=parse_time(s.get("at"), "data.step.at"),
                 actor=_text(s.get("actor"), "data.step.actor", longest=128),
                 service=_text(s.get("service"), "data.step.service", longest=16),
                 counter=_counter(s.get("counter"), "data.step.counter"))
@@ -344,8 +314,6 @@ __all__ = [
     "Event",
     "Profile",
     "RatingGiven",
-    "Step",
-    "TicketView",
     "event_seq",
     "parse_batch",
     "parse_event",

@@ -86,6 +86,15 @@ def hub_site(hub_url: str, tmp_path: Path) -> Iterator[HubSite]:
         box.store.close()
 
 
+def open_page(browser: Any, width: int, height: int) -> tuple[Any, Any, list[str]]:
+    """A fresh browser context at this size, its page, and the page's script errors."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return context, page, errors
+
+
 def log_in(page: Any, site: HubSite, username: str) -> None:
     page.goto(site.url + "/")
     page.fill("#username", username)
@@ -96,10 +105,7 @@ def log_in(page: Any, site: HubSite, username: str) -> None:
 
 def test_the_province_sees_every_center_and_its_alerts(browser, hub_site):
     for width, height in SIZES:
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        context, page, errors = open_page(browser, width, height)
         log_in(page, hub_site, "van-phong")
         rows = page.locator("#o-centers tbody tr")
         assert rows.count() == 3
@@ -138,10 +144,7 @@ def test_the_province_sees_every_center_and_its_alerts(browser, hub_site):
 
 def test_one_center_shows_the_charts_of_the_boxs_manager_page(browser, hub_site):
     for width, height in SIZES:
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        context, page, errors = open_page(browser, width, height)
         log_in(page, hub_site, "van-phong")
         page.click("#o-centers a:has-text('Hòa Bắc')")
         page.wait_for_url("**/centers/HB", timeout=WAIT_MS)
@@ -161,8 +164,7 @@ def test_one_center_shows_the_charts_of_the_boxs_manager_page(browser, hub_site)
 
 
 def test_a_centers_login_sees_only_that_center(browser, hub_site):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
-    page = context.new_page()
+    context, page, _ = open_page(browser, 1366, 768)
     log_in(page, hub_site, "hoa-bac")
     assert page.locator("#o-centers tbody tr").count() == 1
     assert "Hòa Bắc" in page.locator("#o-centers").inner_text()
