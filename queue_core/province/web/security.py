@@ -42,36 +42,29 @@ def require_json() -> None:
         raise MalformedRequest(reason="Content-Type: application/json is required")
 
 
-def readers(view: F) -> F:
-    """Let the view run for a viewer token or a person (bound to a center or not)."""
+def _only(allowed: Callable[[Principal], bool], roles: tuple[str, ...]) -> Callable[[F], F]:
+    """Let a view run only for a caller `allowed` accepts; `roles` names them for readers."""
 
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        principal = current_principal()
-        if principal is None:
-            raise Unauthorized()
-        if not principal.is_reader:
-            raise Forbidden()
-        return view(*args, **kwargs)
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal = current_principal()
+            if principal is None:
+                raise Unauthorized()
+            if not allowed(principal):
+                raise Forbidden()
+            return view(*args, **kwargs)
 
-    wrapper.hub_roles = ("viewer", "user")  # type: ignore[attr-defined]
-    return wrapper  # type: ignore[return-value]
+        wrapper.hub_roles = roles  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
-def boxes(view: F) -> F:
-    """Let the view run for a center's box (its center token) only."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        principal = current_principal()
-        if principal is None:
-            raise Unauthorized()
-        if not principal.is_box:
-            raise Forbidden()
-        return view(*args, **kwargs)
-
-    wrapper.hub_roles = ("center",)  # type: ignore[attr-defined]
-    return wrapper  # type: ignore[return-value]
+# A viewer token or a person (bound to a center or not).
+readers = _only(lambda principal: principal.is_reader, ("viewer", "user"))
+# A center's box (its center token) only.
+boxes = _only(lambda principal: principal.is_box, ("center",))
 
 
 def anyone(view: F) -> F:
