@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 
 from hardware.audio import open_audio
 from hardware.errors import AudioUnavailable
+from queue_core.domain.speech import SpeechTextError, call_sentence
 
 from .errors import AnnouncerError, VoicePackError
 from .synthesis import CLI_COMMAND, FALLBACK_VOICE, Synthesizer, cli_voices, resolve_voice
-from .text import SpeechTextError, call_sentence
 
 if TYPE_CHECKING:
     from queue_core.config import Settings

@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any, Self
 
 from hardware.audio import AudioOutput, Sound, open_audio
 from hardware.errors import AudioUnavailable
+from queue_core.domain.speech import DEFAULT_TEMPLATE, SpeechTextError, call_sentence
 
 from .chime import CHIME_PATH
 from .health import DeviceStatus, Health
 from .synthesis import Synthesizer
-from .text import DEFAULT_TEMPLATE, SpeechTextError, call_sentence
 
 if TYPE_CHECKING:
     from queue_core.config import Settings, SpeechSettings

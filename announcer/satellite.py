@@ -1,10 +1,10 @@
 """The announcer satellite: listen to the core over Socket.IO and speak every call.
 
-It connects with its device token, subscribes to the ``announcer`` room, speaks
-each ``ticket_called`` (the exact ``speech`` sentence the core sends; rebuilt
-locally only when missing) in ``seq`` order, pre-renders the sentences of the
-calls likely to come next, and reports its health to the core as
-``device_status``. A lost connection is retried with growing delays.
+It follows the ``announcer`` room through a `CoreLink` (token, retries, resync: the
+same link every satellite uses), speaks each ``ticket_called`` (the exact ``speech``
+sentence the core sends; rebuilt locally only when missing) in ``seq`` order,
+pre-renders the sentences of the calls likely to come next, and reports its health
+to the core as ``device_status``.
 
 >>> run("http://127.0.0.1:8000", token, load_settings())   # doctest: +SKIP
 """
@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import socketio
+from queue_core.client.link import CoreLink
 
 from .health import DeviceStatus
 from .playback import Announcer
@@ -34,7 +34,8 @@ ROOMS = ("announcer",)
 
 
 class AnnouncerSatellite:
-    """One Socket.IO connection to the core, feeding one `Announcer`.
+    """The announcer's link to the core (a `CoreLink` on the ``announcer`` room), feeding one
+    `Announcer`.
 
     >>> satellite = AnnouncerSatellite("http://127.0.0.1:8000", token, announcer)  # doctest: +SKIP
     >>> satellite.start()            # connects in the background, retrying   # doctest: +SKIP
@@ -58,56 +59,45 @@ class AnnouncerSatellite:
         self.announcer = announcer
         self.rooms = list(rooms)
         self.forecast = forecast or CallForecast()
-        self.connected = threading.Event()
         self.last_seq: int | None = None
-        self._token = token
-        self._delay = reconnect_delay
-        self._delay_max = reconnect_delay_max
-        self._connect_timeout = connect_timeout
-        self._stop = threading.Event()
-        # Set when the connection ended for good (stop, or the core closed it): connect anew.
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._handled: dict[str, int] = {}
         self._handled_changed = threading.Condition()
-        self.sio = self._new_client()
+        self._handlers: dict[str, Callable[[Any], None]] = {
+            "ticket_called": self._on_ticket_called,
+            "ticket_issued": self._on_ticket_issued,
+            "counter_updated": self._on_counter_updated,
+        }
+        self.link = CoreLink(core_url, rooms=self.rooms, token=token, on_board=self._board,
+                             on_event=self._event, on_link=self._on_link,
+                             reconnect_delay=reconnect_delay,
+                             reconnect_delay_max=reconnect_delay_max,
+                             connect_timeout=connect_timeout, name="announcer-link")
+        self.connected = self.link.connected
         announcer.health.add_listener(self._report)
 
-    def _new_client(self) -> socketio.Client:
-        # A fresh client per attempt: one that was refused may keep stale state.
-        client = socketio.Client(
-            reconnection=True,
-            reconnection_delay=self._delay,
-            reconnection_delay_max=self._delay_max,
-            logger=False,
-            engineio_logger=False,
-        )
-        client.on("connect", self._on_connect)
-        client.on("disconnect", self._on_disconnect)
-        # python-socketio's signal that it will not reconnect by itself.
-        client.on("__disconnect_final", self._on_final_disconnect)
-        client.on("connect_error", self._on_connect_error)
-        events: tuple[tuple[str, Callable[[Any], None]], ...] = (
-            ("board", self._on_board),
-            ("ticket_called", self._on_ticket_called),
-            ("ticket_issued", self._on_ticket_issued),
-            ("counter_updated", self._on_counter_updated),
-        )
-        for event, handler in events:
-            client.on(event, self._counted(event, handler))
-        return client
+    def handle(self, name: str, data: Any) -> None:
+        """Take one message of the core as the link hands it on (a simulation feeds it directly)."""
+        if name == "board":
+            self._board(data)
+        else:
+            self._event(name, data)
 
-    def _counted(self, event: str, handler: Callable[[Any], None]) -> Callable[[Any], None]:
-        def handle(data: Any = None) -> None:
-            try:
-                handler(data)
-            finally:
-                with self._handled_changed:
-                    self._handled[event] = self._handled.get(event, 0) + 1
-                    self._handled_changed.notify_all()
+    def _board(self, board: Mapping[str, Any]) -> None:
+        self._counted("board", self._on_board, board)
 
-        return handle
+    def _event(self, name: str, data: Any) -> None:
+        handler = self._handlers.get(name)
+        if handler is not None:
+            self._counted(name, handler, data)
+
+    def _counted(self, event: str, handler: Callable[[Any], None], data: Any) -> None:
+        try:
+            handler(data)
+        finally:
+            with self._handled_changed:
+                self._handled[event] = self._handled.get(event, 0) + 1
+                self._handled_changed.notify_all()
 
     def wait_for_event(self, event: str, count: int = 1, timeout: float = 5.0) -> bool:
         """Return True once `count` events named `event` have been handled (tests and tools)."""
@@ -119,69 +109,22 @@ class AnnouncerSatellite:
 
     def start(self) -> None:
         """Connect in a background thread (retrying until `stop`)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self.run_forever, daemon=True,
-                                            name="announcer-socketio")
-            self._thread.start()
+        self.link.start()
 
     def run_forever(self) -> None:
         """Connect and stay connected until `stop` is called (blocks)."""
-        delay = self._delay
-        while not self._stop.is_set():
-            self._wake.clear()
-            client = self.sio = self._new_client()
-            try:
-                client.connect(
-                    self.core_url,
-                    auth={"token": self._token},
-                    headers={"Authorization": f"Bearer {self._token}"},
-                    wait_timeout=self._connect_timeout,
-                )
-            except socketio.exceptions.ConnectionError as exc:
-                log.warning("cannot reach the core at %s (%s); retrying in %.0f s",
-                            self.core_url, exc, delay)
-                if self._stop.wait(delay):
-                    break
-                delay = min(delay * 2, self._delay_max)
-                continue
-            delay = self._delay
-            # From here python-socketio reconnects by itself after a network drop, with growing
-            # delays; only when the core itself closed the connection must we start over.
-            self._wake.wait()
-            _shutdown(client, self._connect_timeout)
-            if not self._stop.is_set():
-                log.warning("the core closed the connection; reconnecting in %.0f s", delay)
-                self._stop.wait(delay)
+        self.link.run_forever()
 
     def stop(self, timeout: float = 3.0) -> None:
         """Disconnect and stop retrying."""
-        self._stop.set()
-        self._wake.set()
-        _shutdown(self.sio, timeout)
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self.link.stop(timeout)
 
-    # -- Socket.IO handlers -----------------------------------------------------
+    # -- what the core says -----------------------------------------------------
 
-    def _on_connect(self) -> None:
-        log.info("connected to the core at %s", self.core_url)
-        self.connected.set()
-        self.sio.emit("subscribe", {"rooms": self.rooms})
-        # The client counts as connected only after this handler: emit without _report's check.
-        self.sio.emit("device_status", self.announcer.status.payload())
-
-    def _on_disconnect(self, *reason: Any) -> None:
-        log.warning("disconnected from the core (%s)", reason[0] if reason else "unknown")
-        self.connected.clear()
-        if reason and reason[0] == socketio.Client.reason.SERVER_DISCONNECT:
-            self._wake.set()
-
-    def _on_final_disconnect(self, *args: Any) -> None:
-        self._wake.set()
-
-    def _on_connect_error(self, data: Any = None) -> None:
-        log.warning("the core refused the connection: %s", data)
+    def _on_link(self, up: bool) -> None:
+        if up:
+            # The core shows the loudspeaker's health as soon as the announcer is there.
+            self.link.emit("device_status", self.announcer.status.payload())
 
     def _on_board(self, board: Any) -> None:
         if not isinstance(board, Mapping):
@@ -244,26 +187,8 @@ class AnnouncerSatellite:
             self.announcer.warm(sentences)
 
     def _report(self, status: DeviceStatus) -> None:
-        if not self.sio.connected:
-            return
-        try:
-            self.sio.emit("device_status", status.payload())
-        except Exception:
-            log.exception("could not report device_status")
-
-
-def _shutdown(client: socketio.Client, timeout: float) -> None:
-    """Close a client, giving up after `timeout` (a long-poll may hold it for a ping interval)."""
-
-    def close() -> None:
-        try:
-            client.shutdown()
-        except Exception as exc:  # noqa: BLE001 - already gone is fine
-            log.debug("closing the Socket.IO client: %s", exc)
-
-    closer = threading.Thread(target=close, daemon=True, name="announcer-socketio-close")
-    closer.start()
-    closer.join(timeout)
+        if self.link.connected.is_set():
+            self.link.emit("device_status", status.payload())
 
 
 def _positive_int(*values: Any) -> int:

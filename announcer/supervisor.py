@@ -53,7 +53,7 @@ def bind_to_parent(environ: Mapping[str, str] = os.environ) -> None:
 
 
 class AnnouncerProcess:
-    """One ``python -m announcer`` child, restarted whenever it exits unasked."""
+    """One ``python -m queue_core.cli announcer`` child, restarted whenever it exits unasked."""
 
     def __init__(
         self,
@@ -69,7 +69,7 @@ class AnnouncerProcess:
         restart_delay_max: float = 30.0,
     ) -> None:
         # -P: the working directory must not shadow the installed package.
-        self.command = [python, "-P", "-m", "announcer", "--core", core_url]
+        self.command = [python, "-P", "-m", "queue_core.cli", "announcer", "--core", core_url]
         if config_file:
             self.command += ["--config", config_file]
         if data_dir:

@@ -36,9 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
+from queue_core.domain.speech import SpeechTextError
+
 from .errors import SpeechUnavailable, VoicePackError
 from .health import Health
-from .text import SpeechTextError
 
 if TYPE_CHECKING:
     from queue_core.config import Settings

@@ -29,14 +29,15 @@ import wave
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .errors import MissingClips, VoicePackError
-from .text import (
+from queue_core.domain.speech import (
     DEFAULT_RECALL_TEMPLATE,
     DEFAULT_TEMPLATE,
     letter_name,
     number_words,
     sentence_words,
 )
+
+from .errors import MissingClips, VoicePackError
 
 __all__ = ["VoicePack", "clip_name", "vocabulary"]
 

@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import requests  # noqa: E402
 from support_postgres import PostgresServer  # noqa: E402
 
-from queue_core import stats  # noqa: E402
+from queue_core.stats import figures as stats  # noqa: E402
 from queue_core.province import accounts, aggregate, codec  # noqa: E402
 from queue_core.province.storage.database import Database  # noqa: E402
 from queue_core.province.storage.migrations import create_partitions, migrate, month_of  # noqa: E402

@@ -39,9 +39,9 @@ if str(ROOT) not in sys.path:
 from werkzeug.serving import make_server
 
 from hardware.printer import PrinterEmulator
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.config import load_settings
-from queue_core.web import create_app
+from queue_core.web.app import create_app
 
 FAULTS = ("paper_out", "stall", "drop", "absent")
 

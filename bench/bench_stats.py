@@ -29,11 +29,11 @@ from typing import Any, Self
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from queue_core import auth
-from queue_core.clock import VIETNAM, FakeClock
+from queue_core.service import auth
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import load_settings
-from queue_core.simulate import simulate_history  # noqa: E402
-from queue_core.store import Store
+from queue_core.cli.simulate import simulate_history  # noqa: E402
+from queue_core.storage import Store
 
 
 def _progress(done: int, total: int) -> None:
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the results go as JSON ('' for nowhere)")
     args = parser.parse_args(argv)
 
-    from queue_core.web import create_app
+    from queue_core.web.app import create_app
 
     end = date.fromisoformat(args.end)
     data_dir = Path(args.db or f"/tmp/xephang-bench-{args.days}x{args.per_day}-{args.end}")

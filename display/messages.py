@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from queue_core.domain import vocabulary
+
 TEXT: dict[str, str] = {
     "connecting": "Đang kết nối…",
     "disconnected": "Mất kết nối — đang kết nối lại…",
-    "paused": "Tạm dừng",
-    "closed": "Đóng",
+    "paused": vocabulary.state_name("paused"),
+    "closed": vocabulary.state_name("closed"),
     "idle": "—",
     "idle_hint": "Chưa gọi số",
     "call_caption": "Xin mời số",
@@ -18,12 +20,12 @@ TEXT: dict[str, str] = {
     "waiting": "Đang chờ",
     "serving": "Đang phục vụ số",
     "waiting_here": "đang chờ",
-    "counter": "Quầy",
+    "counter": vocabulary.COUNTER,
 }
-COUNTERS_HEAD = ("Quầy", "Lĩnh vực", "Đang phục vụ")
+COUNTERS_HEAD = (vocabulary.COUNTER, "Lĩnh vực", "Đang phục vụ")
 # Indexed by `datetime.weekday()`: Monday first.
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
 def counter_name(number: int) -> str:
-    return f"{TEXT['counter']} {number}"
+    return vocabulary.counter_name(number)

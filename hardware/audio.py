@@ -42,8 +42,6 @@ __all__ = [
     "wav_duration",
 ]
 
-AUDIO_BACKENDS = ("fake", "none", "pygame")
-
 # A WAV file on disk, or the bytes of a whole WAV file.
 Sound = Union[str, "os.PathLike[str]", bytes]
 
@@ -248,12 +246,21 @@ class PygameAudio(AudioOutput):
                 self._pygame.mixer.quit()
 
 
+# The audio outputs by backend name: the one list the configuration checks names against.
+BACKENDS: dict[str, Callable[..., AudioOutput]] = {
+    "fake": FakeAudio,
+    "none": lambda **options: NullAudio(),
+    "pygame": PygameAudio,
+}
+
+
 def open_audio(backend: str, **options: Any) -> AudioOutput:
     """Return the audio output named by config: "pygame", "fake" or "none"."""
-    if backend == "pygame":
-        return PygameAudio(**options)
-    if backend == "fake":
-        return FakeAudio(**options)
-    if backend == "none":
-        return NullAudio()
-    raise ValueError(f"unknown audio backend {backend!r}: expected one of {', '.join(AUDIO_BACKENDS)}")
+    opener = BACKENDS.get(backend)
+    if opener is None:
+        raise ValueError(f"unknown audio backend {backend!r}: expected one of "
+                         f"{', '.join(AUDIO_BACKENDS)}")
+    return opener(**options)
+
+
+AUDIO_BACKENDS: tuple[str, ...] = tuple(BACKENDS)

@@ -72,7 +72,7 @@ def face_for(ticket: Mapping[str, Any], *, center_name: str, subtitle: str, serv
         subtitle=subtitle,
         label=str(ticket["label"]),
         service_name=service_name,
-        priority=priority_name(ticket.get("priority"), "short" if lang == "vi" else lang),
+        priority=priority_name(ticket.get("priority"), lang),
         issued_at=datetime.fromisoformat(issued) if isinstance(issued, str) else datetime.now(),
         ahead=ticket.get("ahead"),
         eta_minutes=ticket.get("eta_minutes"),

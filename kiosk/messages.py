@@ -3,26 +3,21 @@
 >>> render("ahead", count=4)
 'Trước bạn: 4 người'
 >>> PRIORITY_NAMES["elderly"]["vi"]
-'Người cao tuổi (từ 60 tuổi)'
+'Người cao tuổi'
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-# The priority categories of DOMAIN.md, as citizens read them.
+from queue_core.domain import vocabulary
+
+# The priority groups, as citizens read them (the one vocabulary), and the order offered.
 PRIORITY_NAMES: dict[str, dict[str, str]] = {
-    "elderly": {"vi": "Người cao tuổi (từ 60 tuổi)", "en": "Elderly (60+)",
-                "short": "Người cao tuổi"},
-    "disabled": {"vi": "Người khuyết tật", "en": "Person with a disability",
-                 "short": "Người khuyết tật"},
-    "pregnant": {"vi": "Phụ nữ mang thai", "en": "Pregnant woman", "short": "Phụ nữ mang thai"},
-    "child": {"vi": "Người đi cùng con nhỏ", "en": "With a small child", "short": "Có con nhỏ"},
-    "merit": {"vi": "Người có công với cách mạng", "en": "Person with merit",
-              "short": "Người có công"},
+    code: {"vi": vocabulary.PRIORITY_NAMES[code], "en": vocabulary.PRIORITY_NAMES_EN[code]}
+    for code in vocabulary.PRIORITY_ORDER
 }
-# The order the kiosk offers them in.
-PRIORITY_ORDER = ("elderly", "disabled", "pregnant", "child", "merit")
+PRIORITY_ORDER = vocabulary.PRIORITY_ORDER
 
 CATALOG: dict[str, dict[str, str]] = {
     # The printed ticket.
@@ -71,8 +66,5 @@ def render(code: str, lang: str = "vi", **params: Any) -> str:
 
 
 def priority_name(code: str | None, lang: str = "vi") -> str | None:
-    """Return how a priority category reads (lang "short": on paper), or None for none."""
-    if not code:
-        return None
-    names = PRIORITY_NAMES.get(code)
-    return (names.get(lang) or names["vi"]) if names else code
+    """Return how a priority group reads, or None for none."""
+    return vocabulary.priority_name(code, "en" if lang == "en" else "vi")

@@ -22,10 +22,9 @@ import queue
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PIL import Image
 
@@ -44,18 +43,12 @@ from hardware.printer import (
     PrinterTimeout,
     warm_up,
 )
+from queue_core.domain.model import PRINT_FAILED as FAILED
+from queue_core.domain.model import PRINTED, PRINTING
 
-from . import layout
 from .messages import render
 
-if TYPE_CHECKING:
-    from flask import Flask
-
-    from queue_core.config import Settings
-    from queue_core.store import Store
-
-__all__ = ["ANSWER_SECONDS", "PrintOutcome", "PrintRecords", "PrintService", "attach_printing",
-           "device_report"]
+__all__ = ["ANSWER_SECONDS", "Draw", "PrintOutcome", "PrintService", "blank"]
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +57,6 @@ ANSWER_SECONDS = 1.5
 # A job on a fast link (USB, network, fake) must be done within this long.
 MAX_JOB_SECONDS = 1.2
 
-PRINTED, FAILED, PRINTING = "printed", "failed", "printing"
 
 # Printer trouble as the hub's device states (CONTRACT.md `device_status`).
 ERROR_STATES = {
@@ -345,109 +337,3 @@ class PrintService:
 
 STATUS_CODES = ("printer_offline", "printer_paper_out", "printer_cover_open", "printer_timeout",
                 "printer_disconnected", "printer_error", "printer_none")
-
-
-def device_report(service: PrintService) -> tuple[str, str] | None:
-    """Return the last (status, message) the service reported, if any."""
-    return service.last_report
-
-
-# --- the record of what was printed -------------------------------------------------------------
-
-class PrintRecords:
-    """Whether each ticket's paper came out (the `ticket_prints` table of the core's database)."""
-
-    def __init__(self, store: Store, now: Callable[[], datetime], printer: str = "") -> None:
-        self.store = store
-        self.now = now
-        self.printer = printer
-
-    def save(self, outcome: PrintOutcome) -> None:
-        """Keep a finished job's outcome (a later attempt overwrites, counting attempts)."""
-        if outcome.state == PRINTING:
-            return
-        with self.store.write():
-            self.store.conn.execute(
-                "INSERT INTO ticket_prints (ticket_id, printed, code, message, attempts, printer, at)"
-                " VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT(ticket_id) DO UPDATE SET"
-                " printed = excluded.printed, code = excluded.code, message = excluded.message,"
-                " attempts = ticket_prints.attempts + 1, printer = excluded.printer, at = excluded.at",
-                [outcome.ticket_id, int(outcome.state == PRINTED), outcome.code, outcome.message,
-                 self.printer, self.now().isoformat(timespec="milliseconds")])
-
-    def get(self, ticket_id: str) -> dict[str, Any] | None:
-        with self.store.read():
-            row = self.store.conn.execute(
-                "SELECT printed, code, message, attempts, printer, at FROM ticket_prints"
-                " WHERE ticket_id = ?", [ticket_id]).fetchone()
-        if row is None:
-            return None
-        return {"printed": bool(row[0]), "code": row[1], "message": row[2], "attempts": row[3],
-                "printer": row[4], "at": row[5]}
-
-    def not_printed(self, day: str) -> list[dict[str, Any]]:
-        """Return today's tickets whose paper did not come out (for staff)."""
-        with self.store.read():
-            rows = self.store.conn.execute(
-                "SELECT tickets.id, tickets.label, tickets.state, ticket_prints.code,"
-                " ticket_prints.at FROM ticket_prints JOIN tickets ON tickets.id = ticket_prints.ticket_id"
-                " WHERE ticket_prints.printed = 0 AND tickets.day = ? ORDER BY ticket_prints.at",
-                [day]).fetchall()
-        return [{"ticket": r[0], "label": r[1], "state": r[2], "code": r[3], "at": r[4]}
-                for r in rows]
-
-
-# --- the core's printer ------------------------------------------------------------------------
-
-@dataclass
-class CorePrinting:
-    """What the core prints with; found as `app.extensions["xephang_printer"]`."""
-
-    settings: Settings
-    service: PrintService
-    records: PrintRecords
-
-    def draw(self, ticket: Mapping[str, Any], base_url: str) -> Draw:
-        """Return how to render `ticket` at a given width (on the worker)."""
-        return ticket_drawer(self.settings, ticket, base_url)
-
-
-def ticket_drawer(settings: Settings, ticket: Mapping[str, Any], base_url: str) -> Draw:
-    """Return a function rendering the ticket `width` dots wide for these settings."""
-    service = settings.service(str(ticket.get("service")))
-    public = settings.kiosk.public_url.rstrip("/") or base_url.rstrip("/")
-    face = layout.face_for(ticket, center_name=settings.center.name,
-                           subtitle=settings.center.subtitle,
-                           service_name=service.name if service else str(ticket.get("service")),
-                           url=f"{public}/t/{ticket['id']}", footer=settings.kiosk.footer)
-
-    def draw(width: int) -> Image.Image:
-        return layout.render_ticket(face, width=width)
-
-    return draw
-
-
-def attach_printing(app: Flask, *, background: bool = False) -> CorePrinting:
-    """Open the configured printer for the core and keep it in `app.extensions`."""
-    from hardware.printer import open_printer
-    from queue_core.errors import ConfigError
-
-    xephang = app.extensions["xephang"]
-    settings: Settings = xephang.settings
-    try:
-        printer = open_printer(settings.hardware, settings.data_path)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-    center = xephang.center
-    records = PrintRecords(xephang.store, center.clock.now, printer=printer.name)
-
-    def report(status: str, message: str) -> None:
-        xephang.hub.device_status("printer", status, message)
-
-    service = PrintService(printer, budget=settings.hardware.printer_timeout_seconds,
-                           report=report, on_outcome=records.save)
-    printing = CorePrinting(settings, service, records)
-    app.extensions["xephang_printer"] = printing
-    if background:
-        service.start(poll_seconds=30.0)
-    return printing

@@ -17,14 +17,11 @@ core cannot be reached.
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import secrets
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,58 +29,17 @@ from typing import Any
 from PIL import Image
 
 from hardware.printer import NullPrinter, Printer
+from queue_core.client.rest import CoreClient, CoreUnreachable
+from queue_core.domain.model import PRINT_FAILED as FAILED
+from queue_core.domain.model import PRINTED
 
 from . import layout
 from .messages import render
-from .printing import FAILED, PRINTED, PrintOutcome, PrintService
+from .printing import PrintOutcome, PrintService
 
-__all__ = ["ButtonKiosk", "CoreClient", "CoreUnreachable", "PressResult", "parse_button"]
+__all__ = ["ButtonKiosk", "PressResult", "parse_button"]
 
 log = logging.getLogger(__name__)
-
-
-class CoreUnreachable(OSError):
-    """The queue core did not answer."""
-
-
-@dataclass
-class Answer:
-    status: int
-    body: Any
-
-
-class CoreClient:
-    """A few JSON calls to the core with a device token, on short timeouts (stdlib only)."""
-
-    def __init__(self, base_url: str, token: str, *, timeout: float = 5.0) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.token = token
-        self.timeout = timeout
-
-    def call(self, method: str, path: str, body: Any = None, *,
-             headers: Mapping[str, str] | None = None, timeout: float | None = None) -> Answer:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base_url + path, data=data, method=method)
-        request.add_header("Authorization", f"Bearer {self.token}")
-        request.add_header("Accept", "application/json")
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        for key, value in (headers or {}).items():
-            request.add_header(key, value)
-        try:
-            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
-                return Answer(response.status, _json(response.read()))
-        except urllib.error.HTTPError as exc:
-            return Answer(exc.code, _json(exc.read()))
-        except (urllib.error.URLError, OSError) as exc:
-            raise CoreUnreachable(f"{self.base_url}: {getattr(exc, 'reason', exc)}") from exc
-
-
-def _json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw) if raw else None
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -202,7 +158,7 @@ class ButtonKiosk:
         give_up = self.clock() + self.retry_seconds
         while True:
             try:
-                answer = self.core.call("POST", "/api/v1/kiosk/tickets", body,
+                answer = self.core.post("/api/v1/kiosk/tickets", body,
                                         headers={"Idempotency-Key": key})
                 break
             except CoreUnreachable as exc:
@@ -211,13 +167,13 @@ class ButtonKiosk:
                     log.warning("no ticket: %s", exc)
                     return self._done(PressResult("unreachable", error={"message": str(exc)}))
         self._set_state("printer" if self._printer_trouble else "ready")
-        if answer.status not in (200, 201) or not isinstance(answer.body, dict):
-            error = answer.body.get("error") if isinstance(answer.body, dict) else None
+        if answer.status not in (200, 201) or not isinstance(answer.data, dict):
+            error = answer.data.get("error") if isinstance(answer.data, dict) else None
             log.warning("the core refused a ticket for %s: %s %s", service, answer.status, error)
             return self._done(PressResult("refused", error=error or {"status": answer.status}))
-        ticket = answer.body["ticket"]
+        ticket = answer.data["ticket"]
         if self.service is None:
-            return self._done(PressResult("issued", ticket, answer.body.get("print")))
+            return self._done(PressResult("issued", ticket, answer.data.get("print")))
         outcome = self.service.print_ticket(ticket["id"], ticket["label"], self._drawer(ticket))
         self._report(ticket, outcome)
         return self._done(PressResult("issued", ticket, outcome))
@@ -233,7 +189,7 @@ class ButtonKiosk:
 
     def _drawer(self, ticket: Mapping[str, Any]) -> Callable[[int], Image.Image]:
         face = self.face
-        base = face.public_url.rstrip("/") or self.core.base_url
+        base = face.public_url.rstrip("/") or self.core.core_url
         ticket_face = layout.face_for(ticket, center_name=face.center_name, subtitle=face.subtitle,
                                       service_name=face.services.get(str(ticket["service"]),
                                                                      str(ticket["service"])),
@@ -248,7 +204,7 @@ class ButtonKiosk:
         if outcome.state == PRINTED and status is not None:
             body["message"] = status[1]
         try:
-            self.core.call("POST", f"/api/v1/tickets/{ticket['id']}/print-result", body)
+            self.core.post(f"/api/v1/tickets/{ticket['id']}/print-result", body)
         except CoreUnreachable:
             log.warning("could not tell the core how %s printed", ticket["label"])
 
@@ -262,12 +218,12 @@ class ButtonKiosk:
     def refresh(self) -> bool:
         """Fetch what tickets carry from the core; return whether the core answered."""
         try:
-            answer = self.core.call("GET", "/api/v1/kiosk/config", timeout=3.0)
+            answer = self.core.get("/api/v1/kiosk/config", timeout=3.0)
         except CoreUnreachable:
             self._set_state("offline")
             return False
-        if answer.status == 200 and isinstance(answer.body, dict):
-            body = answer.body
+        if answer.status == 200 and isinstance(answer.data, dict):
+            body = answer.data
             self.face = _Face(center_name=body["center"]["name"],
                               subtitle=body["center"].get("subtitle", ""),
                               footer=body.get("footer", ""), public_url=body.get("public_url", ""),

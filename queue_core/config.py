@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from hardware.audio import AUDIO_BACKENDS
+from hardware.printer import PRINTER_BACKENDS
+from queue_core.domain import vocabulary
+from queue_core.domain.errors import ConfigError
+from queue_core.domain.model import RATING_LEVELS
+from queue_core.domain.speech import DEFAULT_RECALL_TEMPLATE, DEFAULT_TEMPLATE, DIALECTS
 
 LABEL_STYLES = ("prefix", "numeric")
-DIALECTS = ("north", "south")
 ASYNC_MODES = ("threading", "eventlet")
-PRINTER_BACKENDS = ("fake", "none", "usb", "network", "serial", "file")
-AUDIO_BACKENDS = ("fake", "none", "pygame")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 
@@ -32,9 +34,9 @@ TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 class CenterSettings:
     """Who the center is and when it is open."""
 
-    name: str = "Trung tâm Phục vụ Hành chính công xã"
-    name_en: str = "Commune Public Administration Service Center"
-    subtitle: str = "Hành chính phục vụ"
+    name: str = vocabulary.CENTER_NAME
+    name_en: str = vocabulary.CENTER_NAME_EN
+    subtitle: str = vocabulary.CENTER_SUBTITLE
     timezone: str = "Asia/Ho_Chi_Minh"
     opens_at: str = "07:00"
     closes_at: str = "17:30"
@@ -78,7 +80,7 @@ class CounterSettings:
 
     @property
     def display_name(self) -> str:
-        return self.name or f"Quầy {self.number}"
+        return self.name or vocabulary.counter_name(self.number)
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,8 @@ class SpeechSettings:
     """What the loudspeaker says and how."""
 
     dialect: str = "north"
-    template: str = "Xin mời công dân có số thứ tự {label} đến quầy số {counter}."
-    recall_template: str = "Nhắc lại: xin mời công dân có số thứ tự {label} đến quầy số {counter}."
+    template: str = DEFAULT_TEMPLATE
+    recall_template: str = DEFAULT_RECALL_TEMPLATE
     voice: str = "vi"
     rate: int = 140
     volume: float = 1.0
@@ -148,10 +150,10 @@ class DisplaySettings:
 class RatingSettings:
     """The satisfaction levels offered and the reasons asked for when unsatisfied."""
 
-    levels: tuple[str, ...] = ("very_satisfied", "satisfied", "unsatisfied")
-    labels: tuple[str, ...] = ("Rất hài lòng", "Hài lòng", "Không hài lòng")
-    reasons: tuple[str, ...] = ("Chờ lâu", "Thái độ phục vụ", "Hướng dẫn chưa rõ",
-                                "Hồ sơ phải bổ sung nhiều lần", "Khác")
+    levels: tuple[str, ...] = vocabulary.DEFAULT_RATING_LEVELS
+    labels: tuple[str, ...] = tuple(vocabulary.rating_name(level)
+                                    for level in vocabulary.DEFAULT_RATING_LEVELS)
+    reasons: tuple[str, ...] = vocabulary.DEFAULT_RATING_REASONS
     idle_seconds: int = 20
 
 
@@ -185,14 +187,8 @@ class BackupSettings:
 
 
 def _default_services() -> tuple[ServiceSettings, ...]:
-    return (
-        ServiceSettings("A", "Chứng thực", "Certification", numeric_base=1000),
-        ServiceSettings("B", "Hộ tịch", "Civil status", numeric_base=2000),
-        ServiceSettings("C", "Đất đai – Xây dựng", "Land and construction", numeric_base=3000),
-        ServiceSettings("D", "Hộ kinh doanh – Đầu tư", "Household business", numeric_base=4000),
-        ServiceSettings("E", "Chính sách xã hội – Người có công", "Social policy", numeric_base=5000),
-        ServiceSettings("F", "Trả kết quả", "Returning results", numeric_base=6000),
-    )
+    return tuple(ServiceSettings(code, name, name_en, numeric_base=base)
+                 for code, name, name_en, base in vocabulary.DEFAULT_FIELDS)
 
 
 def _default_counters() -> tuple[CounterSettings, ...]:
@@ -437,7 +433,7 @@ def validate(settings: Settings) -> None:
     if not ratings.levels or len(ratings.levels) != len(ratings.labels):
         raise ConfigError("ratings.labels must give one label per level in ratings.levels")
     for level in ratings.levels:
-        _choice("ratings.levels", level, ("very_satisfied", "satisfied", "neutral", "unsatisfied"))
+        _choice("ratings.levels", level, RATING_LEVELS)
     if settings.kiosk.tickets_per_minute < 1:
         raise ConfigError("kiosk.tickets_per_minute must be at least 1")
     if not settings.services:

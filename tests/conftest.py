@@ -13,11 +13,11 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 import pytest  # noqa: E402
 
-from queue_core import auth  # noqa: E402
-from queue_core.center import Center  # noqa: E402
-from queue_core.clock import VIETNAM, FakeClock  # noqa: E402
+from queue_core.service import auth  # noqa: E402
+from queue_core.service.center import Center  # noqa: E402
+from queue_core.domain.clock import VIETNAM, FakeClock  # noqa: E402
 from queue_core.config import Settings, load_settings  # noqa: E402
-from queue_core.store import Store  # noqa: E402
+from queue_core.storage import Store  # noqa: E402
 
 # A Monday morning, an hour after opening.
 MONDAY_8AM = datetime(2026, 11, 23, 8, 0, tzinfo=VIETNAM)
@@ -57,7 +57,7 @@ def center(settings: Settings, store: Store, clock: FakeClock, events: list[Any]
 
 @pytest.fixture
 def app(settings: Settings, clock: FakeClock) -> Iterator[Any]:
-    from queue_core.web import create_app
+    from queue_core.web.app import create_app
 
     app = create_app(settings, clock=clock, test_config={"TESTING": True})
     yield app
@@ -95,7 +95,7 @@ def manager(token_for: Callable[..., dict[str, str]]) -> dict[str, str]:
 @pytest.fixture
 def socket_client(app: Any, client: Any) -> Callable[..., Any]:
     """Return a factory of Socket.IO test clients sharing the HTTP client's cookies."""
-    from queue_core.web import socketio_of
+    from queue_core.web.app import socketio_of
 
     made = []
 

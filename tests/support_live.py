@@ -491,9 +491,9 @@ class CenterDesk:
     """One counter working straight on the SQLite data dir, through the one writer path."""
 
     def __init__(self, data_dir: str, config: str | None, counter: int) -> None:
-        from queue_core.center import Center
+        from queue_core.service.center import Center
         from queue_core.config import load_settings
-        from queue_core.store import Store
+        from queue_core.storage import Store
 
         settings = load_settings(config or None, env={**ALWAYS_OPEN,
                                                       "XEPHANG_DATA_DIR": data_dir})

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from ..domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from .storage import accounts as rows
 from .storage.database import Database
 

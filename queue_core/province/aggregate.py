@@ -2,10 +2,11 @@
 
 Ingest marks the days its events touch (`dirty_days`, with a rising mark) and NOTIFYs;
 the counter reads a marked day's tickets, rebuilds each ticket's history exactly as the box
-reads its own (`queue_core.history`: steps only for tickets that were transferred, restored
-or closed by the day's end; the rest tell their story by their row), derives the facts and
-tallies with `queue_core.stats`, and writes one `center_days` row. The mark is cleared only
-if no batch marked the day again meanwhile, so a day is never left counted short.
+reads its own (`queue_core.stats.reader`: steps only for tickets that were transferred,
+restored or closed by the day's end; the rest tell their story by their row), derives the
+facts and tallies with `queue_core.stats.figures`, and writes one `center_days` row. The
+mark is cleared only if no batch marked the day again meanwhile, so a day is never left
+counted short.
 
 One process of the hub counts at a time (a PostgreSQL advisory lock); the others stand by.
 """
@@ -20,16 +21,14 @@ from typing import Any
 
 import psycopg
 
-from .. import stats
+from ..stats import figures as stats
 from . import codec
 from .ingest import Partitions
 from .storage import days as sql
 from .storage.database import Database, DatabaseUnavailable
-from .storage.ingest import NOTIFY_CHANNEL
 
 log = logging.getLogger("xephang.hub")
 
-AGGREGATOR_LOCK = 7_340_002
 DEFAULT_TARGET_WAIT_MINUTES = 15.0
 # Days with tickets still waiting are counted again this often (their waits grow).
 OPEN_DAYS_EVERY = timedelta(seconds=60)
@@ -174,10 +173,8 @@ class Aggregator:
         """Hold the counting lock and count marked days as they come, until stopped."""
         conn = self.db.connect(autocommit=True)
         try:
-            locked = conn.execute("SELECT pg_try_advisory_lock(%s)", [AGGREGATOR_LOCK]).fetchone()
-            if not locked or not locked[0]:
+            if not sql.lead_counting(conn):
                 return
-            conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
             last_open = datetime.min.replace(tzinfo=timezone.utc)
             while not self._stop.is_set():
                 now = self.clock()

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..clock import VIETNAM, SystemClock
+from ..domain.clock import VIETNAM, SystemClock
 
 
 def database_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -22,7 +22,7 @@ def database_option(command: Callable[..., Any]) -> Callable[..., Any]:
                        " (or XEPHANG_HUB_DATABASE).")
     @functools.wraps(command)
     def wrapper(database: str, **kwargs: Any) -> Any:
-        from ..errors import XephangError
+        from ..domain.errors import XephangError
         from .storage.database import Database, DatabaseUnavailable
         from .storage.migrations import migrate
 

@@ -5,7 +5,7 @@ adding kept days up gives the same figures the box gives for any period. The enc
 `Tally.__slots__`, so a figure the box's statistics learn to count travels without a change
 here. Floats go through JSON exactly (Python writes the shortest text that reads back equal).
 
->>> from queue_core.stats import Tallies
+>>> from queue_core.stats.figures import Tallies
 >>> day = Tallies.of_day("2026-11-23")
 >>> day.total.issued, day.total.waits = 2, [60.0, 720.5]
 >>> again = loads(dumps(day, "2026-11-23"))
@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..stats import Tallies, Tally
+from ..stats.figures import Tallies, Tally
 
 VERSION = 1
 _EMPTY = Tally()

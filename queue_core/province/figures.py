@@ -1,7 +1,7 @@
 """What the province reads: the overview of every center, one center's Stats, comparisons.
 
 A center's Stats over any period are the box's own figures: its counted days (tallies made
-by the box's statistics, see `aggregate.py`) added up and reported by `queue_core.stats`,
+by the box's statistics, see `aggregate.py`) added up and reported by `queue_core.stats.figures`,
 so they equal the box's `/api/v1/stats` for the same days. Comparisons between centers and
 weeks add up the counted days' figures in SQL, with the same median and 90th percentile.
 """
@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .. import stats
-from ..clock import VIETNAM
+from ..stats import figures as stats
+from ..domain.clock import VIETNAM
 from . import codec
 from .accounts import Principal
 from .aggregate import DEFAULT_TARGET_WAIT_MINUTES, target_wait_s
-from ..errors import InvalidInput, NotFound
+from ..domain.errors import InvalidInput, NotFound
 from .storage import reads as sql
 from .storage.database import Database
 

@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ..model import RATING_LEVELS, TICKET_STATES
-from ..stats import StepRow, TicketRow
+from ..domain.model import RATING_LEVELS, TICKET_STATES
+from ..stats.figures import StepRow, TicketRow
 
 # The events the hub reads figures from; any other name is kept as it came and not read.
 TICKET_EVENTS = ("ticket_issued", "ticket_called", "ticket_updated")
 RATING_GIVEN = "rating_given"
 
-# Every transition of a ticket's life a `step` may name (queue_core.lifecycle).
+# Every transition of a ticket's life a `step` may name (queue_core.domain.lifecycle).
 STEP_ACTIONS = ("issue", "call", "restore_call", "recall", "finish", "no_show", "transfer",
                 "restore", "cancel", "expire", "day_end", "priority")
 

@@ -8,8 +8,8 @@ from flask import Flask, Response, jsonify, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..errors import Forbidden, XephangError
-from ..messages import render
+from queue_core.domain.errors import Forbidden, XephangError
+from queue_core.domain.messages import render
 
 log = logging.getLogger("xephang")
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import current_app, g, request, session
 
-from .. import auth
-from ..errors import Forbidden, TooManyRequests, Unauthorized
+from queue_core.domain.errors import Forbidden, Unauthorized
+from queue_core.service import auth
+from queue_core.service.throttle import Throttle
+
+__all__ = ["Throttle", "current_principal", "ensure_counter_allowed", "requires"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,33 +71,3 @@ def ensure_counter_allowed(number: int) -> None:
     bound = principal.role in auth.COUNTER_BOUND_ROLES and principal.counter is not None
     if bound and principal.counter != number:
         raise Forbidden("wrong_counter", allowed=principal.counter)
-
-
-class Throttle:
-    """At most `limit` events per key within `window` seconds (login attempts, kiosk presses)."""
-
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self.window = window
-        self.clock = clock
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key: str) -> None:
-        """Count one event for `key`, or raise TooManyRequests past the limit."""
-        now = self.clock()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and now - hits[0] > self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                raise TooManyRequests()
-            hits.append(now)
-            if len(self._hits) > 10_000:
-                # Forget idle keys so a scan of many addresses cannot grow memory for ever.
-                for stale in [k for k, v in self._hits.items() if not v or now - v[-1] > self.window]:
-                    del self._hits[stale]
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._hits.pop(key, None)

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import request
 
-from ..errors import InvalidInput, MalformedRequest
+from queue_core.domain.errors import InvalidInput, MalformedRequest
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MISSING = object()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from speech_fake_core import FakeCore
+from fake_core import FakeCore
 from speech_fakes import EngineBox, kinds
 
 from announcer.playback import Announcer, Call

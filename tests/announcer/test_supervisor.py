@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from speech_fake_core import FakeCore
+from fake_core import FakeCore
 
 from announcer.supervisor import AnnouncerProcess
 
@@ -56,7 +56,7 @@ def test_token_is_passed_by_environment_not_command_line(tmp_path: Path) -> None
                              data_dir=str(tmp_path), env={})
     assert "s3cret" not in " ".join(child.command)
     assert child.env["XEPHANG_ANNOUNCER_TOKEN"] == "s3cret"
-    assert child.command[1:] == ["-P", "-m", "announcer", "--core", "http://127.0.0.1:9",
+    assert child.command[1:] == ["-P", "-m", "queue_core.cli", "announcer", "--core", "http://127.0.0.1:9",
                                  "--config", "/etc/x.toml", "--data-dir", str(tmp_path)]
 
 

@@ -25,7 +25,7 @@ from announcer.synthesis import (
     render_wav,
     resolve_voice,
 )
-from announcer.text import SpeechTextError
+from queue_core.domain.speech import SpeechTextError
 from queue_core.config import Settings
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")

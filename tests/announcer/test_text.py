@@ -1,4 +1,4 @@
-"""Tests for announcer.text: Vietnamese number words, letter names, labels and call sentences."""
+"""Tests for queue_core.domain.speech: Vietnamese number words, letter names, labels and call sentences."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import announcer.text as text_module
-from announcer.text import (
+import queue_core.domain.speech as text_module
+from queue_core.domain.speech import (
     DEFAULT_RECALL_TEMPLATE,
     DEFAULT_TEMPLATE,
     DIALECTS,
@@ -603,7 +603,7 @@ def test_import_pulls_in_only_the_standard_library() -> None:
     script = (
         "import json, sys\n"
         "before = set(sys.modules)\n"
-        "import announcer.text\n"
+        "import queue_core.domain.speech\n"
         "print(json.dumps(sorted(set(sys.modules) - before)))\n"
     )
     result = subprocess.run(
@@ -615,10 +615,10 @@ def test_import_pulls_in_only_the_standard_library() -> None:
         timeout=60,
     )
     loaded = json.loads(result.stdout)
-    assert "announcer.text" in loaded
-    own = {"announcer", "announcer.text"}
+    assert "queue_core.domain.speech" in loaded
+    own = {"queue_core", "queue_core.domain", "queue_core.domain.speech"}
     top_level = {name.split(".")[0] for name in loaded if name not in own}
     non_stdlib = sorted(top_level - set(sys.stdlib_module_names))
     assert non_stdlib == []
-    for heavy in ("flask", "pyttsx3", "pygame", "queue_core"):
+    for heavy in ("flask", "pyttsx3", "pygame", "sqlite3", "hardware"):
         assert heavy not in top_level

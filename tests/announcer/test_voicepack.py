@@ -13,7 +13,7 @@ from speech_fakes import SAMPLE, EngineBox, write_wav
 
 from announcer.errors import MissingClips, VoicePackError
 from announcer.synthesis import Synthesizer
-from announcer.text import call_sentence, sentence_words
+from queue_core.domain.speech import call_sentence, sentence_words
 from announcer.voicepack import VoicePack, clip_name, main, vocabulary
 
 MakeSynth = Callable[..., Synthesizer]

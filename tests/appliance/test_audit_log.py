@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from queue_core import audit, auth
+from queue_core.service import audit, auth
 from queue_core.cli import main
 from queue_core.config import Settings
-from queue_core.store import Store
+from queue_core.storage import Store
 
 Headers = dict[str, str]
 PASSWORD = "mat-khau-an-toan"

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from queue_core import backup
-from queue_core.center import Center
+from queue_core.ops import backup
+from queue_core.service.center import Center
 from queue_core.cli import main
-from queue_core.clock import FakeClock
+from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings
-from queue_core.store import DATABASE_FILE, Store
+from queue_core.storage import DATABASE_FILE, Store
 
 WAIT = 30.0
 

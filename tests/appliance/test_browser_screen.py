@@ -9,8 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from queue_core import admin_cli
-from queue_core.admin_cli import page_path, wait_for_core
+from queue_core.cli import browser
+from queue_core.cli.browser import page_path, wait_for_core
 from queue_core.cli import main
 
 
@@ -43,7 +43,7 @@ def test_chromium_in_kiosk_mode_with_its_own_profile(tmp_path: Path) -> None:
 
 
 def test_inside_cage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(admin_cli.shutil, "which",
+    monkeypatch.setattr(browser.shutil, "which",
                         lambda name: "/usr/bin/cage" if name == "cage" else None)
     result = CliRunner().invoke(main, [
         "browser", "wall", "--compositor", "cage", "--data-dir", str(tmp_path), "--dry-run"],
@@ -57,7 +57,7 @@ def test_inside_cage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_without_cage_or_chromium(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(admin_cli.shutil, "which", lambda name: None)
+    monkeypatch.setattr(browser.shutil, "which", lambda name: None)
     runner = CliRunner()
     no_cage = runner.invoke(main, ["browser", "wall", "--compositor", "cage", "--dry-run"])
     assert no_cage.exit_code != 0 and "apt install cage" in no_cage.output

@@ -9,18 +9,19 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from queue_core import audit, backup, clockguard, server
-from queue_core.admin_cli import (
+from queue_core.service import audit
+from queue_core.ops import backup, clockguard, server
+from queue_core.cli.serve import (
     CLOCK_LOOK_SECONDS,
     CLOCK_REFUSED_EXIT,
     ClockRefused,
     prepare_serving,
 )
-from queue_core.center import Center
+from queue_core.service.center import Center
 from queue_core.cli import main
-from queue_core.clock import VIETNAM, FakeClock, SystemClock
+from queue_core.domain.clock import VIETNAM, FakeClock, SystemClock
 from queue_core.config import Settings
-from queue_core.store import Store
+from queue_core.storage import Store
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=VIETNAM)
 
@@ -73,7 +74,7 @@ def test_accepting_the_clock_judges_only_newer_records(settings: Settings, store
 def serve_runs(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
     """Replace the server itself: these tests are about what happens before it starts."""
     started: list[Settings] = []
-    monkeypatch.setattr(server, "run", started.append)
+    monkeypatch.setattr(server, "run", lambda settings, *args, **kwargs: started.append(settings))
     # Outside systemd a wrong clock is refused at once.
     monkeypatch.delenv("INVOCATION_ID", raising=False)
     return started

@@ -16,12 +16,13 @@ from click.testing import CliRunner
 
 from announcer.checks import Check
 from hardware.printer import PrinterOffline, PrinterStatus
-from queue_core import auth, doctor
+from queue_core.service import auth
+from queue_core.ops import doctor
 from queue_core.cli import main
-from queue_core.clock import VIETNAM
+from queue_core.domain.clock import VIETNAM
 from queue_core.config import Settings, load_settings
-from queue_core.model import Transition
-from queue_core.store import Store
+from queue_core.domain.model import Transition
+from queue_core.storage import Store
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=VIETNAM)
 GIB = 1024 ** 3

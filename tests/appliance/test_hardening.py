@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from queue_core import admin_cli, auth
-from queue_core.admin_cli import ensure_first_admin
+from queue_core.cli import serve
+from queue_core.service import auth
+from queue_core.cli.serve import ensure_first_admin
 from queue_core.cli import main
-from queue_core.clock import FakeClock
+from queue_core.domain.clock import FakeClock
 from queue_core.config import Settings
-from queue_core.store import Store
-from queue_core.web import create_app
+from queue_core.storage import Store
+from queue_core.web.app import create_app
 from queue_core.web.headers import inline_script_hashes
 
 PASSWORD = "mat-khau-an-toan"
@@ -96,7 +97,7 @@ def test_server_binds_to_the_configured_address(settings: Settings,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from gunicorn.app.base import BaseApplication
 
-    from queue_core import server
+    from queue_core.ops import server
 
     seen: dict[str, Any] = {}
 
@@ -105,7 +106,7 @@ def test_server_binds_to_the_configured_address(settings: Settings,
         seen["post_worker_init"] = self.cfg.post_worker_init
 
     monkeypatch.setattr(BaseApplication, "run", capture)
-    server._run_gunicorn(settings.replace(server={"host": "192.0.2.7", "port": 8123}))
+    server.run_gunicorn(settings.replace(server={"host": "192.0.2.7", "port": 8123}), create_app)
     assert seen["bind"] == ["192.0.2.7:8123"]
     assert seen["post_worker_init"] is server._worker_ready
 
@@ -119,7 +120,7 @@ def test_no_admin_is_made_without_someone_at_the_keyboard(store: Store,
 
 def test_first_admin_is_asked_for_at_a_terminal(settings: Settings,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(admin_cli, "at_terminal", lambda: True)
+    monkeypatch.setattr(serve, "at_terminal", lambda: True)
     runner = CliRunner()
     data = ["--data-dir", str(settings.data_path)]
     # A password too short is refused and asked again; no default is ever offered.

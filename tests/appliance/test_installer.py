@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.config import load_settings
-from queue_core.store import Store
+from queue_core.storage import Store
 
 SYSTEMD = Path(__file__).resolve().parents[2] / "systemd"
 INSTALLER = SYSTEMD / "install.sh"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from support_live import ASYNC_MODES, LiveServer, pause
 
-from queue_core import backup
+from queue_core.ops import backup
 
 pytestmark = [pytest.mark.slow]
 

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from queue_core import audit, retention
-from queue_core.center import Center
+from queue_core.service import audit
+from queue_core.ops import retention
+from queue_core.service.center import Center
 from queue_core.cli import main
-from queue_core.clock import VIETNAM, FakeClock
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import Settings
-from queue_core.store import Store
+from queue_core.storage import Store
 
 
 @pytest.mark.parametrize(("today", "months", "expected"), [
@@ -74,12 +75,12 @@ def test_purge_removes_old_days_and_their_history(settings: Settings, store: Sto
 
 def test_retention_is_off_by_default(settings: Settings, store: Store) -> None:
     assert settings.backup.retention_months == 0
-    assert retention.purge_expired(store, months=0, today=date(2026, 11, 23)) is None
+    assert retention.purge_expired(store, months=0, now=datetime(2026, 11, 23, tzinfo=VIETNAM)) is None
 
 
 def test_nightly_retention_in_the_core(settings: Settings, clock: FakeClock) -> None:
-    from queue_core.web import create_app
-    from queue_core.web.upkeep import apply_retention
+    from queue_core.web.app import create_app
+    from queue_core.ops.upkeep import apply_retention
 
     kept = settings.replace(backup={"retention_months": 6})
     app = create_app(kept, clock=clock, test_config={"TESTING": True})
@@ -87,7 +88,7 @@ def test_nightly_retention_in_the_core(settings: Settings, clock: FakeClock) -> 
     try:
         serve_a_day(xephang.center, clock, datetime(2026, 1, 12, 9, 0, tzinfo=VIETNAM), 2)
         clock.set(datetime(2026, 11, 23, 23, 0, tzinfo=VIETNAM))
-        purged = apply_retention(app)
+        purged = apply_retention(xephang.settings, xephang.center)
         assert purged is not None and purged.tickets == 2
         entries = audit.entries(xephang.store, action=audit.TICKETS_PURGED, everything=True)
         assert entries[0]["actor"] == "system:retention" and "2 tickets" in entries[0]["detail"]

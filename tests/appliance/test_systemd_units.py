@@ -12,7 +12,7 @@ import click
 import pytest
 
 from queue_core.cli import main
-from queue_core.watchdog import watchdog_interval
+from queue_core.ops.watchdog import watchdog_interval
 
 SYSTEMD = Path(__file__).resolve().parents[2] / "systemd"
 UNITS = sorted(SYSTEMD.glob("*.service"))

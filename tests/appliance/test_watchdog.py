@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
-from queue_core import watchdog
-from queue_core.store import Store
-from queue_core.watchdog import Heartbeat, Notifier, hide_notify_socket, watchdog_interval
-from queue_core.web.upkeep import WATCHDOG_EXTENSION, database_answers, start_upkeep
+from queue_core.ops import watchdog
+from queue_core.storage import Store
+from queue_core.ops.watchdog import Heartbeat, Notifier, hide_notify_socket, watchdog_interval
+from queue_core.ops.upkeep import WATCHDOG_EXTENSION
+from queue_core.service.center import Center
+from queue_core.web.app import start_upkeep
 
 
 class Systemd:
@@ -125,11 +127,11 @@ def test_heartbeat_beats_only_while_healthy(systemd: Systemd) -> None:
     assert (heartbeat.beats, heartbeat.failures) == (1, 2)
 
 
-def test_a_hung_database_stops_the_beat(systemd: Systemd) -> None:
+def test_a_hung_database_stops_the_beat(systemd: Systemd, settings: Any) -> None:
     store = Store.open(":memory:")
     notifier = Notifier(env={"NOTIFY_SOCKET": systemd.address, "WATCHDOG_USEC": "8000000"})
     notifier.ready_sent = True
-    heartbeat = Heartbeat(notifier, lambda: database_answers(store), sleep=lambda s: None)
+    heartbeat = Heartbeat(notifier, Center(settings, store).check_database, sleep=lambda s: None)
     held = threading.Event()
     release = threading.Event()
 
@@ -184,7 +186,7 @@ def test_the_serving_app_starts_its_upkeep(app: Any, systemd: Systemd) -> None:
 
 
 def test_gunicorn_worker_says_ready(app: Any, systemd: Systemd) -> None:
-    from queue_core.server import _worker_ready
+    from queue_core.ops.server import _worker_ready
 
     app.extensions[WATCHDOG_EXTENSION] = Notifier(env={"NOTIFY_SOCKET": systemd.address})
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.config import load_settings
-from queue_core.web import create_app
+from queue_core.web.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -9,7 +9,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from display.board import LiveBoard
-from queue_core.events import ROOM_BOARD
+from queue_core.domain.events import ROOM_BOARD
 
 RUN_IN_PAGE = """(steps) => {
     const live = new XephangDisplay.LiveBoard({recentLimit: 4, highlightMs: 8000, pendingLimit: 50});

@@ -15,13 +15,13 @@ import pytest
 from browser_support import screenshot
 from werkzeug.serving import make_server
 
-from queue_core.clock import VIETNAM, FakeClock
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.province import accounts, aggregate
 from queue_core.province.storage.database import Database
 from queue_core.province.web.app import create_app
 
 # The hub's test helpers (a box driven through a day, the reference sender).
-sys.path.insert(0, str(Path(__file__).parents[1] / "province"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "queue_core" / "province"))
 from boxday import drive_day, open_box  # noqa: E402
 from reference_sender import ReferenceOutbox, box_profile, forward  # noqa: E402
 

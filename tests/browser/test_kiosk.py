@@ -15,10 +15,10 @@ from browser_support import SCREENSHOTS, screenshot
 from werkzeug.serving import make_server
 
 from hardware.printer import PaperOut
-from queue_core import auth
-from queue_core.clock import VIETNAM
+from queue_core.service import auth
+from queue_core.domain.clock import VIETNAM
 from queue_core.config import ServiceSettings, load_settings
-from queue_core.web import create_app
+from queue_core.web.app import create_app
 from queue_core.web.security import Throttle
 
 PORTRAIT = {"width": 1080, "height": 1920}

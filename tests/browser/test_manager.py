@@ -14,11 +14,11 @@ import pytest
 from browser_support import screenshot
 from werkzeug.serving import make_server
 
-from queue_core import auth
-from queue_core.center import Center
-from queue_core.clock import VIETNAM, FakeClock
+from queue_core.service import auth
+from queue_core.service.center import Center
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import load_settings
-from queue_core.web import create_app
+from queue_core.web.app import create_app
 
 pytestmark = pytest.mark.browser
 

@@ -12,9 +12,9 @@ from browser_support import screenshot
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from queue_core import auth
+from queue_core.service import auth
 from queue_core.config import load_settings
-from queue_core.web import create_app
+from queue_core.web.app import create_app
 
 TABLET = {"width": 1280, "height": 800}
 

@@ -9,7 +9,7 @@ import pytest
 from browser_support import screenshot
 from playwright.sync_api import expect
 
-from queue_core import auth
+from queue_core.service import auth
 
 PASSWORD = "mat-khau-an-toan"
 DESKTOP = {"width": 1366, "height": 768}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -13,77 +12,15 @@ from browser_support import screenshot
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 from playwright.sync_api import expect
+from support_core import Proxy
 
-from hardware.keypad import CoreClient, KeypadPins, KeypadSatellite, Timings
-from queue_core import auth
+from hardware.keypad import KeypadPins, Timings
+from queue_core.cli.devices import KeypadSatellite
+from queue_core.client.rest import CoreClient
+from queue_core.service import auth
 
 PASSWORD = "mat-khau-an-toan"
 DESKTOP = {"width": 1366, "height": 768}
-
-
-class Proxy:
-    """A TCP relay in front of the core that a test can cut (a core restart) and restore."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.open = threading.Event()
-        self.open.set()
-        self._links: list[socket.socket] = []
-        self._lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if not self.open.is_set():
-                client.close()
-                continue
-            try:
-                upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                self._links += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for end in (source, sink):
-                try:
-                    end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def cut(self) -> None:
-        self.open.clear()
-        with self._lock:
-            links, self._links = self._links, []
-        for link in links:
-            try:
-                link.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            link.close()
-
-    def restore(self) -> None:
-        self.open.set()
-
-    def close(self) -> None:
-        self.cut()
-        self.listener.close()
 
 
 @pytest.fixture
@@ -138,6 +75,10 @@ def test_two_officers_on_one_counter_see_the_same_desk(desks: Any, live_server: 
         live_server.center.issue("A", actor="test")
     lan = desks(live_server.url, "lan")
     minh = desks(live_server.url, "minh")
+    # Minh's desk must be live before Lan calls: otherwise it learns of the call from its
+    # first Board, not as news from another device.
+    expect(minh.locator("#link-state")).to_have_class(re.compile(r"\blink-on\b"))
+    expect(minh.locator("#waiting-list tr")).to_have_count(3)
     lan.keyboard.press("n")
     expect(serving(lan)).to_have_text("A001")
     expect(serving(minh)).to_have_text("A001")

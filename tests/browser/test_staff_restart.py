@@ -14,7 +14,9 @@ from gpiozero.pins.mock import MockFactory
 from playwright.sync_api import expect
 from support_live import ASYNC_MODES, LiveServer
 
-from hardware.keypad import CoreClient, KeypadPins, KeypadSatellite, Timings
+from hardware.keypad import KeypadPins, Timings
+from queue_core.cli.devices import KeypadSatellite
+from queue_core.client.rest import CoreClient
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from queue_core.config import load_settings  # noqa: E402
-from queue_core.web import create_app  # noqa: E402
+from queue_core.web.app import create_app  # noqa: E402
 
 # Beside the browser screenshots (kept out of git): frames to look at after a run.
 SHOTS = Path(__file__).resolve().parents[1] / "browser" / "screenshots"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from display.board import Call, LiveBoard
-from queue_core.events import ROOM_BOARD
+from queue_core.domain.events import ROOM_BOARD
 
 
 def board_events(events: list[Any]) -> list[tuple[str, dict[str, Any]]]:

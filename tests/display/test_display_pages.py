@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from queue_core.web import create_app
+from queue_core.web.app import create_app
 
 STATIC = Path(__file__).resolve().parents[2] / "display" / "static"
 

@@ -29,8 +29,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from queue_core import auth
-from queue_core.clock import VIETNAM, FakeClock
+from queue_core.service import auth
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import load_settings
 
 # A Monday morning, an hour after opening: tickets can be issued.
@@ -43,7 +43,7 @@ class Fuzzed:
     """The app under test, its tokens and the tickets it starts with."""
 
     def __init__(self, data_dir: Path) -> None:
-        from queue_core.web import create_app
+        from queue_core.web.app import create_app
 
         self.clock = FakeClock(MONDAY_8AM)
         settings = load_settings(env={"XEPHANG_DATA_DIR": str(data_dir)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from queue_core.openapi import PREFIX, build_document, operations
+from queue_core.web.openapi import PREFIX, build_document, operations
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 # `<int:number>` and `<ticket_id>` in Flask are `{number}` and `{ticket_id}` in OpenAPI.

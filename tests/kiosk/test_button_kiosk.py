@@ -12,7 +12,8 @@ from gpiozero.pins.mock import MockFactory
 
 from hardware.gpio import DebouncedButton
 from hardware.printer import FakePrinter, NullPrinter, PaperOut
-from kiosk.satellite import ButtonKiosk, CoreClient, parse_button
+from kiosk.satellite import ButtonKiosk, parse_button
+from queue_core.client.rest import CoreClient
 
 
 class Clock:

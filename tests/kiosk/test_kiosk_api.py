@@ -13,9 +13,9 @@ import pytest
 from PIL import Image
 
 from hardware.printer import PaperOut, PrinterEmulator
-from queue_core.clock import FakeClock
+from queue_core.domain.clock import FakeClock
 from queue_core.config import ServiceSettings, Settings, load_settings
-from queue_core.web import create_app
+from queue_core.web.app import create_app
 from queue_core.web.security import Throttle
 
 Headers = dict[str, str]
@@ -196,7 +196,7 @@ def test_a_closed_field_is_refused(tmp_path: Path, clock: FakeClock,
                                      numeric_base=s.numeric_base) for s in settings.services)
     app = create_app(settings.replace(services=services), clock=clock, test_config={"TESTING": True})
     try:
-        from queue_core import auth
+        from queue_core.service import auth
 
         secret = auth.create_token(app.extensions["xephang"].store, "k", role="kiosk", counter=None,
                                    now=clock.now())
@@ -262,7 +262,8 @@ def test_kiosk_page_lists_every_field_and_priority(client: Any, settings: Settin
     page = client.get("/kiosk").get_data(as_text=True)
     for service in settings.services:
         assert service.name in page
-    for words in ("Người cao tuổi", "Người khuyết tật", "Phụ nữ mang thai", "Người có công",
+    for words in ("Người cao tuổi", "Người khuyết tật", "Phụ nữ mang thai",
+                  "Người đi cùng trẻ nhỏ", "Người có công với cách mạng",
                   "Hệ thống đang kết nối lại", "Máy in gặp sự cố — vui lòng ghi nhớ số của bạn"):
         assert words in page
     # Icons inline, nothing fetched from outside the box.
@@ -305,7 +306,7 @@ def network_app(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[Any, Printer
 
 
 def kiosk_headers(app: Any, clock: FakeClock) -> Headers:
-    from queue_core import auth
+    from queue_core.service import auth
 
     secret = auth.create_token(app.extensions["xephang"].store, "k", role="kiosk", counter=None,
                                now=clock.now())

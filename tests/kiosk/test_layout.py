@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from kiosk.layout import TicketFace, face_for, layout_ticket, qr_matrix, render_ticket
-from queue_core.clock import VIETNAM
+from queue_core.domain.clock import VIETNAM
 
 URL = "http://192.168.1.10:8000/t/Zx9aQ2_kLmN8pQrS"
 

@@ -41,13 +41,13 @@ from hypothesis.stateful import (
 )
 
 from display.board import LiveBoard
-from queue_core import businessday, numbering, policy
-from queue_core import center as center_module
-from queue_core.center import Center
-from queue_core.clock import VIETNAM, FakeClock
+from queue_core.domain import businessday, numbering, policy
+from queue_core.service import center as center_module
+from queue_core.service.center import Center
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import Settings, load_settings
-from queue_core.errors import XephangError
-from queue_core.model import (
+from queue_core.domain.errors import XephangError
+from queue_core.domain.model import (
     CALLED,
     CHANNELS,
     COUNTER_STATES,
@@ -57,7 +57,7 @@ from queue_core.model import (
     WAITING,
     Ticket,
 )
-from queue_core.store import Store
+from queue_core.storage import Store
 
 MONDAY_8AM = datetime(2026, 11, 23, 8, 0, tzinfo=VIETNAM)
 EXAMPLES = int(os.environ.get("XEPHANG_PROPERTY_EXAMPLES", "50"))

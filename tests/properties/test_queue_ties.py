@@ -10,7 +10,7 @@ breaks the tie in `policy.queue_key`, `Store.head_of_queue` and `Store.count_ahe
 
 from __future__ import annotations
 
-from queue_core.center import Center
+from queue_core.service.center import Center
 
 STAFF = "user:lan"
 

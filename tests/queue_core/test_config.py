@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from queue_core.config import load_settings
-from queue_core.errors import ConfigError
+from queue_core.domain.errors import ConfigError
 
 
 def test_built_in_center() -> None:

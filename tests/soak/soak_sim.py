@@ -38,8 +38,8 @@ from announcer.satellite import AnnouncerSatellite
 from announcer.synthesis import Synthesizer
 from display.board import LiveBoard
 from hardware.audio import FakeAudio
-from queue_core import auth
-from queue_core.clock import VIETNAM, FakeClock
+from queue_core.service import auth
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import load_settings
 
 # Relative arrival rate per hour of the day (07:00 … 17:00): a morning peak, a lull at noon.
@@ -177,7 +177,7 @@ class Simulation:
 
     def __init__(self, data_dir: Path, *, seed: int = 23, volume: float = 1.0,
                  printed_share: float = 1.0) -> None:
-        from queue_core.web import create_app, socketio_of
+        from queue_core.web.app import create_app, socketio_of
 
         self.rng = random.Random(seed)
         self.volume = volume
@@ -267,15 +267,12 @@ class Simulation:
         """Deliver what the server pushed to every screen and to the announcer."""
         for screen in self.screens:
             screen.pump()
-        handlers = self.satellite.sio.handlers["/"]
         for message in self.announcer_link.get_received():
             name, args = message["name"], message["args"]
             data = args[0] if args else None
             if name == "ticket_called":
                 self.calls_sent.append(data)
-            handler = handlers.get(name)
-            if handler is not None:
-                handler(data)
+            self.satellite.handle(name, data)
 
     def now_s(self) -> float:
         return self.clock.now().timestamp()

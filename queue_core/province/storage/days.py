@@ -9,7 +9,12 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Json
 
-# Only these steps are read by the statistics (see queue_core.stats.STEP_ACTIONS).
+from .ingest import NOTIFY_CHANNEL
+
+# The session advisory lock held by the one hub process that counts.
+COUNTING_LOCK = 7_340_002
+
+# Only these steps are read by the statistics (see queue_core.stats.figures.STEP_ACTIONS).
 TICKET_COLUMNS = ("ticket_id, label, day, series, service, state, issued_at, priority, channel,"
                   " counter, officer, called_at, finished_at, recalls, utc_offset_min")
 
@@ -103,5 +108,18 @@ def mark_open_days(conn: psycopg.Connection[Any], *, older_than: datetime, since
     return cursor.rowcount
 
 
-__all__ = ["DAY_FIGURES", "center_clock", "clear", "delete", "dirty", "mark", "mark_open_days",
-           "ratings", "save", "steps", "tickets"]
+def lead_counting(conn: psycopg.Connection[Any]) -> bool:
+    """Take the counting lock for this session and listen for marked days.
+
+    False when another process holds the lock (it counts; this one stands by). The
+    connection must be in autocommit, so that notifications arrive as they are sent.
+    """
+    locked = conn.execute("SELECT pg_try_advisory_lock(%s)", [COUNTING_LOCK]).fetchone()
+    if not locked or not locked[0]:
+        return False
+    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+    return True
+
+
+__all__ = ["COUNTING_LOCK", "DAY_FIGURES", "center_clock", "clear", "delete", "dirty",
+           "lead_counting", "mark", "mark_open_days", "ratings", "save", "steps", "tickets"]

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, session
 
 from ... import __version__
 from .. import accounts, figures, ingest, report
-from ...errors import InvalidInput, MalformedRequest, Unauthorized
+from ...domain.errors import InvalidInput, MalformedRequest, Unauthorized
 from ..protocol import BadBatch
 from .security import SESSION_USER, anyone, boxes, current_principal, readers, require_json
 

@@ -19,9 +19,10 @@ from werkzeug.exceptions import HTTPException
 
 from hardware.fonts import FONT_DIR
 
-from ...clock import VIETNAM, Clock, SystemClock
-from ...errors import XephangError
-from ...messages import render
+from ...domain import vocabulary
+from ...domain.clock import VIETNAM, Clock, SystemClock
+from ...domain.errors import XephangError
+from ...domain.messages import render
 from ..aggregate import Aggregator
 from ..ingest import Partitions
 from ..storage import accounts as account_rows
@@ -141,6 +142,8 @@ def create_app(database: Database | str, *, clock: Clock | None = None,
     if test_config:
         app.config.from_mapping(test_config)
     app.extensions["xephang_hub"] = hub
+    # The box's statistics words (stats_text.html) read the one vocabulary, as on the box.
+    app.jinja_env.globals["vocabulary"] = vocabulary
     _register_errors(app)
     app.register_blueprint(api)
     app.register_blueprint(pages)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from ..accounts import Principal
-from ...errors import Forbidden, NotFound
+from ...domain.errors import Forbidden, NotFound
 from .. import figures
 from .security import anyone, current_principal
 

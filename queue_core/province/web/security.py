@@ -10,7 +10,7 @@ from flask import current_app, g, request, session
 
 from .. import accounts
 from ..accounts import Principal
-from ...errors import Forbidden, MalformedRequest, Unauthorized
+from ...domain.errors import Forbidden, MalformedRequest, Unauthorized
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_USER = "hub_user"

@@ -74,9 +74,10 @@
                         reconnectionDelay: 500, reconnectionDelayMax: 3000 });
     state.socket = socket;
     socket.on("connect", () => {
-      setLink(true);
       socket.emit("subscribe", { rooms: ["counter:" + CONFIG.counter] });
     });
+    // Ready once the counter's room is joined: the core answers `subscribe` with the Board.
+    socket.on("board", () => setLink(true));
     socket.on("disconnect", (reason) => {
       setLink(false);
       if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);

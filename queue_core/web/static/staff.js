@@ -190,7 +190,6 @@
                         reconnectionDelayMax: 3000 });
     state.socket = socket;
     socket.on("connect", () => {
-      setLink(true);
       socket.emit("subscribe", { rooms: ["board"] });
     });
     socket.on("disconnect", (reason) => {
@@ -218,6 +217,8 @@
   }
 
   function onBoard(board) {
+    // Live once the Board answering `subscribe` is in: from here every event reaches the desk.
+    setLink(true);
     state.lastSeq = board.seq;
     if (board.now) syncClock(board.now);
     for (const s of board.services || []) state.waiting[s.code] = s.waiting;

@@ -1,0 +1,292 @@
+"""The kiosk's pages and the printing routes of the API.
+
+Pages: ``/kiosk`` (the touch screen; a kiosk token is handed over once as
+``/kiosk#token=…`` and kept by the browser) and ``/t/<ticket id>`` (the citizen's
+live ticket page, the QR code's target). Routes under ``/api/v1``:
+
+| method and path | role | result |
+|---|---|---|
+| ``POST /kiosk/tickets`` ``{"service","priority"[,"print":false]}`` + ``Idempotency-Key`` | kiosk | issue, then print (unless the kiosk prints itself): ``{"ticket": Ticket, "print": Print or null}``; 429 past the kiosk's rate |
+| ``POST /tickets/{id}/print`` | kiosk (once), staff (reprint) | Print |
+| ``GET /tickets/{id}/print`` | kiosk, staff | Print, as far as known |
+| ``POST /tickets/{id}/print-result`` ``{"printed","code","message","status"}`` | kiosk | a satellite's own printer reports |
+| ``GET /tickets/{id}/ticket.png[?width=384]`` | none (id is unguessable) | the ticket as it prints |
+| ``GET /kiosk/sample-ticket.png[?width=384]`` | none | a sample ticket, to check the layout |
+| ``GET /kiosk/config`` | kiosk | what a kiosk satellite prints with |
+| ``GET /kiosk/not-printed`` | staff | today's tickets whose paper did not come out |
+
+Print: ``{"ticket","label","state":"printed"|"failed"|"printing","printed","code","message"}``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask.blueprints import BlueprintSetupState
+
+from kiosk import layout
+from kiosk.messages import PRIORITY_NAMES, PRIORITY_ORDER
+from kiosk.printing import PrintOutcome
+from kiosk.web.printing import CorePrinting, ticket_drawer
+from queue_core.domain import businessday
+from queue_core.domain.errors import Conflict, InvalidInput, NotFound, TooManyRequests
+from queue_core.domain.model import PRINT_FAILED as FAILED
+from queue_core.domain.model import PRINTED
+from queue_core.service.center import Center
+from queue_core.service.throttle import Throttle
+from queue_core.web import validation
+from queue_core.web.security import current_principal, requires
+
+blueprint = Blueprint("kiosk", __name__, template_folder="../templates",
+                      static_folder="../static", static_url_path="/static/kiosk")
+
+DEVICE_STATES = ("ok", "degraded", "error", "offline", "emulated", "none", "unknown")
+
+# Icons by words in a field's name (any center's own fields get a fitting one), else by code.
+ICON_WORDS = (
+    ("chứng thực", "stamp"), ("hộ tịch", "family"), ("đất", "house"), ("xây dựng", "house"),
+    ("kinh doanh", "shop"), ("đầu tư", "shop"), ("chính sách", "heart"), ("người có công", "heart"),
+    ("trả kết quả", "result"), ("tư pháp", "stamp"), ("lao động", "heart"),
+)
+ICON_CODES = {"A": "stamp", "B": "family", "C": "house", "D": "shop", "E": "heart", "F": "result"}
+PRIORITY_ICONS = {"elderly": "elderly", "disabled": "wheelchair", "pregnant": "pregnant",
+                  "child": "child", "merit": "medal"}
+
+
+@dataclass
+class KioskState:
+    """What the kiosk routes keep per app: the per-kiosk rate and one print per ticket."""
+
+    throttle: Throttle
+    print_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@blueprint.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    settings = state.app.extensions["xephang"].settings
+    state.app.extensions["xephang_kiosk"] = KioskState(
+        Throttle(limit=settings.kiosk.tickets_per_minute, window=60))
+
+
+def _center() -> Center:
+    return current_app.extensions["xephang"].center  # type: ignore[no-any-return]
+
+
+def _printing() -> CorePrinting:
+    return current_app.extensions["xephang_printer"]  # type: ignore[no-any-return]
+
+
+def _state() -> KioskState:
+    return current_app.extensions["xephang_kiosk"]  # type: ignore[no-any-return]
+
+
+def icon_for(code: str, name: str) -> str:
+    """Return the icon name of a field."""
+    lowered = name.lower()
+    for word, icon in ICON_WORDS:
+        if word in lowered:
+            return icon
+    return ICON_CODES.get(code, "document")
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+@blueprint.get("/kiosk")
+def kiosk_page() -> str:
+    settings = current_app.extensions["xephang"].settings
+    fields = [{"code": s.code, "name": s.name, "name_en": s.name_en, "icon": icon_for(s.code, s.name)}
+              for s in settings.services]
+    priorities = [{"code": code, "name": PRIORITY_NAMES[code]["vi"], "icon": PRIORITY_ICONS[code]}
+                  for code in PRIORITY_ORDER]
+    options = {"return_seconds": settings.kiosk.return_seconds, "fields": fields,
+               "priorities": priorities, "opens_at": settings.center.opens_at,
+               "closes_at": settings.center.closes_at, "timezone": settings.center.timezone}
+    return render_template("kiosk/kiosk.html", center=settings.center, fields=fields,
+                           priorities=priorities, options=options)
+
+
+@blueprint.get("/t/<ticket_id>")
+def ticket_page(ticket_id: str) -> tuple[str, int]:
+    settings = current_app.extensions["xephang"].settings
+    try:
+        ticket = _center().ticket(ticket_id)
+    except NotFound:
+        return render_template("kiosk/ticket.html", center=settings.center, ticket=None,
+                               service_name=""), 404
+    service = settings.service(ticket["service"])
+    return render_template("kiosk/ticket.html", center=settings.center, ticket=ticket,
+                           service_name=service.name if service else ticket["service"]), 200
+
+
+# --- issuing and printing ------------------------------------------------------------------------
+
+def _print_json(ticket: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    return {"ticket": ticket["id"], "label": ticket["label"],
+            "state": PRINTED if record["printed"] else FAILED, "printed": record["printed"],
+            "code": record["code"], "message": record.get("message") or "",
+            "attempts": record.get("attempts", 1)}
+
+
+def _print_once(ticket: dict[str, Any]) -> dict[str, Any]:
+    """Print a ticket unless it was printed (or tried) already; return the Print."""
+    printing = _printing()
+    service = printing.service
+    with _state().print_lock:
+        job = service.job(ticket["id"])
+        if job is None:
+            record = printing.records.get(ticket["id"])
+            if record is not None:
+                return _print_json(ticket, record)
+            job = service.submit(ticket["id"], ticket["label"],
+                                 printing.draw(ticket, request.host_url))
+    return service.wait(job).json()
+
+
+@blueprint.post("/api/v1/kiosk/tickets")
+@requires("kiosk")
+def issue_and_print() -> tuple[Response, int]:
+    """Issue a ticket for the kiosk, then print it; at most `tickets_per_minute` per kiosk."""
+    body = validation.json_body()
+    service = validation.take(body, "service", str, reason="a field code such as 'A'")
+    priority = validation.take(body, "priority", str, default=None,
+                               reason="null or a priority category")
+    key = request.headers.get("Idempotency-Key") or validation.take(
+        body, "request_key", str, default=None, reason="a client-chosen unique text")
+    if key is not None and not 8 <= len(key) <= 100:
+        raise InvalidInput(field="request_key", reason="8 to 100 characters")
+    principal = current_principal()
+    assert principal is not None
+    center = _center()
+    retry = False
+    if key is not None:
+        retry = center.issued_for(key)
+    if not retry:
+        try:
+            _state().throttle.hit(principal.actor)
+        except TooManyRequests:
+            raise TooManyRequests("kiosk_rate_limited") from None
+    print_here = validation.take(body, "print", bool, default=True,
+                                 reason="false when the kiosk prints on its own printer")
+    ticket, created = center.issue_once(service, priority=priority, channel="kiosk",
+                                        actor=principal.actor, request_key=key)
+    # Committed: the number is the citizen's whatever the printer does next.
+    printed = _print_once(ticket) if print_here else None
+    return jsonify({"ticket": ticket, "print": printed}), 201 if created else 200
+
+
+@blueprint.post("/api/v1/tickets/<ticket_id>/print")
+@requires("kiosk", "staff")
+def print_ticket(ticket_id: str) -> Response:
+    """Print a ticket: a kiosk once (a retry returns the first outcome), staff again."""
+    center = _center()
+    ticket = center.ticket(ticket_id)
+    principal = current_principal()
+    assert principal is not None
+    if principal.may("staff"):
+        printing = _printing()
+        printing.records.record_reprint(ticket, actor=principal.actor)
+        outcome = printing.service.print_ticket(ticket["id"], ticket["label"],
+                                                printing.draw(ticket, request.host_url))
+        return jsonify(outcome.json())
+    if ticket["day"] != businessday.day_of(center.clock.now()):
+        raise Conflict("print_not_allowed")
+    return jsonify(_print_once(ticket))
+
+
+@blueprint.get("/api/v1/tickets/<ticket_id>/print")
+@requires("kiosk", "staff")
+def print_status(ticket_id: str) -> Response:
+    ticket = _center().ticket(ticket_id)
+    printing = _printing()
+    job = printing.service.job(ticket_id)
+    if job is not None and not job.done.is_set():
+        return jsonify(printing.service.wait(job, timeout=0).json())
+    record = printing.records.get(ticket_id)
+    if record is None:
+        return jsonify({"ticket": ticket["id"], "label": ticket["label"], "state": "not_printed",
+                        "printed": False, "code": "not_printed", "message": ""})
+    return jsonify(_print_json(ticket, record))
+
+
+@blueprint.post("/api/v1/tickets/<ticket_id>/print-result")
+@requires("kiosk")
+def print_result(ticket_id: str) -> Response:
+    """Keep what a kiosk satellite's own printer did with a ticket."""
+    ticket = _center().ticket(ticket_id)
+    body = validation.json_body()
+    printed = validation.take(body, "printed", bool, reason="true or false")
+    code = validation.take(body, "code", str, default="printed" if printed else "printer_error",
+                           reason="a short code such as printer_paper_out")
+    message = validation.take(body, "message", str, default="", reason="text") or ""
+    status = validation.take(body, "status", str, default=None, reason="a device state")
+    if status is not None and status not in DEVICE_STATES:
+        raise InvalidInput(field="status", reason=f"one of {', '.join(DEVICE_STATES)}")
+    outcome = PrintOutcome(ticket["id"], ticket["label"], PRINTED if printed else FAILED,
+                           code[:40], message[:300])
+    printing = _printing()
+    printing.records.save(outcome)
+    if status is not None:
+        current_app.extensions["xephang"].hub.device_status("printer", status, message[:300])
+    return jsonify(outcome.json())
+
+
+# --- previews and lists --------------------------------------------------------------------------
+
+def _width() -> int:
+    width = validation.query_int("width", low=1, high=10_000)
+    if width is None:
+        return min(_printing().service.printer.width, 576)
+    if width not in layout.PAPER_WIDTHS:
+        raise InvalidInput(field="width", reason="384 (58 mm paper) or 576 (80 mm paper)")
+    return width
+
+
+def _png(draw: Any) -> Response:
+    image = draw(_width())
+    response = Response(layout.png_bytes(image), mimetype="image/png")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.get("/api/v1/tickets/<ticket_id>/ticket.png")
+def ticket_png(ticket_id: str) -> Response:
+    ticket = _center().ticket(ticket_id)
+    return _png(_printing().draw(ticket, request.host_url))
+
+
+@blueprint.get("/api/v1/kiosk/sample-ticket.png")
+def sample_ticket_png() -> Response:
+    center = _center()
+    settings = center.settings
+    first = settings.services[0]
+    now = center.clock.now()
+    sample = {"id": "mau-ve-thu", "label": "A023" if settings.center.label_style == "prefix"
+              else "1023", "service": first.code, "priority": request.args.get("priority"),
+              "issued_at": now.isoformat(), "ahead": 4, "eta_minutes": 12}
+    if sample["priority"] not in PRIORITY_NAMES:
+        sample["priority"] = None
+    return _png(ticket_drawer(settings, sample, request.host_url))
+
+
+@blueprint.get("/api/v1/kiosk/config")
+@requires("kiosk")
+def kiosk_config() -> Response:
+    settings = current_app.extensions["xephang"].settings
+    return jsonify({
+        "center": {"name": settings.center.name, "subtitle": settings.center.subtitle},
+        "services": [{"code": s.code, "name": s.name} for s in settings.services],
+        "footer": settings.kiosk.footer,
+        "public_url": settings.kiosk.public_url,
+        "return_seconds": settings.kiosk.return_seconds,
+        "tickets_per_minute": settings.kiosk.tickets_per_minute,
+    })
+
+
+@blueprint.get("/api/v1/kiosk/not-printed")
+@requires("staff")
+def not_printed() -> Response:
+    center = _center()
+    return jsonify(_printing().records.not_printed(businessday.day_of(center.clock.now())))

@@ -1,0 +1,73 @@
+"""The core's own printer: opened once per app, its print records kept through `service.printing`.
+
+Only `queue_core.web.app` (the composition root) attaches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from PIL import Image
+
+from hardware.printer import open_printer
+from kiosk import layout
+from kiosk.printing import Draw, PrintService
+from queue_core.config import Settings
+from queue_core.domain.errors import ConfigError
+from queue_core.service.printing import PrintRecords
+
+__all__ = ["CorePrinting", "attach_printing", "ticket_drawer"]
+
+
+@dataclass
+class CorePrinting:
+    """What the core prints with; found as `app.extensions["xephang_printer"]`."""
+
+    settings: Settings
+    service: PrintService
+    records: PrintRecords
+
+    def draw(self, ticket: Mapping[str, Any], base_url: str) -> Draw:
+        """Return how to render `ticket` at a given width (on the worker)."""
+        return ticket_drawer(self.settings, ticket, base_url)
+
+
+def ticket_drawer(settings: Settings, ticket: Mapping[str, Any], base_url: str) -> Draw:
+    """Return a function rendering the ticket `width` dots wide for these settings."""
+    service = settings.service(str(ticket.get("service")))
+    public = settings.kiosk.public_url.rstrip("/") or base_url.rstrip("/")
+    face = layout.face_for(ticket, center_name=settings.center.name,
+                           subtitle=settings.center.subtitle,
+                           service_name=service.name if service else str(ticket.get("service")),
+                           url=f"{public}/t/{ticket['id']}", footer=settings.kiosk.footer)
+
+    def draw(width: int) -> Image.Image:
+        return layout.render_ticket(face, width=width)
+
+    return draw
+
+
+def attach_printing(app: Flask, *, background: bool = False) -> CorePrinting:
+    """Open the configured printer for the core and keep it in `app.extensions`."""
+    xephang = app.extensions["xephang"]
+    settings: Settings = xephang.settings
+    try:
+        printer = open_printer(settings.hardware, settings.data_path)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    center = xephang.center
+    records = PrintRecords(xephang.store, center.clock.now, printer=printer.name)
+
+    def report(status: str, message: str) -> None:
+        xephang.hub.device_status("printer", status, message)
+
+    service = PrintService(printer, budget=settings.hardware.printer_timeout_seconds,
+                           report=report, on_outcome=records.save)
+    printing = CorePrinting(settings, service, records)
+    app.extensions["xephang_printer"] = printing
+    if background:
+        service.start(poll_seconds=30.0)
+    return printing

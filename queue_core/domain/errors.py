@@ -1,0 +1,90 @@
+"""Errors of the queue core; each maps to one HTTP status and a snake_case code.
+
+The human text comes from the message catalog (`messages.py`), Vietnamese by default.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class XephangError(Exception):
+    """Root of every error the queue core raises on purpose."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, code: str | None = None, /, **params: Any) -> None:
+        self.code = code or type(self).code
+        self.params = params
+        super().__init__(self.code, params)
+
+    def message(self, lang: str = "vi") -> str:
+        from queue_core.domain.messages import render
+
+        return render(self.code, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.message("en")
+
+
+class ConfigError(XephangError, ValueError):
+    """The configuration makes no sense; the text names the key."""
+
+    code = "invalid_config"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("invalid_config", detail=detail)
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class InvalidInput(XephangError, ValueError):
+    """A request value is missing, of the wrong type or out of range."""
+
+    status = 422
+    code = "invalid_input"
+
+
+class MalformedRequest(XephangError, ValueError):
+    """The request body is not the JSON object it must be."""
+
+    status = 400
+    code = "malformed_request"
+
+
+class NotFound(XephangError, LookupError):
+    """No such field, counter, ticket or user."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(XephangError):
+    """The request does not fit the current state (busy counter, closed field, rated twice)."""
+
+    status = 409
+    code = "conflict"
+
+
+class Unauthorized(XephangError):
+    """No valid credentials."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(XephangError):
+    """Valid credentials, but not for this."""
+
+    status = 403
+    code = "forbidden"
+
+
+class TooManyRequests(XephangError):
+    """Slow down."""
+
+    status = 429
+    code = "too_many_requests"

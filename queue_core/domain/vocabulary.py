@@ -1,0 +1,134 @@
+"""Every name citizens and officers see, in one place: Python, templates and screens read it.
+
+One formal wording per thing, used alike on the kiosk, the printed ticket, the wall and
+counter screens, the staff console, the dashboard and the exports. Pages get the same
+words as JSON (`as_json()`), the pygame screen and the reports import them.
+
+>>> priority_name("child")
+'Người đi cùng trẻ nhỏ'
+>>> counter_name(3)
+'Quầy 3'
+>>> state_word("paused"), state_name("paused")
+('tạm dừng', 'Tạm dừng')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Priority groups (DOMAIN.md), in the order the kiosk offers them.
+PRIORITY_ORDER = ("elderly", "disabled", "pregnant", "child", "merit")
+PRIORITY_NAMES: dict[str, str] = {
+    "elderly": "Người cao tuổi",
+    "disabled": "Người khuyết tật",
+    "pregnant": "Phụ nữ mang thai",
+    "child": "Người đi cùng trẻ nhỏ",
+    "merit": "Người có công với cách mạng",
+}
+PRIORITY_NAMES_EN: dict[str, str] = {
+    "elderly": "Elderly person",
+    "disabled": "Person with a disability",
+    "pregnant": "Pregnant woman",
+    "child": "Person with a small child",
+    "merit": "Person with revolutionary merit",
+}
+
+# Ticket and counter states, as words inside a sentence ("Quầy 3 đang tạm dừng").
+STATE_WORDS: dict[str, str] = {
+    "waiting": "chờ",
+    "called": "đang gọi",
+    "done": "đã xong",
+    "no_show": "vắng mặt",
+    "cancelled": "đã hủy",
+    "expired": "hết hạn",
+    "open": "mở",
+    "paused": "tạm dừng",
+    "closed": "đóng",
+}
+# Ticket states as a column of a report or a badge.
+TICKET_STATE_LABELS: dict[str, str] = {
+    "waiting": "Đang chờ",
+    "called": "Đang phục vụ",
+    "done": "Đã phục vụ",
+    "no_show": "Vắng mặt",
+    "cancelled": "Đã hủy",
+    "expired": "Hết hạn (chưa được gọi)",
+}
+
+# Satisfaction levels (a center offers some of them, see `[ratings] levels`).
+RATING_NAMES: dict[str, str] = {
+    "very_satisfied": "Rất hài lòng",
+    "satisfied": "Hài lòng",
+    "neutral": "Bình thường",
+    "unsatisfied": "Không hài lòng",
+}
+DEFAULT_RATING_LEVELS = ("very_satisfied", "satisfied", "unsatisfied")
+DEFAULT_RATING_REASONS = ("Chờ lâu", "Thái độ phục vụ", "Hướng dẫn chưa rõ",
+                          "Hồ sơ phải bổ sung nhiều lần", "Khác")
+
+# How a ticket came to be.
+CHANNEL_NAMES: dict[str, str] = {"kiosk": "Kiosk", "staff": "Cán bộ cấp", "keypad": "Bàn phím",
+                                 "api": "API"}
+
+# The built-in center: (code, name, English name, first number of its numeric series).
+CENTER_NAME = "Trung tâm Phục vụ Hành chính công xã"
+CENTER_NAME_EN = "Commune Public Administration Service Center"
+CENTER_SUBTITLE = "Hành chính phục vụ"
+DEFAULT_FIELDS: tuple[tuple[str, str, str, int], ...] = (
+    ("A", "Chứng thực", "Certification", 1000),
+    ("B", "Hộ tịch", "Civil status", 2000),
+    ("C", "Đất đai – Xây dựng", "Land and construction", 3000),
+    ("D", "Hộ kinh doanh – Đầu tư", "Household business", 4000),
+    ("E", "Chính sách xã hội – Người có công", "Social policy", 5000),
+    ("F", "Trả kết quả", "Returning results", 6000),
+)
+COUNTER = "Quầy"
+PRIORITY = "Ưu tiên"
+
+
+def priority_name(code: str | None, lang: str = "vi") -> str | None:
+    """Return how a priority group reads, or None for a ticket without priority."""
+    if not code:
+        return None
+    names = PRIORITY_NAMES_EN if lang == "en" else PRIORITY_NAMES
+    return names.get(code, code)
+
+
+def counter_name(number: int) -> str:
+    """Return the default name of counter `number`."""
+    return f"{COUNTER} {number}"
+
+
+def state_word(state: str) -> str:
+    """Return a ticket or counter state as a word inside a sentence."""
+    return STATE_WORDS.get(state, state)
+
+
+def state_name(state: str) -> str:
+    """Return a ticket or counter state as a label on its own (capitalised)."""
+    word = state_word(state)
+    return word[:1].upper() + word[1:]
+
+
+def rating_name(level: str) -> str:
+    """Return the words of a satisfaction level."""
+    return RATING_NAMES.get(level, level)
+
+
+def as_json() -> dict[str, Any]:
+    """Return the names pages need, for a `<script type="application/json">` block."""
+    return {
+        "priorities": dict(PRIORITY_NAMES),
+        "priority_order": list(PRIORITY_ORDER),
+        "states": {state: state_name(state) for state in STATE_WORDS},
+        "ratings": dict(RATING_NAMES),
+        "counter": COUNTER,
+        "priority": PRIORITY,
+    }
+
+
+__all__ = [
+    "CHANNEL_NAMES", "DEFAULT_FIELDS", "PRIORITY_NAMES", "PRIORITY_ORDER", "RATING_NAMES",
+    "STATE_WORDS", "TICKET_STATE_LABELS", "as_json", "counter_name", "priority_name",
+    "rating_name", "state_name", "state_word",
+]

@@ -1,0 +1,89 @@
+"""The audit log: who did what, and when, among staff, managers, admins and their devices.
+
+Ticket actions already leave a row in `transitions` (actor, time, counter); everything
+else a person does (logging in, opening or pausing a counter, creating people and
+device tokens, reprinting, restoring a backup) is an `audit_log` row. `entries()` reads
+both as one list, newest first.
+
+>>> from datetime import datetime
+>>> from queue_core.domain.clock import VIETNAM
+>>> from queue_core.storage import Store
+>>> store = Store.open(":memory:")
+>>> record(store, actor="user:lan", action="login", now=datetime(2026, 11, 23, 8, tzinfo=VIETNAM))
+>>> [(e["actor"], e["action"]) for e in entries(store)]
+[('user:lan', 'login')]
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date, datetime
+from typing import Any
+
+from queue_core.storage import Store
+
+# Actions a person takes; the API lists them so a manager can filter.
+LOGIN = "login"
+LOGIN_FAILED = "login_failed"
+LOGIN_THROTTLED = "login_throttled"
+LOGOUT = "logout"
+COUNTER_STATE = "counter_state"
+USER_ADDED = "user_added"
+TOKEN_CREATED = "token_created"
+BACKUP_RESTORED = "backup_restored"
+TICKETS_PURGED = "tickets_purged"
+CLOCK_ACCEPTED = "clock_accepted"
+
+MAX_ENTRIES = 1000
+
+
+def cli_actor() -> str:
+    """Name the person at the box's command line (the login name, or "cli" when unknown)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def record(store: Store, *, actor: str, action: str, now: datetime, target: str | None = None,
+           detail: str | None = None) -> None:
+    """Add one entry in its own transaction."""
+    with store.write():
+        add(store, actor=actor, action=action, now=now, target=target, detail=detail)
+
+
+def add(store: Store, *, actor: str, action: str, now: datetime, target: str | None = None,
+        detail: str | None = None) -> None:
+    """Add one entry inside the caller's transaction."""
+    store.add_audit(at=now, actor=actor, action=action, target=target, detail=detail)
+
+
+def entries(store: Store, *, since: date | None = None, until: date | None = None,
+            actor: str | None = None, action: str | None = None, everything: bool = False,
+            limit: int = 200) -> list[dict[str, Any]]:
+    """Return audit entries (ticket actions and the rest), newest first.
+
+    Tickets issued by devices and the day's automatic expiries are left out unless
+    `everything`: they are the citizens' doing and the clock's, not the staff's.
+    `since` and `until` are inclusive business days.
+    """
+    limit = max(1, min(limit, MAX_ENTRIES))
+    with store.read():
+        ticket_rows, other_rows = store.audit_rows(since=since, until=until, actor=actor,
+                                                   action=action, everything=everything,
+                                                   limit=limit)
+    found: list[dict[str, Any]] = []
+    for at, who, what, label, ticket_id, counter, before, after, detail in ticket_rows:
+        found.append({"at": at, "actor": who, "action": what, "target": label,
+                      "ticket": ticket_id, "counter": counter,
+                      "detail": detail or (f"{before}->{after}" if before else after),
+                      "source": "ticket"})
+    for at, who, what, target, detail in other_rows:
+        counter = None
+        if target and target.startswith("counter:") and target[8:].isdigit():
+            counter = int(target[8:])
+        found.append({"at": at, "actor": who, "action": what, "target": target, "ticket": None,
+                      "counter": counter, "detail": detail, "source": "audit"})
+    # Both lists carry times in the center's zone, so their text sorts in time order.
+    found.sort(key=lambda entry: entry["at"], reverse=True)
+    return found[:limit]

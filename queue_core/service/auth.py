@@ -1,0 +1,196 @@
+"""People and device tokens: hashed passwords, hashed bearer tokens, roles, logging in and out.
+
+Every login attempt (a success, a wrong password, one past the throttle) and every
+logout is audited here, by the service that performs it.
+
+>>> ROLE_GRANTS["manager"] >= {"staff"}
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from queue_core.domain.clock import time_text
+from queue_core.domain.errors import Conflict, InvalidInput, TooManyRequests, Unauthorized
+from queue_core.service import audit
+from queue_core.service.throttle import Throttle
+from queue_core.storage import Store
+
+log = logging.getLogger("xephang")
+
+USER_ROLES = ("staff", "manager", "admin")
+TOKEN_ROLES = ("kiosk", "display", "announcer", "keypad", "staff", "manager")
+COUNTER_BOUND_ROLES = ("keypad", "staff")
+
+# What each role may also act as: a manager does all operational work, an admin everything.
+ROLE_GRANTS: dict[str, frozenset[str]] = {
+    "kiosk": frozenset({"kiosk"}),
+    "display": frozenset({"display"}),
+    "announcer": frozenset({"announcer", "display"}),
+    "keypad": frozenset({"keypad"}),
+    "staff": frozenset({"staff", "keypad", "display"}),
+    "manager": frozenset({"manager", "staff", "keypad", "kiosk", "display", "announcer"}),
+    "admin": frozenset({"admin", "manager", "staff", "keypad", "kiosk", "display", "announcer"}),
+}
+
+@functools.cache
+def _dummy_hash() -> str:
+    # A throwaway hash, checked when the user does not exist, so timing tells nothing.
+    return generate_password_hash("xephang-timing-guard")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a person logged in, or a device with a token."""
+
+    name: str
+    role: str
+    counter: int | None = None
+    kind: str = "user"
+
+    def may(self, *roles: str) -> bool:
+        return any(role in ROLE_GRANTS.get(self.role, frozenset()) for role in roles)
+
+    @property
+    def actor(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_username(username: str) -> None:
+    if not username or len(username) > 64 or not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
+        raise InvalidInput(field="username", reason="letters, digits, '.', '_' or '-', at most 64")
+
+
+def add_user(store: Store, username: str, password: str, *, role: str, counter: int | None,
+             now: datetime, actor: str | None = None, note: str = "") -> None:
+    """Create a person who logs in with a password; with `actor`, audited in the same write."""
+    _check_username(username)
+    if role not in USER_ROLES:
+        raise InvalidInput(field="role", reason=f"one of {', '.join(USER_ROLES)}")
+    if len(password) < 8:
+        raise InvalidInput(field="password", reason="at least 8 characters")
+    with store.write():
+        if store.user_exists(username):
+            raise Conflict("user_exists", username=username)
+        store.insert_user(username, generate_password_hash(password), role=role, counter=counter,
+                          created_at=time_text(now))
+        if actor is not None:
+            audit.add(store, actor=actor, action=audit.USER_ADDED, target=f"user:{username}",
+                      detail=note or f"role={role} counter={counter}", now=now)
+
+
+def authenticate(store: Store, username: str, password: str) -> Principal | None:
+    """Return the person if the password is right, else None."""
+    with store.read():
+        row = store.active_user(username)
+    if row is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not check_password_hash(row["password_hash"], password):
+        return None
+    return Principal(name=row["username"], role=row["role"], counter=row["counter"])
+
+
+def user(store: Store, username: str) -> Principal | None:
+    """Return a person still allowed to log in (sessions re-check this on every request)."""
+    with store.read():
+        row = store.active_user(username)
+    if row is None:
+        return None
+    return Principal(name=row["username"], role=row["role"], counter=row["counter"])
+
+
+def create_token(store: Store, name: str, *, role: str, counter: int | None, now: datetime,
+                 actor: str | None = None) -> str:
+    """Create a device token and return it; only its hash is kept. `actor` is audited with it."""
+    if not name or len(name) > 64:
+        raise InvalidInput(field="name", reason="1 to 64 characters")
+    if role not in TOKEN_ROLES:
+        raise InvalidInput(field="role", reason=f"one of {', '.join(TOKEN_ROLES)}")
+    if role in COUNTER_BOUND_ROLES and counter is None:
+        raise InvalidInput(field="counter", reason=f"a {role} token is bound to a counter")
+    token = "xph_" + secrets.token_urlsafe(32)
+    with store.write():
+        store.insert_token(name, _hash_token(token), role=role, counter=counter,
+                           created_at=time_text(now))
+        if actor is not None:
+            audit.add(store, actor=actor, action=audit.TOKEN_CREATED, target=f"token:{name}",
+                      detail=f"role={role} counter={counter}", now=now)
+    return token
+
+
+def revoke_tokens(store: Store, name: str, *, now: datetime) -> int:
+    """Revoke every live token called `name`; return how many."""
+    with store.write():
+        return store.revoke_tokens(name, revoked_at=time_text(now))
+
+
+def token_principal(store: Store, token: str) -> Principal | None:
+    """Return the device a bearer token belongs to, or None."""
+    digest = _hash_token(token)
+    with store.read():
+        row = store.live_token(digest)
+    if row is None or not hmac.compare_digest(row["token_hash"], digest):
+        return None
+    return Principal(name=row["name"], role=row["role"], counter=row["counter"], kind="device")
+
+
+def login(store: Store, username: str, password: str, *, address: str, now: datetime,
+          throttle: Throttle | None = None) -> Principal:
+    """Let a person in if the password is right; audit the attempt whatever its outcome.
+
+    Raises TooManyRequests past `throttle` (per address and name) and Unauthorized for a
+    wrong name or password.
+    """
+    key = f"{address}|{username.lower()}"
+    try:
+        if throttle is not None:
+            throttle.hit(key)
+    except TooManyRequests:
+        _audit_login(store, audit.LOGIN_THROTTLED, username, address, now)
+        raise
+    principal = authenticate(store, username, password)
+    if principal is None:
+        _audit_login(store, audit.LOGIN_FAILED, username, address, now)
+        raise Unauthorized("bad_credentials")
+    if throttle is not None:
+        throttle.reset(key)
+    _audit_login(store, audit.LOGIN, username, address, now)
+    return principal
+
+
+def logout(store: Store, username: str, *, address: str, now: datetime) -> None:
+    """Note that a person logged out (their session is cleared by the caller)."""
+    _record(store, actor=f"user:{username}", action=audit.LOGOUT, detail=address, now=now)
+
+
+def _audit_login(store: Store, action: str, username: str, address: str, now: datetime) -> None:
+    if not username:
+        return
+    if action == audit.LOGIN:
+        _record(store, actor=f"user:{username}", action=action, detail=address, now=now)
+    else:
+        _record(store, actor="anonymous", action=action, target=f"user:{username}",
+                detail=address, now=now)
+
+
+def _record(store: Store, **entry: Any) -> None:
+    # Nothing else changes in a login: a failed audit write is logged, never the person's problem.
+    try:
+        audit.record(store, **entry)
+    except Exception:
+        log.exception("could not record an audit entry for %s", entry.get("action"))

@@ -1,0 +1,1 @@
+"""Statistics: pure figures, reports and a simulated history; only `reader` touches storage."""

@@ -1,0 +1,193 @@
+"""Read tickets' histories out of the store, as the plain values `figures.py` works on.
+
+Read-only: every read sees one consistent snapshot, on a connection of its own for a
+database file (see `Store.snapshot`), so reading a year never holds up the queue. `DayCache` keeps the
+counted tallies of days already read, and finds the days whose tickets changed since by
+the store's high-water marks (every change to a ticket adds a transition, every rating a
+row, and a retention purge moves the first day kept), so a year of statistics is read
+from disk once, not on every request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from queue_core.domain.clock import parse_time
+from queue_core.stats import figures as stats
+from queue_core.stats.figures import (
+    Facts,
+    Filters,
+    RatingRow,
+    StepRow,
+    Tallies,
+    TicketHistory,
+    TicketRow,
+)
+from queue_core.storage import Store
+from queue_core.storage import history as storage_history
+
+DAYS_PER_READ = 31
+
+
+def _read(conn: Any, *, days: Sequence[str] | None = None, date_from: str | None = None,
+          date_to: str | None = None) -> list[TicketHistory]:
+    rows, steps = storage_history.ticket_histories(
+        conn, step_actions=stats.STEP_ACTIONS, history_actions=stats.HISTORY_ACTIONS, days=days,
+        date_from=date_from, date_to=date_to)
+    histories = []
+    for (ticket_id, label, day, series, service, state, issued_at, priority, channel, counter,
+         officer, called_at, finished_at, recalls, level, rated_at, comment) in rows:
+        row = TicketRow(ticket_id, label, day, series, service, state, parse_time(issued_at),
+                        priority, channel, counter, officer, parse_time(called_at),
+                        parse_time(finished_at), recalls or 0)
+        rating = RatingRow(level, parse_time(rated_at), comment) if level else None
+        ticket_steps = tuple(StepRow(action, parse_time(at), actor, step_service, step_counter)
+                             for action, at, actor, step_service, step_counter
+                             in steps.get(ticket_id, ()))
+        histories.append(TicketHistory(row, ticket_steps, rating))
+    return histories
+
+
+def load(store: Store, date_from: str | None = None, date_to: str | None = None, *,
+         days: Sequence[str] | None = None) -> list[TicketHistory]:
+    """Return the histories of the tickets issued from `date_from` to `date_to` (or on `days`).
+
+    Tickets called at most once come without steps (their row tells everything, see
+    `stats.TicketHistory`); the others with every step statistics read, in order.
+    """
+    with store.snapshot() as conn:
+        return _read(conn, days=days, date_from=date_from, date_to=date_to)
+
+
+def load_facts(store: Store, date_from: str | None = None, date_to: str | None = None, *,
+               days: Sequence[str] | None = None) -> list[Facts]:
+    """Return the facts of the tickets issued in a range of days (or on `days`)."""
+    facts = stats.ticket_facts
+    return [facts(h) for h in load(store, date_from, date_to, days=days)]
+
+
+def facts_by_month(store: Store, days: Sequence[str],
+                   ) -> Iterator[tuple[Sequence[str], list[Facts]]]:
+    """Yield some of `days` and the facts of their tickets, a month of days at a time.
+
+    All of it is read from one snapshot, and a year never sits in memory at once.
+    """
+    if not days:
+        return
+    facts = stats.ticket_facts
+    with store.snapshot() as conn:
+        for start in range(0, len(days), DAYS_PER_READ):
+            chunk = days[start:start + DAYS_PER_READ]
+            yield chunk, [facts(h) for h in _read(conn, days=chunk)]
+
+
+def officers(store: Store) -> list[str]:
+    """Return the usernames of people who may work at a counter, and of any seen in history."""
+    with store.read():
+        return store.officer_names()
+
+
+def officer_known(store: Store, name: str) -> bool:
+    """Tell whether `name` is a person, or an officer found in the history."""
+    with store.read():
+        return store.officer_known(name)
+
+
+class DayCache:
+    """Counted days of statistics, kept while their tickets do not change.
+
+    >>> cache = DayCache(max_days=1200)
+    >>> # tallies = cache.tallies(store, days, filters, target_wait_s=900, now=now, today=today)
+    """
+
+    def __init__(self, max_days: int = 1200) -> None:
+        self.max_days = max_days
+        self._days: OrderedDict[tuple[str, Filters, float], Tallies] = OrderedDict()
+        self._marks: tuple[int, int, str] | None = None
+        self._lock = threading.Lock()
+        self._warming = threading.Lock()
+        self.loads = 0
+
+    def _invalidate(self, store: Store) -> None:
+        """Forget the days whose tickets changed since the last look."""
+        with store.read():
+            marks = store.change_marks()
+            if self._marks is None or marks == self._marks:
+                self._marks = marks
+                return
+            old_transitions, old_ratings, old_first_day = self._marks
+            if marks[0] < old_transitions or marks[1] < old_ratings or marks[2] != old_first_day:
+                changed = None  # old days purged, another database, rows gone: start again
+            else:
+                changed = store.days_changed_since(old_transitions, old_ratings)
+        if changed is None:
+            self._days.clear()
+        else:
+            for key in [key for key in self._days if key[0] in changed]:
+                del self._days[key]
+        self._marks = marks
+
+    def tallies(self, store: Store, days: Sequence[str], filters: Filters, *,
+                target_wait_s: float, now: datetime, today: str,
+                warming: bool = False) -> list[Tallies]:
+        """Return one Tallies per day, counting only the days not already known.
+
+        Days from `today` on are always counted afresh: their waiting tickets age with `now`.
+        Counting runs outside the lock, so a long count never holds up a short request; a
+        request for past days the warm-up is counting waits for it instead of counting twice.
+        """
+        if not warming and not filters and days and min(days) < today and self._warming.locked():
+            with self._warming:
+                pass
+        with self._lock:
+            self._invalidate(store)
+            marks = self._marks
+            found: dict[str, Tallies] = {}
+            missing = []
+            for day in days:
+                key = (day, filters, target_wait_s)
+                cached = self._days.get(key)
+                if cached is not None and day < today:
+                    self._days.move_to_end(key)
+                    found[day] = cached
+                else:
+                    missing.append(day)
+            if missing:
+                self.loads += 1
+        counted: dict[str, Tallies] = {}
+        for chunk, facts in facts_by_month(store, missing):
+            fresh = stats.tally_days(stats.select(facts, filters), target_wait_s=target_wait_s,
+                                     now=now)
+            counted.update({day: fresh.get(day) or Tallies() for day in chunk})
+        found.update(counted)
+        # Only now, with the store's lock released by the finished reader, take the cache's
+        # lock: holding both in the other order than `_invalidate` would deadlock.
+        with self._lock:
+            # Keep them only if nothing changed since: a change seen meanwhile by another
+            # request has already moved the marks past it, and would never forget them.
+            if self._marks == marks:
+                for day, tallies in counted.items():
+                    if day < today:
+                        self._days[(day, filters, target_wait_s)] = tallies
+                while len(self._days) > self.max_days:
+                    self._days.popitem(last=False)
+        return [found[day] for day in days]
+
+    def warm(self, store: Store, days: Sequence[str], *, target_wait_s: float, now: datetime,
+             today: str) -> bool:
+        """Count the past `days` for the unfiltered view, unless a warm-up already runs."""
+        if not self._warming.acquire(blocking=False):
+            return False
+        try:
+            self.tallies(store, [day for day in days if day < today], Filters(),
+                         target_wait_s=target_wait_s, now=now, today=today, warming=True)
+        finally:
+            self._warming.release()
+        return True
+
+
+__all__ = ["DayCache", "facts_by_month", "load", "load_facts", "officer_known", "officers"]

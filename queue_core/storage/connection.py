@@ -1,0 +1,128 @@
+"""One SQLite connection: opening (WAL, synchronous=FULL), transactions, the board's `seq`.
+
+Every change runs inside `write()`, one `BEGIN IMMEDIATE` transaction: all of it is
+committed, or none. `write()` does not touch `seq`; the writer path calls `bump_seq()`
+inside the transaction when the change has events to publish. Long reads (a year of
+statistics, an export) use `snapshot()`, a connection of their own, so they never hold
+the store's lock while tickets are issued and called.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Self
+
+import sqlite_utils
+
+from queue_core.storage.migrations import migrate
+
+DATABASE_FILE = "xephang.sqlite3"
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """Open `path` (or ":memory:") for the queue: WAL, full syncs, foreign keys."""
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    if path != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+    # FULL: a ticket that was printed or shown survives a power cut.
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+class Connection:
+    """The queue's database connection. One per process, used by one thread at a time."""
+
+    def __init__(self, db: sqlite_utils.Database, path: str) -> None:
+        self.db = db
+        self.conn: sqlite3.Connection = db.conn
+        self.path = path
+        # SQLite serialises writers anyway; the lock keeps this process's threads from
+        # interleaving statements of two transactions on the shared connection.
+        self.lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: str | Path) -> Self:
+        """Open (creating and upgrading as needed) the database at `path` or ':memory:'."""
+        name = str(path)
+        db = sqlite_utils.Database(connect(name))
+        migrate(db)
+        return cls(db, name)
+
+    @classmethod
+    def in_data_dir(cls, data_dir: str | Path) -> Self:
+        return cls.open(Path(data_dir) / DATABASE_FILE)
+
+    @classmethod
+    def read_only(cls, path: str | Path) -> Self:
+        """Open an existing database to look at it, changing nothing (not even its schema)."""
+        conn = sqlite3.connect(str(path), timeout=10, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA query_only = 1")
+        return cls(sqlite_utils.Database(conn), str(path))
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Self]:
+        """Run the block as one immediate transaction: all of it is committed, or none."""
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[Self]:
+        """Run the block on one consistent snapshot."""
+        with self.lock:
+            if self.conn.in_transaction:
+                yield self
+                return
+            self.conn.execute("BEGIN")
+            try:
+                yield self
+            finally:
+                self.conn.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Yield a connection reading one consistent snapshot, apart from this one.
+
+        A database file is read through a connection of its own, so a long read never
+        holds the store's lock; an in-memory database is read under the lock.
+        """
+        if self.path == ":memory:":
+            with self.read():
+                yield self.conn
+            return
+        conn = sqlite3.connect(f"{Path(self.path).resolve().as_uri()}?mode=ro", uri=True,
+                               timeout=30, check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("BEGIN")
+            yield conn
+        finally:
+            conn.close()
+
+    # --- the board's version -------------------------------------------------------------------
+
+    def seq(self) -> int:
+        return int(self.conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()[0])
+
+    def bump_seq(self) -> int:
+        """Raise `seq` by one inside the caller's transaction; return the new value."""
+        self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'seq'")
+        return self.seq()

@@ -1,0 +1,114 @@
+"""The schema as named, ordered migrations; each is applied once, in order, on open.
+
+Names and order never change: a database made by any earlier version upgrades itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import sqlite_utils
+
+
+def create_queue_tables(db: sqlite_utils.Database) -> None:
+    db.table("tickets").create({
+        "id": str, "service": str, "series": str, "day": str, "number": int, "label": str,
+        "state": str, "priority": str, "channel": str, "counter": int, "officer": str,
+        "issued_at": str, "queued_at": str, "called_at": str, "finished_at": str, "recalls": int,
+    }, pk="id", not_null={"service", "series", "day", "number", "label", "state", "issued_at",
+                          "queued_at"}, defaults={"recalls": 0})
+    db.table("tickets").create_index(["series", "day", "number"], unique=True,
+                               index_name="tickets_unique_number")
+    db.table("tickets").create_index(["state", "service"], index_name="tickets_state_service")
+    db.table("tickets").create_index(["day"], index_name="tickets_day")
+    db.table("transitions").create({
+        "id": int, "ticket_id": str, "action": str, "from_state": str, "to_state": str,
+        "at": str, "actor": str, "service": str, "counter": int, "detail": str,
+    }, pk="id", foreign_keys=[("ticket_id", "tickets", "id")],
+        not_null={"ticket_id", "action", "to_state", "at", "actor", "service"})
+    db.table("transitions").create_index(["ticket_id"], index_name="transitions_ticket")
+    db.table("transitions").create_index(["at"], index_name="transitions_at")
+    db.table("counters").create({"number": int, "state": str, "current": str, "officer": str,
+                           "changed_at": str}, pk="number")
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("meta").insert({"key": "seq", "value": "0"})
+    db.table("ratings").create({"ticket_id": str, "level": str, "comment": str, "at": str,
+                          "service": str, "counter": int, "officer": str}, pk="ticket_id",
+                         foreign_keys=[("ticket_id", "tickets", "id")])
+
+
+def create_people_and_tokens(db: sqlite_utils.Database) -> None:
+    db.table("users").create({"username": str, "password_hash": str, "role": str, "counter": int,
+                        "created_at": str, "disabled": int}, pk="username",
+                       defaults={"disabled": 0})
+    db.table("tokens").create({"id": int, "name": str, "token_hash": str, "role": str, "counter": int,
+                         "created_at": str, "revoked_at": str}, pk="id")
+    db.table("tokens").create_index(["token_hash"], unique=True, index_name="tokens_hash")
+
+
+def add_request_keys(db: sqlite_utils.Database) -> None:
+    # A kiosk that retries after a lost response names its request, and gets the same ticket.
+    db.table("tickets").add_column("request_key", str)
+    db.execute("CREATE UNIQUE INDEX tickets_request_key ON tickets(request_key) "
+               "WHERE request_key IS NOT NULL")
+
+
+def add_ticket_prints(db: sqlite_utils.Database) -> None:
+    # Whether a ticket's paper came out. A failed print leaves the ticket valid; staff see it.
+    db.table("ticket_prints").create({
+        "ticket_id": str, "printed": int, "code": str, "message": str, "attempts": int,
+        "printer": str, "at": str,
+    }, pk="ticket_id", foreign_keys=[("ticket_id", "tickets", "id")],
+        not_null={"printed", "code", "at"}, defaults={"attempts": 1})
+
+
+def index_the_queue_order(db: sqlite_utils.Database) -> None:
+    # Who is next, and how many are ahead, are read from this index without a scan.
+    db.table("tickets").create_index(["state", "service", "queued_at", "number"],
+                                     index_name="tickets_queue_order")
+
+
+def create_audit_log(db: sqlite_utils.Database) -> None:
+    # Who did what outside a ticket's own history: logins, counter states, people and tokens.
+    db.table("audit_log").create({
+        "id": int, "at": str, "actor": str, "action": str, "target": str, "detail": str,
+    }, pk="id", not_null={"at", "actor", "action"})
+    db.table("audit_log").create_index(["at"], index_name="audit_log_at")
+
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+MIGRATIONS: Sequence[tuple[str, Migration]] = (
+    ("0001_create_queue_tables", create_queue_tables),
+    ("0002_create_people_and_tokens", create_people_and_tokens),
+    ("0003_add_request_keys", add_request_keys),
+    ("0004_add_ticket_prints", add_ticket_prints),
+    ("0005_index_the_queue_order", index_the_queue_order),
+    ("0006_create_audit_log", create_audit_log),
+)
+
+
+def migrate(db: sqlite_utils.Database,
+            migrations: Sequence[tuple[str, Migration]] = MIGRATIONS) -> list[str]:
+    """Apply the migrations this database has not seen yet; return their names."""
+    conn = db.conn
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    applied = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    done = []
+    for name, step in migrations:
+        if name in applied:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have applied it while we waited for the lock.
+            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone():
+                conn.execute("COMMIT")
+                continue
+            step(db)
+            conn.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", [name])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        done.append(name)
+    return done

@@ -1,0 +1,71 @@
+"""People who log in and device tokens (the `users` and `tokens` tables); only hashes are kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from queue_core.storage.rows import Rows
+
+_USER = "SELECT username, password_hash, role, counter FROM users"
+
+
+class PeopleRows(Rows):
+    """The `users` and `tokens` tables, and who appears as an officer."""
+
+    def active_user(self, username: str) -> dict[str, Any] | None:
+        """Return a person still allowed to log in, with the password's hash."""
+        row = self.conn.execute(f"{_USER} WHERE username = ? AND disabled = 0",
+                                [username]).fetchone()
+        if row is None:
+            return None
+        return {"username": row[0], "password_hash": row[1], "role": row[2], "counter": row[3]}
+
+    def user_exists(self, username: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM users WHERE username = ?",
+                                 [username]).fetchone() is not None
+
+    def insert_user(self, username: str, password_hash: str, *, role: str, counter: int | None,
+                    created_at: str) -> None:
+        self.conn.execute(
+            "INSERT INTO users (username, password_hash, role, counter, created_at, disabled)"
+            " VALUES (?, ?, ?, ?, ?, 0)", [username, password_hash, role, counter, created_at])
+
+    def count_admins(self) -> int:
+        return int(self.conn.execute(
+            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0").fetchone()[0])
+
+    def insert_token(self, name: str, token_hash: str, *, role: str, counter: int | None,
+                     created_at: str) -> None:
+        self.conn.execute(
+            "INSERT INTO tokens (name, token_hash, role, counter, created_at, revoked_at)"
+            " VALUES (?, ?, ?, ?, ?, NULL)", [name, token_hash, role, counter, created_at])
+
+    def revoke_tokens(self, name: str, *, revoked_at: str) -> int:
+        """Revoke every live token called `name`; return how many."""
+        cursor = self.conn.execute(
+            "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
+            [revoked_at, name])
+        return cursor.rowcount
+
+    def live_token(self, token_hash: str) -> dict[str, Any] | None:
+        """Return the device of a live token, found by the token's hash."""
+        row = self.conn.execute(
+            "SELECT name, token_hash, role, counter FROM tokens"
+            " WHERE token_hash = ? AND revoked_at IS NULL", [token_hash]).fetchone()
+        if row is None:
+            return None
+        return {"name": row[0], "token_hash": row[1], "role": row[2], "counter": row[3]}
+
+    def officer_names(self) -> list[str]:
+        """Return people who may work at a counter, and every officer seen in history."""
+        people = [name for (name,) in self.conn.execute(
+            "SELECT username FROM users WHERE role IN ('staff', 'manager', 'admin')")]
+        seen = [name for (name,) in self.conn.execute(
+            "SELECT DISTINCT officer FROM tickets WHERE officer IS NOT NULL")]
+        return sorted(set(people) | set(seen))
+
+    def officer_known(self, name: str) -> bool:
+        """Tell whether `name` is a person, or an officer found in the history."""
+        return bool(self.conn.execute("SELECT 1 FROM users WHERE username = ?", [name]).fetchone()
+                    or self.conn.execute("SELECT 1 FROM tickets WHERE officer = ? LIMIT 1",
+                                         [name]).fetchone())

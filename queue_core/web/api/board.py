@@ -1,0 +1,61 @@
+"""Public board data: health, the Board, fields, counters, and the sentence of a call."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request
+
+from queue_core import __version__
+from queue_core.domain.errors import InvalidInput
+from queue_core.domain.speech import SpeechTextError
+from queue_core.web import validation
+from queue_core.web.api.base import api, center
+
+
+@api.get("/health")
+def health() -> Response:
+    xephang = current_app.extensions["xephang"]
+    try:
+        xephang.center.check_database()
+        database = "ok"
+    except Exception:
+        database = "error"
+    devices = xephang.hub.device_report()
+    degraded = database != "ok" or any(
+        devices[name]["status"] in ("error", "offline") for name in ("printer", "audio"))
+    return jsonify({"status": "degraded" if degraded else "ok", "database": database,
+                    "printer": devices["printer"]["status"], "audio": devices["audio"]["status"],
+                    "devices": devices, "version": __version__})
+
+
+@api.get("/state")
+def state() -> Response:
+    return jsonify(center().board())
+
+
+@api.get("/services")
+def services() -> Response:
+    return jsonify(center().services())
+
+
+@api.get("/counters")
+def counters() -> Response:
+    return jsonify(center().counters())
+
+
+@api.get("/counters/<int:number>")
+def counter(number: int) -> Response:
+    return jsonify(center().counter_view(number))
+
+
+@api.get("/speech")
+def speech() -> Response:
+    label = request.args.get("label", "").strip()
+    if not label:
+        raise InvalidInput(field="label", reason="required: a ticket label such as A023")
+    number = validation.query_int("counter", required=True, low=1, high=99_999)
+    recall = request.args.get("recall", "0") in ("1", "true", "yes")
+    try:
+        text = center().speech(label, number or 1, recall=recall)
+    except SpeechTextError as exc:
+        raise InvalidInput(field="label", reason=str(exc)) from None
+    return jsonify({"text": text})

@@ -1,0 +1,71 @@
+"""Tickets: issue (once per request key), read, list, history, cancel, restore, priority."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+
+from queue_core.domain.errors import InvalidInput
+from queue_core.web import validation
+from queue_core.web.api.base import actor, api, center
+from queue_core.web.security import current_principal, requires
+
+
+@api.post("/tickets")
+@requires("kiosk", "staff")
+def issue_ticket() -> tuple[Response, int]:
+    body = validation.json_body()
+    service = validation.take(body, "service", str, reason="a field code such as 'A'")
+    priority = validation.take(body, "priority", str, default=None,
+                               reason="null or a priority category")
+    principal = current_principal()
+    default_channel = "kiosk" if principal is not None and principal.role == "kiosk" else "staff"
+    channel = validation.take(body, "channel", str, default=default_channel, reason="a channel")
+    key = request.headers.get("Idempotency-Key") or validation.take(
+        body, "request_key", str, default=None, reason="a client-chosen unique text")
+    if key is not None and not 8 <= len(key) <= 100:
+        raise InvalidInput(field="request_key", reason="8 to 100 characters")
+    ticket, created = center().issue_once(service, priority=priority, channel=channel,
+                                          actor=actor(), request_key=key)
+    return jsonify(ticket), 201 if created else 200
+
+
+@api.get("/tickets/<ticket_id>")
+def get_ticket(ticket_id: str) -> Response:
+    return jsonify(center().ticket(ticket_id))
+
+
+@api.get("/tickets")
+@requires("staff")
+def list_tickets() -> Response:
+    return jsonify(center().tickets(state=request.args.get("state") or None,
+                                    service=request.args.get("service") or None,
+                                    date=validation.query_date("date")))
+
+
+@api.get("/tickets/<ticket_id>/transitions")
+@requires("staff")
+def ticket_transitions(ticket_id: str) -> Response:
+    return jsonify(center().transitions(ticket_id))
+
+
+@api.post("/tickets/<ticket_id>/cancel")
+@requires("staff")
+def cancel_ticket(ticket_id: str) -> Response:
+    return jsonify(center().cancel(ticket_id, actor=actor()))
+
+
+@api.post("/tickets/<ticket_id>/restore")
+@requires("staff")
+def restore_ticket(ticket_id: str) -> Response:
+    body = validation.json_body(required=False)
+    keep = validation.take(body, "keep_place", bool, default=True, reason="true or false")
+    return jsonify(center().restore(ticket_id, actor=actor(), keep_place=keep))
+
+
+@api.put("/tickets/<ticket_id>/priority")
+@requires("staff")
+def ticket_priority(ticket_id: str) -> Response:
+    body = validation.json_body()
+    priority = validation.take(body, "priority", str, default=None,
+                               reason="null or a priority category")
+    return jsonify(center().set_priority(ticket_id, priority, actor=actor()))

@@ -1,0 +1,60 @@
+"""The officer's console (`/counter`) and the rating device (`/rate/<n>`).
+
+The pages are static shells; everything live comes from the REST API and Socket.IO,
+so an action never reloads a page. What they read is in `service.desk` (one counter's
+queue) and `service.ratings` (the rules of a rating).
+
+>>> # app.register_blueprint(staff_pages)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template
+
+from queue_core.config import Settings
+from queue_core.domain import vocabulary
+from queue_core.domain.model import PRIORITIES
+from queue_core.service.ratings import rating_options
+from queue_core.service.throttle import Throttle
+
+staff_pages = Blueprint("staff_pages", __name__, template_folder="templates")
+
+# Ticket pages are anonymous: one address may try this many ratings a minute.
+HOLDER_RATINGS_PER_MINUTE = 10
+
+def _xephang() -> Any:
+    return current_app.extensions["xephang"]
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+@staff_pages.get("/counter")
+def console() -> str:
+    """Serve the staff console: a login form, then the counter's live desk."""
+    settings: Settings = _xephang().settings
+    return render_template(
+        "staff.html", center=settings.center,
+        counters=[{"number": c.number, "name": c.display_name, "services": list(c.services)}
+                  for c in settings.counters],
+        services=[{"code": s.code, "name": s.name} for s in settings.services],
+        priorities={p: vocabulary.priority_name(p) for p in PRIORITIES})
+
+
+@staff_pages.get("/rate/<int:number>")
+def rating_device(number: int) -> str:
+    """Serve the rating device of one counter (a tablet beside it, or the look-up kiosk)."""
+    settings: Settings = _xephang().settings
+    counter = settings.counter(number)
+    if counter is None:
+        abort(404)
+    return render_template("rate.html", center=settings.center, counter=counter,
+                           options=rating_options(settings))
+
+
+def throttle_holder(address: str) -> None:
+    """Count one rating attempt from a ticket page at `address` (429 past the limit)."""
+    throttle = current_app.extensions.setdefault(
+        "xephang_holder_ratings", Throttle(limit=HOLDER_RATINGS_PER_MINUTE, window=60))
+    throttle.hit(address)

@@ -1,0 +1,498 @@
+"""The OpenAPI 3.1 description of the REST API under /api/v1 (CONTRACT.md, as served).
+
+Written by hand, next to the contract it describes; `tests/fuzz/test_openapi_document.py`
+keeps it true (every route of the app is described, nothing else is) and schemathesis
+fuzzes the app from it. Each operation names the roles that may call it in `x-roles`
+(empty: no login needed).
+
+>>> document = build_document(version="0.1.0")
+>>> document["openapi"], sorted(document["paths"]["/counters/{number}/call-next"])
+('3.1.0', ['post'])
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from queue_core.domain.model import (
+    CHANNELS,
+    COUNTER_STATES,
+    PRIORITIES,
+    RATING_LEVELS,
+    TICKET_STATES,
+)
+
+PREFIX = "/api/v1"
+JSON = "application/json"
+
+Schema = dict[str, Any]
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _object(properties: dict[str, Schema], required: tuple[str, ...] = ()) -> Schema:
+    schema: Schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+TEXT = {"type": "string"}
+INT = {"type": "integer"}
+NUMBER = {"type": "number"}
+BOOL = {"type": "boolean"}
+TIME = {"type": "string", "format": "date-time"}
+DATE = {"type": "string", "format": "date", "example": "2026-11-23"}
+OPTIONAL_TIME = _nullable(TIME)
+OPTIONAL_SECONDS = _nullable(NUMBER)
+PRIORITY = {"enum": [None, *PRIORITIES]}
+DURATIONS = _object({"count": INT, "mean_s": OPTIONAL_SECONDS, "median_s": OPTIONAL_SECONDS,
+                     "p90_s": OPTIONAL_SECONDS, "max_s": OPTIONAL_SECONDS})
+DEVICE_STATES = ["ok", "degraded", "error", "offline", "emulated", "none", "unknown"]
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": _object({
+        "error": _object({
+            "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+            "message": {"type": "string", "minLength": 1},
+        }, ("code", "message")),
+    }, ("error",)),
+    "Ticket": _object({
+        "id": TEXT, "label": TEXT, "number": INT, "service": TEXT, "priority": PRIORITY,
+        "state": {"enum": list(TICKET_STATES)}, "counter": _nullable(INT),
+        "channel": _nullable(TEXT), "day": DATE, "issued_at": TIME,
+        "called_at": OPTIONAL_TIME, "finished_at": OPTIONAL_TIME,
+        "recalls": {"type": "integer", "minimum": 0},
+        "ahead": _nullable({"type": "integer", "minimum": 0}),
+        "eta_minutes": _nullable({"type": "integer", "minimum": 0}),
+    }, ("id", "label", "service", "priority", "state", "counter", "issued_at", "called_at",
+        "finished_at", "recalls")),
+    "Counter": _object({
+        "number": INT, "name": TEXT, "services": {"type": "array", "items": TEXT},
+        "state": {"enum": list(COUNTER_STATES)}, "current": _nullable(ref("Ticket")),
+    }, ("number", "name", "services", "state", "current")),
+    "Service": _object({
+        "code": TEXT, "name": TEXT, "name_en": _nullable(TEXT), "open": BOOL,
+        "waiting": {"type": "integer", "minimum": 0},
+    }, ("code", "name", "open", "waiting")),
+    "Board": _object({
+        "seq": {"type": "integer", "minimum": 0}, "date": DATE, "now": TIME, "open": BOOL,
+        "center": _object({"name": TEXT}, ("name",)),
+        "counters": {"type": "array", "items": ref("Counter")},
+        "services": {"type": "array", "items": _object({
+            "code": TEXT, "name": TEXT, "waiting": {"type": "integer", "minimum": 0}},
+            ("code", "name", "waiting"))},
+        "recent_calls": {"type": "array", "items": _object({
+            "label": TEXT, "counter": INT, "at": TIME, "recall": BOOL, "ticket": TEXT},
+            ("label", "counter", "at"))},
+    }, ("seq", "date", "center", "counters", "services", "recent_calls")),
+    "Transition": _object({
+        "action": TEXT, "from": _nullable(TEXT), "to": TEXT, "at": TIME, "actor": TEXT,
+        "service": TEXT, "counter": _nullable(INT), "detail": _nullable(TEXT),
+    }, ("action", "from", "to", "at", "actor", "service")),
+    "Rating": _object({"ticket": TEXT, "level": {"enum": list(RATING_LEVELS)}, "at": TIME},
+                      ("ticket", "level", "at")),
+    "Print": _object({
+        "ticket": TEXT, "label": TEXT,
+        "state": {"enum": ["printed", "failed", "printing", "not_printed"]},
+        "printed": _nullable(BOOL), "code": TEXT, "message": TEXT,
+    }, ("ticket", "label", "state", "printed", "code", "message")),
+    "Person": _object({
+        "user": _object({"username": TEXT, "role": TEXT, "kind": TEXT,
+                         "counter": _nullable(INT)}, ("username", "role", "kind")),
+        "csrf_token": TEXT,
+    }, ("user", "csrf_token")),
+    "Health": _object({
+        "status": {"enum": ["ok", "degraded"]}, "database": {"enum": ["ok", "error"]},
+        "printer": {"enum": DEVICE_STATES}, "audio": {"enum": DEVICE_STATES},
+        "devices": {"type": "object"}, "version": TEXT,
+    }, ("status", "database", "printer", "audio", "version")),
+    "Stats": _object({
+        "from": DATE, "to": DATE, "issued": INT, "served": INT, "no_show": INT,
+        "cancelled": INT, "expired": INT, "wait": DURATIONS, "service_time": DURATIONS,
+        "within_target_pct": _nullable(NUMBER),
+        "by_service": {"type": "array", "items": {"type": "object"}},
+        "by_counter": {"type": "array", "items": {"type": "object"}},
+        "by_hour": {"type": "array", "items": {"type": "object"}},
+        "ratings": _object({level: INT for level in RATING_LEVELS}
+                           | {"satisfied_pct": _nullable(NUMBER)}),
+    }, ("from", "to", "issued", "served", "no_show", "cancelled", "expired", "wait",
+        "service_time", "within_target_pct", "by_service", "by_counter", "by_hour", "ratings")),
+    "LiveStats": _object({
+        "now": TIME, "date": DATE, "waiting": INT,
+        "fields": {"type": "array", "items": {"type": "object"}},
+        "counters": {"type": "array", "items": {"type": "object"}},
+        "queue": {"type": "array", "items": {"type": "object"}},
+    }, ("now", "date", "waiting", "fields", "counters")),
+    "CounterQueue": _object({
+        "seq": INT, "now": TIME, "date": DATE, "counter": ref("Counter"),
+        "waiting": {"type": "array", "items": ref("Ticket")},
+        "no_show": {"type": "array", "items": ref("Ticket")},
+        "today": {"type": "object"},
+    }, ("seq", "date", "counter", "waiting", "no_show", "today")),
+    "RatingOptions": _object({
+        "levels": {"type": "array", "items": _object({"level": TEXT, "label": TEXT},
+                                                     ("level", "label"))},
+        "reasons": {"type": "array", "items": TEXT},
+        "idle_seconds": INT, "window_seconds": INT,
+    }, ("levels", "reasons")),
+    "KioskConfig": _object({
+        "center": _object({"name": TEXT}, ("name",)),
+        "services": {"type": "array", "items": _object({"code": TEXT, "name": TEXT})},
+        "tickets_per_minute": INT,
+    }, ("center", "services")),
+    "KioskIssue": _object({"ticket": ref("Ticket"), "print": _nullable(ref("Print"))},
+                          ("ticket", "print")),
+}
+
+# --- parameters and bodies ---------------------------------------------------------------------
+
+COUNTER_NUMBER = {"name": "number", "in": "path", "required": True,
+                  "description": "the counter's number",
+                  "schema": {"type": "integer", "minimum": 0}}
+TICKET_ID = {"name": "ticket_id", "in": "path", "required": True,
+             "description": "the ticket's id (unguessable; as in the ticket's QR code)",
+             "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}}
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                   "description": "a client-chosen text, 8 to 100 characters: a retry with the "
+                                  "same key returns the ticket issued the first time",
+                   "schema": {"type": "string", "minLength": 8, "maxLength": 100}}
+STATS_QUERY = [
+    {"name": "from", "in": "query", "schema": DATE, "description": "first day (default today)"},
+    {"name": "to", "in": "query", "schema": DATE, "description": "last day, included"},
+    {"name": "service", "in": "query", "schema": TEXT, "description": "a field code"},
+    {"name": "counter", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {"name": "officer", "in": "query", "schema": TEXT, "description": "a username"},
+]
+WIDTH = {"name": "width", "in": "query", "schema": {"enum": [384, 576]},
+         "description": "dots across: 384 (58 mm paper) or 576 (80 mm paper)"}
+LEVEL = {"enum": list(RATING_LEVELS)}
+RATING_BODY = _object({"level": LEVEL, "comment": _nullable({"type": "string",
+                                                               "maxLength": 500})}, ("level",))
+KEEP_PLACE = {"type": "boolean", "default": True,
+              "description": "keep the place by original issue time"}
+
+
+def _body(schema: Schema, *, required: bool = True) -> Schema:
+    return {"required": required, "content": {JSON: {"schema": schema}}}
+
+
+def _json(description: str, schema: Schema) -> Schema:
+    return {"description": description, "content": {JSON: {"schema": schema}}}
+
+
+def _list(name: str) -> Schema:
+    return {"type": "array", "items": ref(name)}
+
+
+ERRORS = {
+    400: "the body is not a JSON object",
+    401: "no valid credentials",
+    403: "the credentials do not allow this",
+    404: "no such field, counter or ticket",
+    409: "the request does not fit the current state",
+    422: "a value is missing or wrong; the message names the field",
+    429: "too many requests",
+}
+
+
+def _operation(endpoint: str, summary: str, tag: str, roles: tuple[str, ...], ok: dict[int, Schema],
+               *, parameters: list[Schema] | None = None, body: Schema | None = None,
+               errors: tuple[int, ...] = ()) -> Schema:
+    responses: dict[str, Schema] = {str(status): answer for status, answer in ok.items()}
+    codes = set(errors) | ({401, 403} if roles else set())
+    if body is not None:
+        codes |= {400, 422}
+    for status in sorted(codes):
+        responses[str(status)] = _json(ERRORS[status], ref("Error"))
+    # Any other client error (405, 413, 415…) has the same shape; a 5xx never happens.
+    responses["4XX"] = _json("a client error", ref("Error"))
+    operation: Schema = {"operationId": endpoint, "summary": summary, "tags": [tag],
+                         "x-roles": list(roles), "responses": responses}
+    if roles:
+        operation["security"] = [{"bearer": []}, {"session": []}]
+    else:
+        operation["security"] = [{}]
+    if parameters:
+        operation["parameters"] = parameters
+    if body is not None:
+        operation["requestBody"] = body
+    return operation
+
+
+def _paths() -> dict[str, dict[str, Schema]]:
+    staff = ("staff",)
+    operators = ("staff", "keypad")
+    kiosk = ("kiosk",)
+    manager = ("manager",)
+    counter = [COUNTER_NUMBER]
+    ticket = [TICKET_ID]
+    paths: dict[str, dict[str, Schema]] = {
+        "/health": {"get": _operation(
+            "api.health", "Tell whether the database, printer and audio work", "board", (),
+            {200: _json("health", ref("Health"))})},
+        "/state": {"get": _operation(
+            "api.state", "Return the whole Board, consistent with its seq", "board", (),
+            {200: _json("the Board", ref("Board"))})},
+        "/services": {"get": _operation(
+            "api.services", "List the fields with how many wait in each", "board", (),
+            {200: _json("the fields", _list("Service"))})},
+        "/counters": {"get": _operation(
+            "api.counters", "List the counters with their state and current ticket", "board", (),
+            {200: _json("the counters", _list("Counter"))})},
+        "/counters/{number}": {"get": _operation(
+            "api.counter", "Return one counter", "board", (),
+            {200: _json("the counter", ref("Counter"))}, parameters=counter, errors=(404,))},
+        "/speech": {"get": _operation(
+            "api.speech", "Return the sentence the announcer says for a call", "board", (),
+            {200: _json("the sentence", _object({"text": TEXT}, ("text",)))},
+            parameters=[
+                {"name": "label", "in": "query", "required": True,
+                 "schema": {"type": "string", "minLength": 1}, "example": "A023"},
+                {"name": "counter", "in": "query", "required": True,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 99999}},
+                {"name": "recall", "in": "query", "schema": {"enum": ["0", "1"]}},
+            ], errors=(422,))},
+        "/tickets": {
+            "post": _operation(
+                "api.issue_ticket", "Issue the next number of a field", "tickets",
+                ("kiosk", "staff"),
+                {201: _json("the new ticket", ref("Ticket")),
+                 200: _json("the ticket an earlier try with the same key got", ref("Ticket"))},
+                parameters=[IDEMPOTENCY_KEY],
+                body=_body(_object({
+                    "service": {"type": "string", "example": "A"}, "priority": PRIORITY,
+                    "channel": {"enum": list(CHANNELS)},
+                    "request_key": {"type": "string", "minLength": 8, "maxLength": 100},
+                }, ("service",))),
+                errors=(404, 409)),
+            "get": _operation(
+                "api.list_tickets", "List a day's tickets (waiting ones in call order)",
+                "tickets", staff, {200: _json("the tickets", _list("Ticket"))},
+                parameters=[
+                    {"name": "state", "in": "query", "schema": {"enum": list(TICKET_STATES)}},
+                    {"name": "service", "in": "query", "schema": TEXT},
+                    {"name": "date", "in": "query", "schema": DATE},
+                ], errors=(404, 422)),
+        },
+        "/tickets/{ticket_id}": {"get": _operation(
+            "api.get_ticket", "Return a ticket (with its place while it waits)", "tickets", (),
+            {200: _json("the ticket", ref("Ticket"))}, parameters=ticket, errors=(404,))},
+        "/tickets/{ticket_id}/transitions": {"get": _operation(
+            "api.ticket_transitions", "Return every step of a ticket's life", "tickets", staff,
+            {200: _json("the steps, oldest first", _list("Transition"))}, parameters=ticket,
+            errors=(404,))},
+        "/tickets/{ticket_id}/cancel": {"post": _operation(
+            "api.cancel_ticket", "Withdraw a waiting ticket or a no-show", "tickets", staff,
+            {200: _json("the ticket, cancelled", ref("Ticket"))}, parameters=ticket,
+            errors=(404, 409))},
+        "/tickets/{ticket_id}/restore": {"post": _operation(
+            "api.restore_ticket", "Put a no-show of today back in the queue", "tickets", staff,
+            {200: _json("the ticket, waiting", ref("Ticket"))}, parameters=ticket,
+            body=_body(_object({"keep_place": KEEP_PLACE}), required=False), errors=(404, 409))},
+        "/tickets/{ticket_id}/priority": {"put": _operation(
+            "api.ticket_priority", "Mark a waiting ticket as priority, or unmark it", "tickets",
+            staff, {200: _json("the ticket", ref("Ticket"))}, parameters=ticket,
+            body=_body(_object({"priority": PRIORITY})), errors=(404, 409))},
+        "/tickets/{ticket_id}/rating": {"post": _operation(
+            "api.rate_ticket", "Keep the one rating of a served ticket", "ratings", kiosk,
+            {201: _json("the rating", ref("Rating"))}, parameters=ticket, body=_body(RATING_BODY),
+            errors=(404, 409))},
+        "/tickets/{ticket_id}/citizen-rating": {"post": _operation(
+            "api.rate_by_holder", "Rate a served ticket from its own page (same day)", "ratings",
+            (), {201: _json("the rating", ref("Rating"))}, parameters=ticket,
+            body=_body(RATING_BODY), errors=(404, 409, 429))},
+        "/counters/{number}/call-next": {"post": _operation(
+            "api.call_next", "Call whom the policy puts first among the counter's fields",
+            "counters", operators,
+            {200: _json("the ticket, now called here", ref("Ticket")),
+             204: {"description": "nobody waits for this counter's fields"}},
+            parameters=counter, errors=(404, 409))},
+        "/counters/{number}/call": {"post": _operation(
+            "api.call_ticket", "Call a given waiting ticket or a no-show of today", "counters",
+            staff, {200: _json("the ticket, now called here", ref("Ticket"))},
+            parameters=counter, body=_body(_object({"ticket": TEXT}, ("ticket",))),
+            errors=(404, 409))},
+        "/counters/{number}/recall": {"post": _operation(
+            "api.recall", "Announce the ticket being served again", "counters", operators,
+            {200: _json("the ticket", ref("Ticket"))}, parameters=counter, errors=(404, 409))},
+        "/counters/{number}/no-show": {"post": _operation(
+            "api.no_show", "Mark the called citizen as not come", "counters", operators,
+            {200: _json("the ticket, no_show", ref("Ticket"))}, parameters=counter,
+            errors=(404, 409))},
+        "/counters/{number}/finish": {"post": _operation(
+            "api.finish", "Close the ticket being served and ask for a rating", "counters",
+            operators, {200: _json("the ticket, done", ref("Ticket"))}, parameters=counter,
+            errors=(404, 409))},
+        "/counters/{number}/transfer": {"post": _operation(
+            "api.transfer", "Send the citizen being served to wait in another field",
+            "counters", staff, {200: _json("the ticket, waiting in the new field", ref("Ticket"))},
+            parameters=counter,
+            body=_body(_object({"service": {"type": "string", "example": "F"},
+                                "keep_place": KEEP_PLACE}, ("service",))),
+            errors=(404, 409))},
+        "/counters/{number}/state": {"put": _operation(
+            "api.counter_state", "Open, pause or close a counter", "counters", staff,
+            {200: _json("the counter", ref("Counter"))}, parameters=counter,
+            body=_body(_object({"state": {"enum": list(COUNTER_STATES)}}, ("state",))),
+            errors=(404, 409))},
+        "/counters/{number}/queue": {"get": _operation(
+            "api.counter_queue", "Return what the counter's console shows", "counters", staff,
+            {200: _json("the counter's queue", ref("CounterQueue"))}, parameters=counter,
+            errors=(404,))},
+        "/counters/{number}/rating": {"post": _operation(
+            "api.rate_at_counter", "Keep the rating the counter's device took", "ratings", kiosk,
+            {201: _json("the rating", ref("Rating"))}, parameters=counter,
+            body=_body(_object({"ticket": TEXT, "level": LEVEL,
+                                "comment": _nullable({"type": "string", "maxLength": 500})},
+                               ("ticket", "level"))),
+            errors=(404, 409))},
+        "/ratings/options": {"get": _operation(
+            "api.rating_options", "Return the rating levels, reasons and device timings",
+            "ratings", (), {200: _json("the options", ref("RatingOptions"))})},
+        "/auth/login": {"post": _operation(
+            "api.login", "Log a person in (session cookie)", "people", (),
+            {200: _json("who logged in, and the CSRF token for forms", ref("Person"))},
+            body=_body(_object({"username": TEXT, "password": TEXT,
+                                "counter": _nullable({"type": "integer", "minimum": 1})},
+                               ("username", "password"))),
+            errors=(401, 404, 429))},
+        "/auth/logout": {"post": _operation(
+            "api.logout", "End the session", "people", (),
+            {200: _json("done", _object({"ok": BOOL}, ("ok",)))})},
+        "/auth/me": {"get": _operation(
+            "api.me", "Return who is logged in", "people", (),
+            {200: _json("the person", ref("Person"))}, errors=(401,))},
+        "/stats": {"get": _operation(
+            "stats_api.get_stats", "Return the statistics of a period", "statistics", manager,
+            {200: _json("the figures", ref("Stats"))}, parameters=STATS_QUERY,
+            errors=(404, 422))},
+        "/stats/live": {"get": _operation(
+            "stats_api.get_live", "Return who waits and who is served now", "statistics",
+            manager, {200: _json("the live view", ref("LiveStats"))})},
+        "/stats/export.csv": {"get": _operation(
+            "stats_api.export_csv", "Export one row per ticket as CSV", "statistics", manager,
+            {200: {"description": "the rows", "content": {"text/csv": {"schema": TEXT}}}},
+            parameters=STATS_QUERY, errors=(404, 422))},
+        "/stats/export.xlsx": {"get": _operation(
+            "stats_api.export_xlsx", "Export the figures and one row per ticket as Excel",
+            "statistics", manager,
+            {200: {"description": "the workbook", "content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "contentEncoding": "binary"}}}}},
+            parameters=STATS_QUERY, errors=(404, 422))},
+        "/kiosk/tickets": {"post": _operation(
+            "kiosk.issue_and_print", "Issue a ticket for the kiosk, then print it", "kiosk",
+            kiosk, {201: _json("the ticket and how its printing went", ref("KioskIssue")),
+                    200: _json("the ticket of an earlier try with the same key",
+                               ref("KioskIssue"))},
+            parameters=[IDEMPOTENCY_KEY],
+            body=_body(_object({
+                "service": {"type": "string", "example": "A"}, "priority": PRIORITY,
+                "print": {"type": "boolean", "default": True},
+                "request_key": {"type": "string", "minLength": 8, "maxLength": 100},
+            }, ("service",))),
+            errors=(404, 409, 429))},
+        "/kiosk/config": {"get": _operation(
+            "kiosk.kiosk_config", "Return what a kiosk satellite prints with", "kiosk", kiosk,
+            {200: _json("the kiosk's configuration", ref("KioskConfig"))})},
+        "/kiosk/not-printed": {"get": _operation(
+            "kiosk.not_printed", "List today's tickets whose paper did not come out", "kiosk",
+            staff, {200: _json("the tickets", {"type": "array", "items": {"type": "object"}})})},
+        "/kiosk/sample-ticket.png": {"get": _operation(
+            "kiosk.sample_ticket_png", "Draw a sample ticket, to check the layout", "kiosk", (),
+            {200: {"description": "the image", "content": {"image/png": {
+                "schema": {"type": "string", "contentEncoding": "binary"}}}}},
+            parameters=[WIDTH, {"name": "priority", "in": "query",
+                                "schema": {"enum": list(PRIORITIES)}}],
+            errors=(422,))},
+        "/tickets/{ticket_id}/print": {
+            "post": _operation(
+                "kiosk.print_ticket", "Print a ticket (a kiosk once, staff again)", "kiosk",
+                ("kiosk", "staff"), {200: _json("how the printing went", ref("Print"))},
+                parameters=ticket, errors=(404, 409)),
+            "get": _operation(
+                "kiosk.print_status", "Tell how a ticket's printing went", "kiosk",
+                ("kiosk", "staff"), {200: _json("as far as known", ref("Print"))},
+                parameters=ticket, errors=(404,)),
+        },
+        "/tickets/{ticket_id}/print-result": {"post": _operation(
+            "kiosk.print_result", "Keep what a kiosk satellite's own printer did", "kiosk", kiosk,
+            {200: _json("the outcome kept", ref("Print"))}, parameters=ticket,
+            body=_body(_object({"printed": BOOL, "code": TEXT, "message": TEXT,
+                                "status": {"enum": DEVICE_STATES}}, ("printed",))),
+            errors=(404,))},
+        "/tickets/{ticket_id}/ticket.png": {"get": _operation(
+            "kiosk.ticket_png", "Draw the ticket as it prints", "kiosk", (),
+            {200: {"description": "the image", "content": {"image/png": {
+                "schema": {"type": "string", "contentEncoding": "binary"}}}}},
+            parameters=[TICKET_ID, WIDTH], errors=(404, 422))},
+        "/audit": {"get": _operation(
+            "audit_api.audit_log", "Who did what: ticket actions and the rest, newest first",
+            "people", manager,
+            {200: _json("the entries", {"type": "array", "items": _object({
+                "at": TIME, "actor": TEXT, "action": TEXT, "target": _nullable(TEXT),
+                "ticket": _nullable(TEXT), "counter": _nullable(INT),
+                "detail": _nullable(TEXT)}, ("at", "actor", "action"))})},
+            parameters=[
+                {"name": "from", "in": "query", "schema": DATE, "description": "first day"},
+                {"name": "to", "in": "query", "schema": DATE, "description": "last day"},
+                {"name": "limit", "in": "query",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                {"name": "actor", "in": "query", "schema": TEXT,
+                 "description": "a username, or an actor such as user:lan"},
+                {"name": "action", "in": "query", "schema": TEXT},
+                {"name": "all", "in": "query", "schema": {"enum": ["0", "1"]},
+                 "description": "1: also tickets issued by devices and automatic expiries"},
+            ], errors=(422,))},
+        "/openapi.json": {"get": _operation(
+            "openapi_api.openapi_document", "Return this description", "board", (),
+            {200: _json("the OpenAPI document", {"type": "object"})})},
+    }
+    return paths
+
+
+def build_document(*, version: str, server_url: str = PREFIX) -> dict[str, Any]:
+    """Return the OpenAPI 3.1 document; paths are relative to `server_url`."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "xephang queue core",
+            "version": version,
+            "description": "The REST API of the queue core (CONTRACT.md). Every 4xx body is "
+                           '{"error": {"code", "message"}}; the message is Vietnamese unless '
+                           "Accept-Language asks for English. Real-time events go over "
+                           "Socket.IO, outside this document.",
+        },
+        "servers": [{"url": server_url}],
+        "paths": copy.deepcopy(_paths()),
+        "components": {
+            "schemas": copy.deepcopy(SCHEMAS),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "a device token from `xephang token create`"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "xephang_session",
+                            "description": "a person's session from POST /auth/login; "
+                                           "changes also need the X-CSRFToken header"},
+            },
+        },
+    }
+
+
+def operations(document: dict[str, Any]) -> set[tuple[str, str]]:
+    """Return the (METHOD, full path) pairs a document describes, e.g. ('GET', '/api/v1/state')."""
+    found = set()
+    for path, methods in document["paths"].items():
+        for method in methods:
+            found.add((method.upper(), PREFIX + path))
+    return found
+
+
+__all__ = ["PREFIX", "SCHEMAS", "build_document", "operations", "ref"]

@@ -1,0 +1,173 @@
+"""The real-time hub (Socket.IO): rooms per audience, the Board on subscribe, events pushed after commit."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from flask import request, session
+from flask_socketio import SocketIO, emit, join_room, leave_room
+
+from queue_core.config import Settings
+from queue_core.domain.clock import time_text
+from queue_core.domain.events import (
+    BOARD,
+    DEVICE_STATUS,
+    ROOM_ANNOUNCER,
+    ROOM_BOARD,
+    ROOM_KIOSK,
+    ROOM_STAFF,
+    Event,
+)
+from queue_core.service import auth
+from queue_core.service.center import Center
+
+log = logging.getLogger("xephang.hub")
+
+# Which role a private room needs; the board and counter rooms are open on the LAN.
+PRIVATE_ROOMS = {ROOM_KIOSK: "kiosk", ROOM_ANNOUNCER: "announcer", ROOM_STAFF: "staff"}
+DEVICE_STATES = ("ok", "degraded", "error", "offline", "emulated", "none", "unknown")
+DEVICE_ALIASES = {"announcer": "audio", "speaker": "audio"}
+REPORTING_ROLES = ("kiosk", "announcer", "keypad", "display", "staff")
+
+
+def _initial_state(backend: str) -> str:
+    return {"fake": "emulated", "none": "none"}.get(backend, "unknown")
+
+
+class Hub:
+    """Connects Socket.IO clients to the center's events.
+
+    >>> # hub = Hub(socketio, center, settings); center.publish = hub.publish
+    """
+
+    def __init__(self, socketio: SocketIO, center: Center, settings: Settings) -> None:
+        self.socketio = socketio
+        self.center = center
+        self.store = center.store
+        self._principals: dict[str, auth.Principal | None] = {}
+        self._devices: dict[str, dict[str, Any]] = {
+            "printer": {"status": _initial_state(settings.hardware.printer), "message": ""},
+            "audio": {"status": _initial_state(settings.hardware.audio), "message": ""},
+        }
+        self._lock = threading.Lock()
+        socketio.on_event("connect", self.on_connect)
+        socketio.on_event("disconnect", self.on_disconnect)
+        socketio.on_event("subscribe", self.on_subscribe)
+        socketio.on_event("unsubscribe", self.on_unsubscribe)
+        socketio.on_event(DEVICE_STATUS, self.on_device_status)
+
+    # --- pushing -------------------------------------------------------------------------------
+
+    def publish(self, events: Sequence[Event]) -> None:
+        """Send committed events to their rooms, in order."""
+        for event in events:
+            self.socketio.emit(event.name, event.message(), to=list(event.rooms))
+
+    def device_status(self, device: str, status: str, message: str = "") -> None:
+        """Record a device's health and tell the board and staff."""
+        with self._lock:
+            previous = self._devices.get(device)
+            self._devices[device] = {"status": status, "message": message,
+                                     "at": time_text(self.center.clock.now())}
+        if previous is None or previous["status"] != status or previous["message"] != message:
+            self.socketio.emit(DEVICE_STATUS, {"device": device, "status": status,
+                                               "message": message}, to=[ROOM_BOARD, ROOM_STAFF])
+
+    def device_report(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            return {name: dict(value) for name, value in self._devices.items()}
+
+    # --- handlers ------------------------------------------------------------------------------
+
+    def on_connect(self, auth_data: Any = None) -> bool:
+        principal = None
+        token = auth_data.get("token") if isinstance(auth_data, dict) else None
+        header = request.headers.get("Authorization", "")
+        if not token and header.lower().startswith("bearer "):
+            token = header[7:].strip()
+        if token:
+            principal = auth.token_principal(self.store, str(token))
+            if principal is None:
+                log.info("refused a Socket.IO client with an unknown token")
+                return False
+        elif session.get("user"):
+            person = auth.user(self.store, session["user"])
+            if person is not None:
+                counter = person.counter if person.counter is not None else session.get("counter")
+                principal = auth.Principal(person.name, person.role, counter)
+        with self._lock:
+            self._principals[request.sid] = principal  # type: ignore[attr-defined]
+        return True
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        with self._lock:
+            principal = self._principals.pop(request.sid, None)  # type: ignore[attr-defined]
+        if principal is not None and principal.role == "announcer":
+            self.device_status("audio", "offline", "announcer disconnected")
+
+    def _principal(self) -> auth.Principal | None:
+        with self._lock:
+            return self._principals.get(request.sid)  # type: ignore[attr-defined]
+
+    def _rooms(self, data: Any) -> list[str] | dict[str, Any]:
+        rooms = data.get("rooms") if isinstance(data, dict) else None
+        if not isinstance(rooms, list) or not rooms or not all(isinstance(r, str) for r in rooms):
+            return _error("invalid_input", "rooms must be a non-empty list of room names")
+        principal = self._principal()
+        for room in rooms:
+            if room in PRIVATE_ROOMS:
+                if principal is None or not principal.may(PRIVATE_ROOMS[room]):
+                    return _error("forbidden", f"room {room} needs the {PRIVATE_ROOMS[room]} role")
+            elif room.startswith("counter:"):
+                number = room.removeprefix("counter:")
+                if not number.isdigit() or self.center.settings.counter(int(number)) is None:
+                    return _error("not_found", f"no counter room {room}")
+            elif room != ROOM_BOARD:
+                return _error("not_found", f"no room {room}")
+        return rooms
+
+    def on_subscribe(self, data: Any = None) -> dict[str, Any]:
+        rooms = self._rooms(data)
+        if isinstance(rooms, dict):
+            return rooms
+        # Join before reading the board: an event committed in between is then both in
+        # the board and pushed, and the client drops the push by its seq.
+        for room in rooms:
+            join_room(room)
+        # Under the center's publishing order: no event of a newer seq can overtake it.
+        with self.center.publishing():
+            board = self.center.board()
+            emit(BOARD, board)
+        return {"ok": True, "rooms": rooms, "seq": board["seq"]}
+
+    def on_unsubscribe(self, data: Any = None) -> dict[str, Any]:
+        rooms = self._rooms(data)
+        if isinstance(rooms, dict):
+            return rooms
+        for room in rooms:
+            leave_room(room)
+        return {"ok": True, "rooms": rooms}
+
+    def on_device_status(self, data: Any = None) -> dict[str, Any]:
+        principal = self._principal()
+        if principal is None or principal.kind != "device" or not principal.may(*REPORTING_ROLES):
+            return _error("forbidden", "only devices report their status")
+        if not isinstance(data, dict):
+            return _error("invalid_input", "device_status needs {device, status, message}")
+        device, status, message = data.get("device"), data.get("status"), data.get("message", "")
+        if not isinstance(device, str) or not 0 < len(device) <= 40:
+            return _error("invalid_input", "device must be a short name")
+        if status not in DEVICE_STATES:
+            return _error("invalid_input", f"status must be one of {', '.join(DEVICE_STATES)}")
+        if not isinstance(message, str):
+            return _error("invalid_input", "message must be text")
+        # The announcer owns the loudspeaker: its health is the center's audio health.
+        self.device_status(DEVICE_ALIASES.get(device, device), status, message[:300])
+        return {"ok": True}
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
