@@ -15,16 +15,20 @@ ensure_system_packages() {
   fi
 }
 
-ensure_venv() {
+ensure_venv() {  # ensure_venv "" | "[dev]": the program (and the test tools) at the locked versions
   local extras="$1"
+  local lock=requirements.lock
+  [ "$extras" = "[dev]" ] && lock=requirements-dev.lock
   local stamp=".venv/.installed${extras}"
   if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
   fi
-  # Reinstall only when the project's requirements changed.
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  # Reinstall only when the project's requirements or the lock changed.
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
     .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-    .venv/bin/python -m pip install -q -e ".${extras}"
+    # Every dependency at the version and hash the lock names (scripts/lock makes it).
+    .venv/bin/python -m pip install -q --require-hashes -r "$lock"
+    .venv/bin/python -m pip install -q --no-deps -e .
     touch "$stamp"
   fi
 }

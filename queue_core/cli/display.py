@@ -31,6 +31,8 @@ def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
 @core_option()
 @click.option("--counter", type=click.IntRange(1, 999), default=None,
               help="Show this counter's screen instead of the wall screen.")
+@click.option("--screen", "screen_name", default=None, metavar="wall|N",
+              help="Which screen: wall, or a counter number (what xephang-display@NAME passes).")
 @click.option("--token", envvar="XEPHANG_DISPLAY_TOKEN", default=None,
               help="Device token (role display); the board is readable without one on the LAN.")
 @click.option("--notice", default="", help="A notice line along the bottom of the wall screen.")
@@ -45,10 +47,21 @@ def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
 @click.option("--timeout", type=float, default=None,
               help="With --screenshot: give up after this many seconds (exit status 1).")
 @click.option("-v", "--verbose", is_flag=True, help="Log connections and resyncs.")
-def display_command(core_url: str, counter: int | None, token: str | None, notice: str,
+def display_command(core_url: str, counter: int | None, screen_name: str | None,
+                    token: str | None, notice: str,
                     highlight_seconds: int, recent_calls: int, size: tuple[int, int] | None,
                     screenshot: Path | None, timeout: float | None, verbose: bool) -> None:
     """Show the wall screen (or one counter's screen) full screen with pygame."""
+    if screen_name is not None:
+        from display.instance import screen_counter
+
+        try:
+            named = screen_counter(screen_name)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--screen") from None
+        if counter is not None and counter != named:
+            raise click.UsageError(f"--screen {screen_name} and --counter {counter} disagree")
+        counter = named
     configure_logging(verbose)
     try:
         from display.native import NativeScreen

@@ -31,6 +31,7 @@ class LazyGroup(click.Group):
         "browser": "queue_core.cli.browser:browser_command",
         "simulate": "queue_core.cli.simulate:simulate_command",
         "hub": "queue_core.province.cli:hub_command",
+        "catalog": "queue_core.cli.catalog:catalog",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -20,7 +20,7 @@ import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -312,6 +312,12 @@ def _gpio() -> str:
     return type(Device.pin_factory).__name__
 
 
+def _gpio_platform() -> Any:
+    from hardware.platform import detect, gpio_advice
+
+    return gpio_advice(detect())
+
+
 def _ntp_synchronized() -> bool | None:
     if shutil.which("timedatectl") is None:
         return None
@@ -346,6 +352,7 @@ class Probes:
     fetch: Callable[[str, float], tuple[int, bytes]] = _fetch
     gpio: Callable[[], str] = _gpio
     ntp_synchronized: Callable[[], bool | None] = _ntp_synchronized
+    gpio_platform: Callable[[], Any] = _gpio_platform
 
 
 # --- the checks ------------------------------------------------------------------------------------
@@ -517,7 +524,11 @@ def check_gpio(probes: Probes) -> Finding:
     try:
         factory = probes.gpio()
     except Exception as exc:  # noqa: BLE001 - gpiozero raises several kinds; all mean "no GPIO"
-        return finding("gpio", ERROR, "gpio_missing", detail=exc)
+        # The fix depends on the platform: lgpio exists only on Raspberry Pi OS.
+        advice = probes.gpio_platform()
+        found = finding("gpio", ERROR, "gpio_missing", detail=exc)
+        return replace(found, message=f"{found.message} {advice.summary_vi} ({advice.summary_en})",
+                       fix=f"{advice.fix_vi} ({advice.fix_en})")
     if "mock" in factory.lower():
         return finding("gpio", WARNING, "gpio_mock", factory=factory)
     return finding("gpio", OK, "gpio_ok", factory=factory)

@@ -76,6 +76,21 @@ def create_audit_log(db: sqlite_utils.Database) -> None:
     db.table("audit_log").create_index(["at"], index_name="audit_log_at")
 
 
+def create_procedure_catalog(db: sqlite_utils.Database) -> None:
+    # The look-up kiosk's procedures. The search index holds their code, name and documents
+    # folded (đ as d: Unicode decomposition keeps its stroke); the tokenizer removes the
+    # other marks, so "chung thuc" finds "Chứng thực". Index rows share the procedure's rowid.
+    db.table("procedures").create({
+        "code": str, "name": str, "service": str, "level": str, "deadline": str, "fee": str,
+        "documents": str, "legal_basis": str, "forms": str, "position": int,
+    }, pk="code", not_null={"name", "service", "position"})
+    db.table("procedures").create_index(["service", "position"], index_name="procedures_service")
+    db.execute("CREATE VIRTUAL TABLE procedures_search USING fts5(code, name, documents,"
+               " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')")
+    # The index's own words: a word typed with a typo is corrected against them.
+    db.execute("CREATE VIRTUAL TABLE procedures_words USING fts5vocab(procedures_search, 'row')")
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 MIGRATIONS: Sequence[tuple[str, Migration]] = (
@@ -85,6 +100,7 @@ MIGRATIONS: Sequence[tuple[str, Migration]] = (
     ("0004_add_ticket_prints", add_ticket_prints),
     ("0005_index_the_queue_order", index_the_queue_order),
     ("0006_create_audit_log", create_audit_log),
+    ("0012_procedure_catalog", create_procedure_catalog),
 )
 
 

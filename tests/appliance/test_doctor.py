@@ -260,3 +260,25 @@ def test_command_prints_and_exits_with_the_verdict(real_box: Settings,
     as_json = runner.invoke(main, [*args, "--json", "--no-gpio"])
     assert as_json.exit_code == 0, as_json.output
     assert json.loads(as_json.output)["status"] == "ok"
+
+
+@pytest.mark.parametrize(("kind", "wrong_advice"), [("pi_os", None), ("debian_pi", "apt install"),
+                                                    ("no_pi", "apt install")])
+def test_gpio_advice_fits_the_platform(real_box: Settings, kind: str,
+                                       wrong_advice: str | None) -> None:
+    from hardware.platform import BoxPlatform, gpio_advice
+
+    model = "" if kind == "no_pi" else "Raspberry Pi 4 Model B Rev 1.4"
+    box = BoxPlatform(model=model, os_id="debian", os_codename="bookworm",
+                      raspberry_pi_os=kind == "pi_os")
+    probes = replace(healthy_probes(), gpio=_no_gpio, gpio_platform=lambda: gpio_advice(box))
+    broken = by_name(doctor.examine(real_box, probes=probes), "gpio")
+    assert broken.status == "error" and broken.code == "gpio_missing"
+    if wrong_advice is None:
+        assert "sudo apt install python3-lgpio" in broken.fix
+    else:
+        # Never advice that cannot work on this platform.
+        assert wrong_advice not in broken.fix and "python3-lgpio" not in broken.fix
+        assert "Raspberry Pi OS" in broken.fix
+    if kind == "debian_pi":
+        assert "Debian" in broken.message and "Raspberry Pi 4" in broken.message

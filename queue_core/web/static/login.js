@@ -20,7 +20,9 @@
     var body = {username: form.username.value.trim(), password: form.password.value};
     fetch(form.dataset.login, {
       method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "Accept-Language": "vi"},
+      // The page's language, whatever the browser's (the staff console's rule too).
+      headers: {"Content-Type": "application/json",
+                "Accept-Language": document.documentElement.lang || "vi"},
       body: JSON.stringify(body)
     }).then(function (response) {
       return response.json().then(function (data) {

@@ -8,6 +8,7 @@
   const {fmt, pct, mins, waitText, timeOf, serviceName, officerName, cell, badge, fill, row, api,
     addDays} = view;
   const T = config.text;
+  const V = JSON.parse(document.getElementById("vocabulary").textContent);
   const TARGET_S = config.target_wait_minutes * 60;
   const LIVE_EVENTS = ["board", "ticket_issued", "ticket_called", "ticket_updated",
     "counter_updated", "device_status"];
@@ -86,15 +87,15 @@
     fill("live-counters", data.counters, (c) => {
       const current = c.current;
       return row([
-        cell(c.name), cell(c.services.join(", ")),
-        cell(badge(T.counter_states[c.state] || c.state, "state state-" + c.state)),
+        cell(c.name, "name"), cell(c.services.join(", "), "name"),
+        cell(badge(V.counter_states[c.state] || c.state, "state state-" + c.state)),
         cell(current ? current.label : T.none), cell(current ? officerName(c.officer) : T.none),
         cell(current ? waitText(c.serving_s) : T.none, "num serving"),
         cell(fmt(c.served_today), "num"), cell(mins(c.service_time_today.mean_s), "num")
       ]);
     });
     fill("live-queue", data.queue.slice(0, 30), (q) => {
-      const prio = q.priority ? badge(T.priorities[q.priority] || q.priority, "prio") : document.createTextNode("");
+      const prio = q.priority ? badge(V.priorities[q.priority] || q.priority, "prio") : document.createTextNode("");
       return row([cell(q.label + (q.transferred ? " (" + T.transferred + ")" : "")),
         cell(q.service + " – " + serviceName(q.service)), cell(prio), cell(timeOf(q.issued_at)),
         cell(waitText(q.waited_s), "num waited")]);

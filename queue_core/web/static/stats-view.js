@@ -6,6 +6,7 @@ window.XephangStatsView = function (config) {
   "use strict";
 
   const T = config.text;
+  const V = JSON.parse(document.getElementById("vocabulary").textContent);
   const TARGET_S = config.target_wait_minutes * 60;
   const COLORS = {
     blue: "#0b5cad", green: "#1d7a3a", lightGreen: "#7cc48f", amber: "#d98c00", red: "#b3121f",
@@ -77,7 +78,8 @@ window.XephangStatsView = function (config) {
     return tr;
   }
   function api(path) {
-    return fetch(path, {credentials: "same-origin", headers: {"Accept-Language": "vi"}})
+    return fetch(path, {credentials: "same-origin",
+                        headers: {"Accept-Language": document.documentElement.lang || "vi"}})
       .then((response) => {
         if (response.status === 401) { window.location.reload(); throw new Error("logged out"); }
         return response.json().then((body) => {
@@ -123,7 +125,7 @@ window.XephangStatsView = function (config) {
     $("period").textContent = (s.from === s.to ? "Ngày " + vnDate(s.from)
       : "Từ " + vnDate(s.from) + " đến " + vnDate(s.to)) + filterText(s.filters);
     $("h-issued").textContent = fmt(s.issued);
-    $("h-priority").textContent = "Ưu tiên: " + fmt(s.priority.total) + " · chuyển lĩnh vực: " + fmt(s.transfers);
+    $("h-priority").textContent = V.priority + ": " + fmt(s.priority.total) + " · chuyển lĩnh vực: " + fmt(s.transfers);
     $("h-served").textContent = fmt(s.served);
     $("h-lost").textContent = "Vắng " + fmt(s.no_show) + " · hủy " + fmt(s.cancelled) + " · hết hạn " + fmt(s.expired);
     $("h-wait-mean").textContent = mins(s.wait.mean_s);
@@ -132,8 +134,8 @@ window.XephangStatsView = function (config) {
     $("h-service-more").textContent = "Trung vị " + mins(s.service_time.median_s) + " · P90 " + mins(s.service_time.p90_s);
     $("h-target").textContent = pct(s.within_target_pct);
     $("h-satisfied").textContent = pct(s.ratings.satisfied_pct);
-    $("h-ratings").textContent = fmt(s.ratings.very_satisfied) + " rất hài lòng · " + fmt(s.ratings.satisfied) +
-      " hài lòng · " + fmt(s.ratings.unsatisfied) + " không hài lòng";
+    $("h-ratings").textContent = ["very_satisfied", "satisfied", "unsatisfied"]
+      .map((level) => fmt(s.ratings[level]) + " " + V.ratings[level].toLowerCase()).join(" · ");
     renderTables(s);
     renderCharts(s);
   }
@@ -141,7 +143,7 @@ window.XephangStatsView = function (config) {
   function filterText(filters) {
     const parts = [];
     if (filters.service) { parts.push(filters.service + " – " + serviceName(filters.service)); }
-    if (filters.counter) { parts.push("Quầy " + filters.counter); }
+    if (filters.counter) { parts.push(V.counter + " " + filters.counter); }
     if (filters.officer) { parts.push("cán bộ " + filters.officer); }
     return parts.length ? " · " + parts.join(" · ") : "";
   }
@@ -166,7 +168,7 @@ window.XephangStatsView = function (config) {
       cell(pct(r.within_target_pct), "num"), cell(fmt(r.transfers_in), "num"), cell(ratingCell(r.ratings), "num")
     ]));
     const visits = (name) => (r) => row([
-      cell(name(r)), cell(fmt(r.calls), "num"), cell(fmt(r.served), "num"), cell(fmt(r.no_show), "num"),
+      cell(name(r), "name"), cell(fmt(r.calls), "num"), cell(fmt(r.served), "num"), cell(fmt(r.no_show), "num"),
       cell(fmt(r.transferred), "num"), cell(mins(r.service_time.mean_s), "num"),
       cell(mins(r.service_time.median_s), "num"), cell(mins(r.service_time.p90_s), "num"),
       cell(ratingCell(r.ratings), "num")
@@ -297,7 +299,7 @@ window.XephangStatsView = function (config) {
       data: {
         labels: labels,
         datasets: used.map(([level, color]) => ({
-          type: "bar", label: T.ratings[level], data: p.rows.map((r) => r.ratings[level]),
+          type: "bar", label: V.ratings[level], data: p.rows.map((r) => r.ratings[level]),
           backgroundColor: color, stack: "ratings", yAxisID: "y", order: 2
         })).concat([{
           type: "line", label: T.satisfied_pct, data: p.rows.map((r) => r.ratings.satisfied_pct),
