@@ -50,7 +50,7 @@
     if (!alerts.length) {
       const ok = document.createElement("span");
       ok.className = "flag flag-ok";
-      ok.textContent = "Bình thường";
+      ok.textContent = "Không có cảnh báo";
       span.appendChild(ok);
     }
     alerts.forEach((name) => {
