@@ -7,32 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
 
 from queue_core.ops.serving.limits import BACKLOG_PER_THREAD, ConnectionLimits, Guard, error_body
-
-
-def run_async(coroutine: Any) -> Any:
-    """Run a coroutine on a loop of its own thread (a test before may hold this one's loop)."""
-    result: list[Any] = []
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            result.append(asyncio.run(coroutine))
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(30)
-    if errors:
-        raise errors[0]
-    return result[0] if result else None
+from support_async import run_async
 
 
 def test_ceiling_and_cap_per_address() -> None:

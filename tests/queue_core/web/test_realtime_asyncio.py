@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -12,6 +11,7 @@ from queue_core.config import Settings
 from queue_core.domain.clock import FakeClock
 from queue_core.web import realtime_asyncio
 from queue_core.web.app import create_app
+from support_async import run_async
 
 
 class Link:
@@ -49,7 +49,7 @@ def test_a_relaxed_page_is_pinged_at_its_own_pace(settings: Settings, clock: Fak
     monkeypatch.setattr(realtime_asyncio.asyncio, "sleep", sleep)
     realtime._relax_pings("page-1")
     realtime._relax_pings("gone")                       # a client already gone: nothing
-    asyncio.run(link._send_ping())
+    run_async(link._send_ping())
     assert slept == [realtime_asyncio.RELAXED_PING_SECONDS]
     assert [p.packet_type for p in link.sent] == [packet.PING] and link.last_ping is not None
     # A relaxed client still hears a ping before it would give the link up.
