@@ -84,15 +84,16 @@ def verify(secret: bytes, timestamp: str, body: bytes, header: str) -> bool:
     return hmac.compare_digest(signature(secret, timestamp, body), header)
 
 
-def backoff(attempts: int, *, jitter: float | None = None) -> float:
+def backoff(attempts: int, *, jitter: float | None = None, first: float = FIRST_RETRY_SECONDS,
+            longest: float = LONGEST_RETRY_SECONDS) -> float:
     """Return the seconds to wait after `attempts` failed tries: doubling, capped, jittered.
 
     5 s, 10 s, 20 s … up to an hour; the jitter (a fraction, random by default) spreads the
     retries of many boxes so a receiver coming back is not hit by all of them at once.
     """
-    base = min(LONGEST_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** max(0, attempts - 1))
+    base = min(longest, first * 2 ** min(40, max(0, attempts - 1)))
     spread = random.uniform(0.0, 0.25) if jitter is None else jitter
-    return min(LONGEST_RETRY_SECONDS, base * (1.0 + spread))
+    return min(longest, base * (1.0 + spread))
 
 
 __all__ = ["OUTBOX_EVENTS", "TICKET_EVENTS", "backoff", "delivery_id", "envelope", "signature",
