@@ -4,7 +4,7 @@
 |---|---|---|
 | ``GET /webhooks`` | admin | the stream, the outbox's size and retention, each receiver's cursor and last error |
 | ``GET /webhooks/deliveries?limit=N[&status=]`` | admin | deliveries, newest first |
-| ``POST /webhooks/deliveries/{id}/retry`` | admin | 200 the delivery, asked again (audited) |
+| ``POST /webhooks/deliveries/{delivery_id}/retry`` | admin | 200 the delivery, asked again (audited) |
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from queue_core.domain import outbox as events
-from queue_core.domain.errors import InvalidInput
+from queue_core.domain.errors import InvalidInput, NotFound
 from queue_core.service import outbox
 from queue_core.web import validation
 from queue_core.web.api.base import actor
@@ -39,10 +39,13 @@ def webhook_deliveries() -> Response:
                                      status=state))
 
 
-@webhooks_api.post("/webhooks/deliveries/<int:delivery_id>/retry")
+@webhooks_api.post("/webhooks/deliveries/<delivery_id>/retry")
 @requires("admin")
-def retry_delivery(delivery_id: int) -> Response:
+def retry_delivery(delivery_id: str) -> Response:
     xephang = current_app.extensions["xephang"]
-    asked = outbox.retry(xephang.store, delivery_id, actor=actor(), now=xephang.center.clock.now())
+    if not delivery_id.isdigit() or len(delivery_id) > 18:
+        raise NotFound("unknown_delivery")
+    asked = outbox.retry(xephang.store, int(delivery_id), actor=actor(),
+                         now=xephang.center.clock.now())
     xephang.center.outbox_grew()
     return jsonify(asked)
