@@ -441,11 +441,9 @@ class Center:
             ticket = self._ticket(ticket_id)
             if counter is not None and ticket.counter != counter:
                 raise Forbidden("wrong_counter", allowed=counter)
-            ticket = ticket.evolve(dossier=dossier, procedure=procedure)
-            change.store.update_ticket(ticket)
-            change.store.add_audit(at=change.now, actor=actor, action=audit.DOSSIER_ATTACHED,
-                                   target=f"ticket:{ticket.id}",
-                                   detail=dossier if procedure is None else f"{dossier} {procedure}")
+            # The transition is the audit row, and tells the statistics the day changed.
+            ticket = self._record(change, lifecycle.attach_dossier(
+                ticket, code=dossier, procedure=procedure, now=change.now, actor=actor))
             view = self._ticket_view(ticket, dossier=True)
             change.keep(DOSSIER_ATTACHED, {
                 "ticket": forwarded_ticket_json(ticket, view), "dossier": dossier_json(ticket),
