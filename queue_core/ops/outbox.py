@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import requests
 
 from queue_core import __version__
-from queue_core.config import OutboxSettings, Settings, WebhookSettings
+from queue_core.config import OutboxSettings, WebhookSettings
 from queue_core.domain import outbox
 from queue_core.domain.clock import parse_time, time_text
 from queue_core.storage import Store
@@ -39,9 +38,6 @@ log = logging.getLogger("xephang.outbox")
 # Rows read at a time; a worker with nothing to do looks again after IDLE_SECONDS anyway.
 BATCH = 100
 IDLE_SECONDS = 30.0
-# How often old rows are deleted (retention), in seconds.
-PURGE_EVERY = 600.0
-PURGE_BATCH = 2000
 
 Now = Callable[[], datetime]
 
@@ -149,7 +145,8 @@ class Cursor:
         wait = outbox.backoff(attempts, first=self.policy.first_retry_seconds,
                               longest=self.policy.longest_retry_seconds)
         if retry_after is not None:
-            wait = max(wait, min(retry_after, self.policy.longest_retry_seconds))
+            # The receiver knows best when it is back (at most an hour is believed).
+            wait = max(wait, min(retry_after, outbox.LONGEST_RETRY_SECONDS))
         with self.store.write():
             self.store.update_consumer(self.name, cursor=cursor, attempts=attempts,
                                        next_attempt_at=time_text(self.now() + timedelta(
@@ -275,86 +272,4 @@ class WebhookSender:
                     now=time_text(self.now()))
 
 
-class Relay:
-    """Runs every receiver on a worker of its own and keeps the outbox within its retention."""
-
-    def __init__(self, settings: Settings, store: Store, *, now: Now,
-                 receivers: Sequence[Receiver] | None = None) -> None:
-        self.settings = settings
-        self.store = store
-        self.now = now
-        self._own: list[Store] = []
-        self.receivers: list[Receiver] = list(receivers) if receivers is not None else [
-            WebhookSender(hook, self._connection(), settings.outbox, now=now)
-            for hook in settings.webhooks]
-        self._wakes = [threading.Event() for _ in self.receivers]
-        self._stopped = threading.Event()
-        self._last_purge = 0.0
-
-    def _connection(self) -> Store:
-        own = self.store.sibling()
-        if own is not self.store:
-            self._own.append(own)
-        return own
-
-    def add(self, receiver: Receiver) -> None:
-        """Add a receiver before `start`."""
-        self.receivers.append(receiver)
-        self._wakes.append(threading.Event())
-
-    def start(self, start_task: Callable[..., Any]) -> None:
-        """Start one worker per receiver, and the retention's, with the server's `start_task`."""
-        for receiver, wake in zip(self.receivers, self._wakes):
-            start_task(self._run, receiver, wake)
-        start_task(self._keep_within_retention)
-
-    def wake(self) -> None:
-        """Tell every worker that new rows are there (called after a commit; never blocks)."""
-        for wake in self._wakes:
-            wake.set()
-
-    def stop(self) -> None:
-        self._stopped.set()
-        self.wake()
-
-    def _run(self, receiver: Receiver, wake: threading.Event) -> None:
-        prepared = False
-        while not self._stopped.is_set():
-            try:
-                if not prepared:
-                    receiver.prepare()
-                    prepared = True
-                wait = receiver.step()
-            except Exception:
-                log.exception("%s: delivering failed; trying again in 5 s", receiver.name)
-                wait = 5.0
-            if wait > 0:
-                wake.wait(wait)
-                wake.clear()
-        receiver.close()
-
-    def _keep_within_retention(self) -> None:
-        store = self._connection()
-        while not self._stopped.is_set():
-            try:
-                self.purge(store)
-            except Exception:
-                log.exception("outbox retention failed; trying again later")
-            self._stopped.wait(PURGE_EVERY)
-
-    def purge(self, store: Store | None = None) -> int:
-        """Delete rows past the retention (days, then rows), a batch at a time; return how many."""
-        store = store or self.store
-        policy = self.settings.outbox
-        before = time_text(self.now() - timedelta(days=policy.retention_days))
-        deleted = 0
-        while True:
-            with store.write():
-                went = store.purge_outbox(before_at=before, keep_rows=policy.max_rows,
-                                          batch=PURGE_BATCH)
-            deleted += went
-            if went < PURGE_BATCH:
-                return deleted
-
-
-__all__ = ["Receiver", "Relay", "WebhookSender", "encode", "webhook_name"]
+__all__ = ["Cursor", "Receiver", "WebhookSender", "encode", "webhook_name"]

@@ -26,7 +26,7 @@ from queue_core.config import Settings, load_settings
 from queue_core.domain import vocabulary
 from queue_core.domain.clock import Clock, SystemClock
 from queue_core.ops import upkeep
-from queue_core.ops.outbox import Relay
+from queue_core.ops.relay import Relay
 from queue_core.ops.watchdog import Notifier
 from queue_core.service.center import Center, open_center
 from queue_core.service.throttle import Throttle

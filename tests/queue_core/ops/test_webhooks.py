@@ -16,7 +16,8 @@ from support_webhooks import SECRET, Receiver
 from queue_core.config import Settings, WebhookSettings
 from queue_core.domain import outbox
 from queue_core.domain.clock import VIETNAM, FakeClock, SystemClock
-from queue_core.ops.outbox import Relay, WebhookSender, webhook_name
+from queue_core.ops.outbox import WebhookSender
+from queue_core.ops.relay import Relay
 from queue_core.service import outbox as outbox_view
 from queue_core.service.center import Center
 from queue_core.storage import Store
