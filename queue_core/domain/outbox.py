@@ -91,9 +91,9 @@ def backoff(attempts: int, *, jitter: float | None = None, first: float = FIRST_
     5 s, 10 s, 20 s … up to an hour; the jitter (a fraction, random by default) spreads the
     retries of many boxes so a receiver coming back is not hit by all of them at once.
     """
-    base = min(longest, first * 2 ** min(40, max(0, attempts - 1)))
+    base: float = min(longest, first * 2.0 ** min(40, max(0, attempts - 1)))
     spread = random.uniform(0.0, 0.25) if jitter is None else jitter
-    return min(longest, base * (1.0 + spread))
+    return float(min(longest, base * (1.0 + spread)))
 
 
 __all__ = ["OUTBOX_EVENTS", "TICKET_EVENTS", "backoff", "delivery_id", "envelope", "signature",

@@ -133,7 +133,8 @@ class Cursor:
 
     def wait_left(self, consumer: dict[str, Any]) -> float:
         """Return the seconds until the next attempt is due (0 when due now)."""
-        due = parse_time(consumer["next_attempt_at"])
+        due = parse_time(str(consumer["next_attempt_at"] or "")) if consumer[
+            "next_attempt_at"] else None
         if due is None:
             return 0.0
         return max(0.0, (due - self.now()).total_seconds())

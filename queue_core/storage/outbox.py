@@ -120,12 +120,16 @@ class OutboxRows(Rows):
         return found
 
     def update_consumer(self, name: str, **values: Any) -> None:
-        unknown = set(values) - set(CONSUMER_COLUMNS)
+        self._update("outbox_consumers", CONSUMER_COLUMNS, "name", name, values)
+
+    def _update(self, table: str, columns: Sequence[str], key: str, at: Any,
+                values: dict[str, Any]) -> None:
+        """Set some columns (only known ones) of the row of `table` whose `key` is `at`."""
+        unknown = set(values) - set(columns)
         if unknown:
             raise KeyError(sorted(unknown)[0])
-        sets = ", ".join(f'"{key}" = ?' for key in values)
-        self.conn.execute(f"UPDATE outbox_consumers SET {sets} WHERE name = ?",
-                          [*values.values(), name])
+        sets = ", ".join(f'"{column}" = ?' for column in values)
+        self.conn.execute(f'UPDATE "{table}" SET {sets} WHERE "{key}" = ?', [*values.values(), at])
 
     def consumers(self) -> list[dict[str, Any]]:
         rows = self.conn.execute(
@@ -180,12 +184,7 @@ class OutboxRows(Rows):
         return dict(zip(DELIVERY_COLUMNS, row)) if row else None
 
     def set_delivery(self, delivery_id: int, **values: Any) -> None:
-        unknown = set(values) - set(DELIVERY_COLUMNS)
-        if unknown:
-            raise KeyError(sorted(unknown)[0])
-        sets = ", ".join(f'"{key}" = ?' for key in values)
-        self.conn.execute(f"UPDATE deliveries SET {sets} WHERE id = ?",
-                          [*values.values(), delivery_id])
+        self._update("deliveries", DELIVERY_COLUMNS, "id", delivery_id, values)
 
     def delivery_counts(self, consumer: str) -> dict[str, int]:
         rows = self.conn.execute(

@@ -11,20 +11,12 @@ from typing import Any
 
 import pytest
 from support_core import Core
+from test_api import assert_error
 
 from queue_core.config import load_settings
 from queue_core.domain.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    error = response.get_json()["error"]
-    assert error["message"]
-    if code:
-        assert error["code"] == code
-    return error  # type: ignore[no-any-return]
 
 
 def called_ticket(client: Any, kiosk: dict[str, str], officer: dict[str, str]) -> dict[str, Any]:
