@@ -55,8 +55,9 @@ def wait_until(condition: Any, timeout: float, what: str) -> None:
         pause(0.1)
 
 
+@pytest.mark.parametrize("mode", ["threading", "eventlet"])
 def test_a_day_with_an_outage_and_a_kill_is_delivered_once_in_order(
-        tmp_path: Path, receiver: Receiver) -> None:
+        tmp_path: Path, receiver: Receiver, mode: str) -> None:
     config = ALWAYS_OPEN_TOML + f"""
 [outbox]
 first_retry_seconds = 0.2
@@ -67,7 +68,7 @@ read_timeout_seconds = 5.0
 url = "{receiver.url}"
 secret = "{SECRET}"
 """
-    server = LiveServer(tmp_path / "var", config=config)
+    server = LiveServer(tmp_path / "var", config=config, mode=mode)
     kiosk, staff = server.tokens([("kiosk", None), ("staff", 1)])
     server.start()
     try:
