@@ -437,3 +437,12 @@ def test_a_scanned_dossier_code_is_attached_wherever_the_focus_is(desk: Any,
     expect(serving(desk)).to_have_text("—")
     expect(desk.locator("#dossier-code")).to_be_disabled()
     assert center.ticket(served["id"])["state"] == "done"
+
+
+def test_the_dossier_button_attaches_what_was_typed(desk: Any, live_server: Any) -> None:
+    issue(live_server, "A")
+    desk.keyboard.press("n")
+    expect(serving(desk)).to_have_text("A001")
+    desk.locator("#dossier-code").fill("hs-77")
+    desk.get_by_role("button", name="Gắn hồ sơ").click()
+    expect(desk.locator("#dossier-current")).to_have_text("Số A001 đã gắn hồ sơ HS-77")

@@ -951,6 +951,7 @@
     }
     document.addEventListener("keydown", onKey);
     $("dossier-form").addEventListener("submit", attachDossier);
+    $("dossier-save").addEventListener("click", () => attachDossier());
     setInterval(tick, 1000);
     let me = null;
     try { me = await whoAmI(); } catch (err) { me = null; }
