@@ -34,7 +34,7 @@ from support_webhooks import SECRET, Receiver  # noqa: E402
 
 from queue_core.config import Settings, WebhookSettings, load_settings  # noqa: E402
 from queue_core.domain.clock import VIETNAM, SystemClock  # noqa: E402
-from queue_core.ops.outbox import Relay  # noqa: E402
+from queue_core.ops.relay import Relay  # noqa: E402
 from queue_core.service.center import Center  # noqa: E402
 from queue_core.storage import Store  # noqa: E402
 
