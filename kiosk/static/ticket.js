@@ -8,11 +8,15 @@
   function $(id) { return document.getElementById(id); }
 
   function render(value) {
+    // Events on the public board carry no dossier; the ticket's own answer does.
+    if (!("dossier" in value)) value.dossier = ticket.dossier;
     ticket = value;
     page.dataset.state = value.state;
     $("t-ahead").textContent = value.ahead == null ? "–" : value.ahead;
     $("t-eta").textContent = value.eta_minutes == null ? "–" : value.eta_minutes;
     $("t-counter").textContent = value.counter == null ? "" : value.counter;
+    $("t-dossier-code").textContent = value.dossier ? value.dossier.code : "";
+    $("t-dossier").hidden = !value.dossier;
     document.title = "Số " + value.label + (value.state === "called" ? " — mời đến quầy " + value.counter : "");
     offerRating();
   }
@@ -94,6 +98,8 @@
     if (!payload || !payload.ticket || payload.ticket.id !== ticket.id) return;
     pushes++;
     show(payload.ticket, payload.seq);
+    // Events carry no dossier; the ticket's own answer does (a few per ticket, not per call).
+    fetchTicket();
   }
   socket.on("ticket_called", onTicket);
   socket.on("ticket_updated", onTicket);

@@ -32,7 +32,7 @@ from typing import Any
 from queue_core.stats.figures import Tallies, Tally
 
 # Raised when what is stored changes shape: summaries of another version are counted anew.
-VERSION = 1
+VERSION = 2
 
 _COUNTS = ("issued", "served", "no_show", "cancelled", "expired", "waiting", "in_service",
            "calls", "transferred", "transfers_in", "priority", "met", "judged")
@@ -64,6 +64,7 @@ def encode(tallies: Tallies) -> tuple[str, bytes]:
         "by_service": [[key, tally(t)] for key, t in tallies.by_service.items()],
         "by_counter": [[key, tally(t)] for key, t in tallies.by_counter.items()],
         "by_officer": [[key, tally(t)] for key, t in tallies.by_officer.items()],
+        "by_procedure": [[key, tally(t)] for key, t in tallies.by_procedure.items()],
         "by_hour": [[key, tally(t)] for key, t in tallies.by_hour.items()],
         "heat": [[weekday, hour, count] for (weekday, hour), count in tallies.heat.items()],
         "priorities": tallies.priorities,
@@ -103,6 +104,7 @@ def decode(day: str, text: str, block: bytes) -> Tallies:
     tallies.by_service = {key: tally(row) for key, row in document["by_service"]}
     tallies.by_counter = {key: tally(row) for key, row in document["by_counter"]}
     tallies.by_officer = {key: tally(row) for key, row in document["by_officer"]}
+    tallies.by_procedure = {key: tally(row) for key, row in document["by_procedure"]}
     tallies.by_hour = {key: tally(row) for key, row in document["by_hour"]}
     tallies.heat = {(weekday, hour): count for weekday, hour, count in document["heat"]}
     tallies.priorities = dict(document["priorities"])

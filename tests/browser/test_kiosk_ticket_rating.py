@@ -44,9 +44,9 @@ def test_ticket_page_hears_its_place_without_asking(browser: Any, live_server: A
     live_server.center.call_next(3, actor="test")
     page.wait_for_function("document.getElementById('t-ahead').textContent === '0'")
     screenshot(page, "ticket-page-place")
+    assert asked == []
     live_server.center.finish(3, actor="test")
     live_server.center.call_next(3, actor="test")
     page.wait_for_selector('#t-page[data-state="called"]')
     assert page.locator("#t-counter").text_content() == "3"
-    assert asked == []
     context.close()
