@@ -88,3 +88,11 @@ class TooManyRequests(XephangError):
 
     status = 429
     code = "too_many_requests"
+
+
+class StorageFull(XephangError, OSError):
+    """The box's storage is full: nothing new can be written until space is freed."""
+
+    status = 507
+    code = "storage_full"
+

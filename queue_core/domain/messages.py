@@ -23,8 +23,28 @@ CATALOG: dict[str, dict[str, str]] = {
                        "en": "The field {name} is not taking tickets now."},
     "center_closed": {"vi": "Ngoài giờ làm việc ({opens_at}–{closes_at}). Vui lòng quay lại sau.",
                       "en": "Outside opening hours ({opens_at}–{closes_at})."},
-    "series_exhausted": {"vi": "Lĩnh vực {service} đã hết số trong ngày.",
-                         "en": "Field {service} has no numbers left today."},
+    "series_exhausted": {"vi": "Lĩnh vực {service} đã hết số thứ tự trong ngày. Quý công dân "
+                               "vui lòng liên hệ cán bộ tại quầy hướng dẫn để được hỗ trợ.",
+                         "en": "Field {service} has no numbers left today; please ask the staff "
+                               "at the information desk."},
+    "storage_full": {"vi": "Bộ nhớ của máy đầy, không lưu được dữ liệu mới. Quý công dân vui "
+                           "lòng liên hệ cán bộ; cán bộ: giải phóng bộ nhớ (xóa bản sao lưu cũ, "
+                           "xephang purge) rồi thử lại.",
+                     "en": "The box's storage is full: nothing new can be saved. Staff: free "
+                           "space (old backups, xephang purge), then retry."},
+    "storage_low": {"vi": "Bộ nhớ của máy sắp đầy. Cán bộ: xóa bản sao lưu cũ hoặc chạy "
+                          "xephang purge.",
+                    "en": "The box's storage is almost full: delete old backups or run "
+                          "xephang purge."},
+    "database_error": {"vi": "Cơ sở dữ liệu không trả lời.", "en": "The database does not answer."},
+    "printer_error": {"vi": "Máy in gặp sự cố.", "en": "The printer has a problem."},
+    "printer_offline": {"vi": "Không kết nối được máy in.", "en": "The printer cannot be reached."},
+    "audio_error": {"vi": "Loa thông báo gặp sự cố.", "en": "The loudspeaker has a problem."},
+    "audio_offline": {"vi": "Loa thông báo mất kết nối.", "en": "The loudspeaker is not connected."},
+    "wrong_ticket_key": {"vi": "Mã trên vé không đúng. Quý công dân vui lòng quét lại mã QR "
+                               "in trên vé để đánh giá.",
+                         "en": "The ticket's key is missing or wrong; scan the QR code printed "
+                               "on the ticket to rate."},
     "counter_busy": {"vi": "Quầy {counter} đang phục vụ số {label}; hãy kết thúc hoặc báo vắng trước.",
                      "en": "Counter {counter} is serving {label}; finish it or mark a no-show first."},
     "counter_idle": {"vi": "Quầy {counter} không có công dân nào đang được phục vụ.",
@@ -52,6 +72,7 @@ CATALOG: dict[str, dict[str, str]] = {
                       "en": "This account may only operate counter {allowed}."},
     "too_many_requests": {"vi": "Quá nhiều yêu cầu, vui lòng thử lại sau ít phút.",
                           "en": "Too many requests; retry in a moment."},
+    "unknown_user": {"vi": "Không có tài khoản '{username}'.", "en": "No user '{username}'."},
     "user_exists": {"vi": "Tên đăng nhập '{username}' đã tồn tại.", "en": "User '{username}' exists."},
     "rating_expired": {"vi": "Đã hết thời gian đánh giá số {label}.",
                        "en": "The time to rate ticket {label} is over."},

@@ -27,7 +27,8 @@ from queue_core.domain.clock import Clock
 from queue_core.ops import upkeep
 from queue_core.ops.watchdog import Notifier
 from queue_core.service.center import Center, open_center
-from queue_core.service.throttle import Throttle
+from queue_core.service.auth import LoginLimits
+from queue_core.service.kiosks import KioskLimit
 from queue_core.web import errors, headers
 from queue_core.web.api import api
 from queue_core.web.api.audit import audit_api
@@ -53,7 +54,8 @@ class Xephang:
     center: Center
     hub: Hub
     socketio: SocketIO
-    login_throttle: Throttle
+    login_limits: LoginLimits
+    kiosk_limit: KioskLimit
 
 
 def _secret_key(settings: Settings) -> str:
@@ -100,8 +102,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                         ping_timeout=20)
     hub = Hub(socketio, center, settings)
     center.publish = hub.publish
-    app.extensions["xephang"] = Xephang(settings, store, center, hub, socketio,
-                                        Throttle(limit=5, window=60))
+    security = settings.security
+    app.extensions["xephang"] = Xephang(
+        settings, store, center, hub, socketio,
+        LoginLimits(per_name=security.login_attempts_per_minute,
+                    per_address=security.login_attempts_per_address_per_minute),
+        KioskLimit(settings.kiosk.tickets_per_minute))
     CSRFProtect(app)
     errors.register(app)
     for blueprint in (api, pages, stats_api, openapi_api, manager_pages, display_pages,

@@ -190,7 +190,7 @@ def test_core_unreachable_claims_no_ticket_then_recovers(page: Any, live_server:
 
 
 def test_a_kiosk_pressed_too_often_says_wait(page: Any, live_server: Any) -> None:
-    live_server.app.extensions["xephang_kiosk"].throttle = Throttle(limit=1, window=60)
+    live_server.app.extensions["xephang"].kiosk_limit.throttle = Throttle(limit=1, window=60)
     open_kiosk(page, live_server.url, live_server.token("kiosk"))
     field(page, "A").click()
     page.wait_for_selector('#kiosk[data-screen="result"]')

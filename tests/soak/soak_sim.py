@@ -191,7 +191,7 @@ class Simulation:
         self.center = self.xephang.center
         self.http = self.app.test_client()
         # The kiosk presses of a compressed day come faster than any person could press.
-        self.app.extensions["xephang_kiosk"].throttle.limit = 1_000_000
+        self.app.extensions["xephang"].kiosk_limit.throttle.limit = 1_000_000
         store, now = self.xephang.store, self.clock.now()
 
         def bearer(role: str, counter: int | None = None) -> dict[str, str]:
