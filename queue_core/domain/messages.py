@@ -97,6 +97,45 @@ CATALOG: dict[str, dict[str, str]] = {
               "'YYYY-MM-DD HH:MM:SS') rồi khởi động lại.",
         "en": "The clock is plainly wrong ({now}). Set the time (sudo timedatectl set-time "
               "'YYYY-MM-DD HH:MM:SS') and start again."},
+    # A database the box will not serve, at `xephang serve`.
+    "database_missing": {
+        "vi": "Không thấy cơ sở dữ liệu {path}, nhưng máy này đã có dữ liệu (đến số thứ tự thay "
+              "đổi {seq}). Không khởi động với dữ liệu trống. Khôi phục bản sao lưu: "
+              "xephang restore {newest}",
+        "en": "The database {path} is missing, but this box had data (up to change {seq}). Not "
+              "starting on an empty database. Restore a backup: xephang restore {newest}"},
+    "database_empty": {
+        "vi": "Cơ sở dữ liệu {path} rỗng (0 byte): tệp đã bị hỏng. Không khởi động với dữ liệu "
+              "trống. Khôi phục bản sao lưu: xephang restore {newest}",
+        "en": "The database {path} is empty (0 bytes): the file is damaged. Not starting on an "
+              "empty database. Restore a backup: xephang restore {newest}"},
+    "database_damaged": {
+        "vi": "Cơ sở dữ liệu {path} bị hỏng ({detail}). Không khởi động. Khôi phục bản sao lưu: "
+              "xephang restore {newest}",
+        "en": "The database {path} is damaged ({detail}). Not starting. Restore a backup: "
+              "xephang restore {newest}"},
+    "database_foreign": {
+        "vi": "Tệp {path} không phải cơ sở dữ liệu của xephang ({detail}). Khôi phục bản sao "
+              "lưu: xephang restore {newest}",
+        "en": "{path} is not a xephang database ({detail}). Restore a backup: xephang restore "
+              "{newest}"},
+    "database_older": {
+        "vi": "Cơ sở dữ liệu {path} cũ hơn dữ liệu máy này đã ghi (thay đổi {seq} < {recorded}): "
+              "có thể tệp đã bị thay bằng bản cũ. Để dùng một bản sao lưu, hãy khôi phục đúng "
+              "cách (số thứ tự sẽ không bị cấp lại): xephang restore {newest}",
+        "en": "The database {path} is older than what this box recorded (change {seq} < "
+              "{recorded}): the file may have been replaced by an old copy. To use a backup, "
+              "restore it properly (numbers are never given twice): xephang restore {newest}"},
+    "database_storage_full": {
+        "vi": "Bộ nhớ của máy đầy: không nâng cấp được cơ sở dữ liệu {path}. Giải phóng bộ nhớ "
+              "(xóa bản sao lưu cũ, xephang purge) rồi khởi động lại.",
+        "en": "The box's storage is full: the database {path} cannot be upgraded. Free space "
+              "(old backups, xephang purge), then start again."},
+    "serving_storage_full": {
+        "vi": "Bộ nhớ của máy đầy ({free} còn trống). Máy chủ vẫn chạy và hiển thị, nhưng không "
+              "cấp được số mới cho đến khi giải phóng bộ nhớ (xóa bản sao lưu cũ, xephang purge).",
+        "en": "The box's storage is full ({free} free). The server runs and shows the queue, but "
+              "cannot issue new tickets until space is freed (old backups, xephang purge)."},
     "backup_failed": {"vi": "Sao lưu/khôi phục không thực hiện được: {detail}",
                       "en": "Backup or restore failed: {detail}"},
 }

@@ -60,6 +60,13 @@ class Marks:
                 return 0
             return int(self._data.get("issued", {}).get(series, 0))
 
+    def issued_today(self, day: str) -> dict[str, int]:
+        """Return every series' highest number of `day`."""
+        with self._lock:
+            if self._data.get("day") != day:
+                return {}
+            return {str(k): int(v) for k, v in self._data.get("issued", {}).items()}
+
     def seq(self) -> int:
         """Return the last `seq` the database was seen to reach."""
         with self._lock:

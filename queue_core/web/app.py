@@ -24,6 +24,7 @@ from kiosk.web import blueprint as kiosk_pages
 from queue_core.config import Settings, load_settings
 from queue_core.domain import vocabulary
 from queue_core.domain.clock import Clock
+from queue_core.domain.errors import StorageFull
 from queue_core.ops import upkeep
 from queue_core.ops.watchdog import Notifier
 from queue_core.service.center import Center, open_center
@@ -131,6 +132,8 @@ def _day_keeper(app: Flask) -> None:
             closed = xephang.center.close_day()
             if closed:
                 log.info("closed %d tickets left from the business day", closed)
+        except StorageFull:
+            log.warning("storage full: the day is closed once space returns")
         except Exception:
             log.exception("closing the day failed; trying again in a minute")
         xephang.socketio.sleep(30)
