@@ -55,6 +55,13 @@ class MalformedRequest(XephangError, ValueError):
     code = "malformed_request"
 
 
+class PayloadTooLarge(XephangError, ValueError):
+    """The request body is larger than the box takes."""
+
+    status = 413
+    code = "payload_too_large"
+
+
 class NotFound(XephangError, LookupError):
     """No such field, counter, ticket or user."""
 

@@ -13,6 +13,8 @@ CATALOG: dict[str, dict[str, str]] = {
                       "en": "Invalid value for '{field}': {reason}"},
     "malformed_request": {"vi": "Yêu cầu không phải JSON hợp lệ: {reason}",
                           "en": "The request body is not valid JSON: {reason}"},
+    "payload_too_large": {"vi": "Yêu cầu quá lớn (tối đa {limit} KB).",
+                          "en": "The request is too large (at most {limit} KB)."},
     "not_found": {"vi": "Không tìm thấy.", "en": "Not found."},
     "unknown_service": {"vi": "Không có lĩnh vực '{service}'.", "en": "No field '{service}'."},
     "unknown_counter": {"vi": "Không có quầy số {counter}.", "en": "No counter {counter}."},

@@ -110,7 +110,7 @@ def test_press_shows_the_number_and_prints_it(page: Any, live_server: Any) -> No
 def test_the_start_screen_comes_back_by_itself(tmp_path: Path, browser: Any) -> None:
     with serve(tmp_path, XEPHANG_CENTER_OPENS_AT="00:00", XEPHANG_CENTER_CLOSES_AT="24:00",
                XEPHANG_CENTER_WORKDAYS="1,2,3,4,5,6,7", XEPHANG_KIOSK_RETURN_SECONDS="1") as (url, app):
-        context = browser.new_context(viewport=LANDSCAPE, locale="vi-VN")
+        context = browser.new_context(bypass_csp=True, viewport=LANDSCAPE, locale="vi-VN")
         page = context.new_page()
         open_kiosk(page, url, token_of(app))
         field(page, "F").click()
@@ -208,7 +208,7 @@ def test_closed_field_is_shown_plainly(tmp_path: Path, browser: Any) -> None:
     services = tuple(ServiceSettings(s.code, s.name, s.name_en, open=s.code != "D",
                                      numeric_base=s.numeric_base) for s in base.services)
     for url, app in _serve(base.replace(services=services)):
-        context = browser.new_context(viewport=LANDSCAPE, locale="vi-VN")
+        context = browser.new_context(bypass_csp=True, viewport=LANDSCAPE, locale="vi-VN")
         page = context.new_page()
         open_kiosk(page, url, token_of(app))
         closed = field(page, "D")
@@ -225,7 +225,7 @@ def test_outside_opening_hours_is_shown_plainly(tmp_path: Path, browser: Any) ->
     hour = datetime.now(VIETNAM).hour
     opens, closes = ("01:00", "02:00") if hour >= 3 else ("05:00", "06:00")
     with serve(tmp_path, XEPHANG_CENTER_OPENS_AT=opens, XEPHANG_CENTER_CLOSES_AT=closes) as (url, app):
-        context = browser.new_context(viewport=PORTRAIT, locale="vi-VN")
+        context = browser.new_context(bypass_csp=True, viewport=PORTRAIT, locale="vi-VN")
         page = context.new_page()
         open_kiosk(page, url, token_of(app))
         page.wait_for_selector("#k-closed:visible")
@@ -239,7 +239,7 @@ def test_outside_opening_hours_is_shown_plainly(tmp_path: Path, browser: Any) ->
 
 
 def test_portrait_screen(browser: Any, live_server: Any) -> None:
-    context = browser.new_context(viewport=PORTRAIT, locale="vi-VN")
+    context = browser.new_context(bypass_csp=True, viewport=PORTRAIT, locale="vi-VN")
     page = context.new_page()
     open_kiosk(page, live_server.url, live_server.token("kiosk"))
     fields = page.locator(".k-field")
@@ -266,7 +266,7 @@ def test_landscape_buttons_fit(page: Any, live_server: Any) -> None:
 
 
 def test_citizen_ticket_page_follows_the_call(browser: Any, live_server: Any) -> None:
-    context = browser.new_context(viewport={"width": 412, "height": 915}, locale="vi-VN")
+    context = browser.new_context(bypass_csp=True, viewport={"width": 412, "height": 915}, locale="vi-VN")
     page = context.new_page()
     first = live_server.center.issue("A", actor="test")
     mine = live_server.center.issue("A", actor="test")
