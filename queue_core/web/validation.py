@@ -30,7 +30,10 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
         raise
     except Exception:
         raise MalformedRequest(reason="the body could not be read") from None
-    if limit is not None and len(raw) > limit:
+    # A streamed (chunked) body is cut at the limit without an error: one that fills it
+    # is taken as one that went past it.
+    streamed = request.content_length is None
+    if limit is not None and (len(raw) > limit or (streamed and len(raw) >= limit)):
         raise PayloadTooLarge(limit=limit // 1024)
     if not raw.strip():
         if required:
