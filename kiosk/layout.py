@@ -30,7 +30,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from hardware.fonts import font_path
 
-from .messages import priority_name, render
+from .messages import priority_name, render, where_text
 
 PAPER_WIDTHS = (384, 576)
 BLACK, WHITE = 0, 255
@@ -51,20 +51,42 @@ class TicketFace:
     url: str
     footer: str
     lang: str = "vi"
+    # The counters that serve the field ("Mời đến quầy 1, 2 hoặc 5 khi được gọi").
+    counters: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class TicketImage:
-    """A rendered ticket and where its QR code sits (tests read the code back)."""
+    """A rendered ticket, where its QR code sits, and its lines of text (tests read them)."""
 
     image: Image.Image
     qr_origin: tuple[int, int]
     qr_scale: int
     qr_modules: int
+    texts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChecklistFace:
+    """What the printed list of a procedure's documents shows, as plain values."""
+
+    center_name: str
+    subtitle: str
+    procedure: str
+    code: str
+    service_name: str
+    documents: tuple[str, ...]
+    deadline: str
+    fee: str
+    forms: tuple[str, ...]
+    printed_at: datetime
+    notice: str = ""
+    lang: str = "vi"
 
 
 def face_for(ticket: Mapping[str, Any], *, center_name: str, subtitle: str, service_name: str,
-             url: str, footer: str, lang: str = "vi") -> TicketFace:
+             url: str, footer: str, lang: str = "vi",
+             counters: tuple[int, ...] = ()) -> TicketFace:
     """Build a ticket's face from a Ticket of the API (CONTRACT.md)."""
     issued = ticket.get("issued_at")
     return TicketFace(
@@ -79,6 +101,7 @@ def face_for(ticket: Mapping[str, Any], *, center_name: str, subtitle: str, serv
         url=url,
         footer=footer,
         lang=lang,
+        counters=tuple(counters),
     )
 
 
@@ -132,6 +155,7 @@ class _Canvas:
         self.image = Image.new("L", (width, width * 5), WHITE)
         self.draw = ImageDraw.Draw(self.image)
         self.y = self.margin
+        self.lines: list[str] = []
 
     @property
     def inner(self) -> int:
@@ -145,6 +169,18 @@ class _Canvas:
             x = (self.width - _text_width(line, font)) // 2
             self.draw.text((x, self.y), line, font=font, fill=fill)
             self.y += ascent + descent
+        self.lines.append(text)
+        self.y += int(size * gap)
+
+    def item(self, marker: str, text: str, size: int, *, gap: float = 0.2) -> None:
+        """A list item, left aligned: its marker, then its lines under one another."""
+        font = _font(size, False)
+        ascent, descent = font.getmetrics()
+        indent = _text_width(marker + " ", font)
+        self.draw.text((self.margin, self.y), marker, font=font, fill=BLACK)
+        for line in _wrap(text, font, self.inner - indent):
+            self.draw.text((self.margin + indent, self.y), line, font=font, fill=BLACK)
+            self.y += ascent + descent
         self.y += int(size * gap)
 
     def band(self, text: str, size: int) -> None:
@@ -156,6 +192,7 @@ class _Canvas:
         height = len(lines) * (ascent + descent) + 2 * pad
         self.draw.rectangle((self.margin, self.y, self.width - self.margin, self.y + height),
                             fill=BLACK)
+        self.lines.append(text)
         y = self.y + pad
         for line in lines:
             x = (self.width - _text_width(line, font)) // 2
@@ -211,26 +248,38 @@ class _Canvas:
         return cropped.point(lambda v: 255 if v >= 128 else 0).convert("1", dither=Image.Dither.NONE)
 
 
-def layout_ticket(face: TicketFace, *, width: int = 576) -> TicketImage:
-    """Draw the ticket `width` dots wide; return it with the QR code's position."""
+def _headed(width: int, center_name: str, subtitle: str, lang: str) -> tuple[_Canvas, float]:
+    """Start a paper `width` dots wide with the center's name and line; return it and its unit.
+
+    Sizes are given for 80 mm paper (576 dots) and scaled by the unit for 58 mm.
+    """
     if width < 256 or width % 8:
         raise ValueError(f"paper width must be a multiple of 8 dots, at least 256, not {width}")
-    lang = face.lang
-    unit = width / 576  # sizes below are for 80 mm paper and scale down for 58 mm
+    unit = width / 576
     canvas = _Canvas(width)
-    canvas.text(face.center_name.upper() if lang == "vi" else face.center_name,
-                max(18, int(28 * unit)), bold=True, gap=0.15)
-    if face.subtitle:
-        canvas.text(face.subtitle, max(16, int(24 * unit)), gap=0.4)
+    canvas.text(center_name.upper() if lang == "vi" else center_name, max(18, int(28 * unit)),
+                bold=True, gap=0.15)
+    if subtitle:
+        canvas.text(subtitle, max(16, int(24 * unit)), gap=0.4)
     canvas.rule()
+    return canvas, unit
+
+
+def layout_ticket(face: TicketFace, *, width: int = 576) -> TicketImage:
+    """Draw the ticket `width` dots wide; return it with the QR code's position."""
+    lang = face.lang
+    canvas, unit = _headed(width, face.center_name, face.subtitle, lang)
     canvas.text(render("ticket_heading", lang), max(16, int(24 * unit)), bold=True, gap=0.35)
     canvas.big(face.label)
     if face.priority:
         canvas.band(render("priority", lang, name=face.priority), max(16, int(26 * unit)))
-    canvas.text(render("field", lang, name=face.service_name), max(18, int(30 * unit)), bold=True,
-                gap=0.4)
-    canvas.rule(dashed=True)
     detail = max(17, int(26 * unit))
+    where = where_text(face.counters, lang)
+    canvas.text(render("field", lang, name=face.service_name), max(18, int(30 * unit)), bold=True,
+                gap=0.2 if where else 0.4)
+    if where:
+        canvas.text(where, detail, gap=0.4)
+    canvas.rule(dashed=True)
     if face.ahead is not None:
         canvas.text(render("ahead", lang, count=face.ahead) if face.ahead > 0
                     else render("ahead_none", lang), detail, bold=True, gap=0.1)
@@ -245,7 +294,45 @@ def layout_ticket(face: TicketFace, *, width: int = 576) -> TicketImage:
     if face.footer:
         canvas.rule(dashed=True)
         canvas.text(face.footer, max(15, int(20 * unit)), gap=0.1)
-    return TicketImage(canvas.finish(), origin, scale, modules)
+    return TicketImage(canvas.finish(), origin, scale, modules, tuple(canvas.lines))
+
+
+def render_checklist(face: ChecklistFace, *, width: int = 576) -> Image.Image:
+    """Draw a procedure's list of documents `width` dots wide, to take home on paper.
+
+    >>> face = ChecklistFace(center_name="Trung tâm", subtitle="", procedure="Đăng ký khai sinh",
+    ...                      code="HT-01", service_name="Hộ tịch", documents=("Tờ khai",),
+    ...                      deadline="Trong ngày", fee="Miễn phí", forms=("Tờ khai",),
+    ...                      printed_at=datetime(2026, 11, 23, 8, 5))
+    >>> render_checklist(face, width=384).mode
+    '1'
+    """
+    lang = face.lang
+    canvas, unit = _headed(width, face.center_name, face.subtitle, lang)
+    canvas.text(render("checklist_heading", lang), max(17, int(26 * unit)), bold=True, gap=0.3)
+    canvas.text(face.procedure, max(18, int(30 * unit)), bold=True, gap=0.3)
+    canvas.text(render("checklist_procedure", lang, procedure=face.code, field=face.service_name),
+                max(15, int(21 * unit)), gap=0.4)
+    canvas.rule(dashed=True)
+    detail = max(16, int(23 * unit))
+    for number, document in enumerate(face.documents, start=1):
+        canvas.item(f"{number}.", document, detail)
+    if not face.documents:
+        canvas.text(render("checklist_none", lang), detail)
+    canvas.rule(dashed=True)
+    if face.deadline:
+        canvas.item("•", render("checklist_deadline", lang, text=face.deadline), detail)
+    if face.fee:
+        canvas.item("•", render("checklist_fee", lang, text=face.fee), detail)
+    if face.forms:
+        canvas.item("•", render("checklist_forms", lang, names="; ".join(face.forms)), detail)
+        canvas.text(render("checklist_forms_hint", lang), max(15, int(20 * unit)), gap=0.2)
+    canvas.rule(dashed=True)
+    if face.notice:
+        canvas.text(face.notice, max(15, int(19 * unit)), gap=0.2)
+    canvas.text(render("checklist_printed", lang, time=f"{face.printed_at:%H:%M}",
+                       date=f"{face.printed_at:%d/%m/%Y}"), max(15, int(20 * unit)), gap=0.1)
+    return canvas.finish()
 
 
 def render_ticket(face: TicketFace, *, width: int = 576) -> Image.Image:

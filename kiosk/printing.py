@@ -112,6 +112,8 @@ class PrintJob:
     submitted: float
     deadline: float
     done: threading.Event = field(default_factory=threading.Event)
+    # Whether `on_outcome` keeps the outcome (a ticket's paper); other paper is not a ticket's.
+    keep: bool = True
     outcome: PrintOutcome | None = None
     late: PrintOutcome | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -160,10 +162,15 @@ class PrintService:
 
     # -- asking for prints --------------------------------------------------------------
 
-    def submit(self, ticket_id: str, label: str, draw: Draw) -> PrintJob:
-        """Queue a ticket for printing; `draw(width)` renders it on the worker."""
+    def submit(self, ticket_id: str, label: str, draw: Draw, *, keep: bool = True) -> PrintJob:
+        """Queue a ticket for printing; `draw(width)` renders it on the worker.
+
+        `keep=False` prints paper that is no ticket's (a list of documents): its outcome
+        is answered and reported like any other, but not handed to `on_outcome`.
+        """
         now = self.clock()
-        job = PrintJob(ticket_id, label, draw, submitted=now, deadline=now + self.budget)
+        job = PrintJob(ticket_id, label, draw, submitted=now, deadline=now + self.budget,
+                       keep=keep)
         with self._lock:
             self._recent[ticket_id] = job
             while len(self._recent) > 200:
@@ -183,7 +190,7 @@ class PrintService:
             outcome = self._failure(job, PrinterTimeout("the printer did not finish in time"))
             self._report_failure(outcome)
             if job.resolve(outcome):
-                self._record(outcome)
+                self._record(job, outcome)
             assert job.outcome is not None
             return job.outcome
         return PrintOutcome(job.ticket_id, job.label, PRINTING, "printing",
@@ -276,11 +283,11 @@ class PrintService:
             # Staff hear of it before the kiosk does, so the two never disagree.
             self._report_failure(outcome)
         if job.resolve(outcome):
-            self._record(outcome)
+            self._record(job, outcome)
         elif outcome.state == PRINTED:
             # Printed after the kiosk was told otherwise: the paper exists, keep the truth.
             log.warning("ticket %s printed after its answer was given", job.label)
-            self._record(outcome)
+            self._record(job, outcome)
 
     def _failure(self, job: PrintJob, error: PrinterError) -> PrintOutcome:
         code = getattr(error, "code", "printer_error")
@@ -294,8 +301,8 @@ class PrintService:
         log.warning("ticket %s not printed: %s", outcome.label, outcome.message)
         self._send_report(ERROR_STATES.get(outcome.code, "error"), outcome.message)
 
-    def _record(self, outcome: PrintOutcome) -> None:
-        if self.on_outcome is None:
+    def _record(self, job: PrintJob, outcome: PrintOutcome) -> None:
+        if self.on_outcome is None or not job.keep:
             return
         try:
             self.on_outcome(outcome)

@@ -20,7 +20,7 @@ from typing import Any
 
 from hardware.audio import AUDIO_BACKENDS
 from hardware.printer import PRINTER_BACKENDS
-from queue_core.domain import vocabulary
+from queue_core.domain import dossiers, vocabulary
 from queue_core.domain.errors import ConfigError
 from queue_core.domain.model import RATING_LEVELS
 from queue_core.domain.speech import DEFAULT_RECALL_TEMPLATE, DEFAULT_TEMPLATE, DIALECTS
@@ -199,6 +199,43 @@ class SecuritySettings:
     audit_keep_rows: int = 200_000
 
 
+@dataclass(frozen=True)
+class LookupSettings:
+    """The look-up kiosk (`/lookup`): its catalog, its dossier connector, its timings.
+
+    The connector reads the one-door system's dossiers: `none`; `file`, a periodic export
+    (.xlsx or .csv) reloaded when it changes (empty `file`: the sample export shipped with
+    xephang); `rest`, `rest_url` with `{code}` in it, its JSON fields found through
+    `rest_fields` (contract key → dotted path). `status_map` maps the system's status words
+    to the contract's statuses (the usual Vietnamese wordings are known already).
+    """
+
+    # Load the sample catalog shipped with xephang until a catalog is imported.
+    sample_catalog: bool = True
+    connector: str = "file"
+    file: str = ""
+    # An export column name → the contract key it holds (code, status, received_at, …).
+    file_columns: dict[str, str] = field(default_factory=dict)
+    rest_url: str = ""
+    rest_headers: dict[str, str] = field(default_factory=dict)
+    rest_fields: dict[str, str] = field(default_factory=dict)
+    status_map: dict[str, str] = field(default_factory=dict)
+    # The kiosk answers within this, whatever the one-door system does.
+    timeout_seconds: float = 2.0
+    # A remote answer is reused this long (a slow system is asked less).
+    cache_seconds: int = 60
+    # Dossier look-ups one address may make a minute (codes cannot be enumerated).
+    lookups_per_minute: int = 10
+    # Lists of documents one kiosk may print a minute.
+    prints_per_minute: int = 6
+    # Seconds without a touch before the page goes back to its attract screen.
+    idle_seconds: int = 60
+    # Counters whose rating requests the page takes (empty: every counter); [0]: none.
+    rating_counters: tuple[int, ...] = ()
+    # The field where results are handed over (a "ready" dossier's holder takes its number).
+    results_service: str = "F"
+
+
 def _default_services() -> tuple[ServiceSettings, ...]:
     return tuple(ServiceSettings(code, name, name_en, numeric_base=base)
                  for code, name, name_en, base in vocabulary.DEFAULT_FIELDS)
@@ -229,6 +266,7 @@ class Settings:
     ratings: RatingSettings = field(default_factory=RatingSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    lookup: LookupSettings = field(default_factory=LookupSettings)
     services: tuple[ServiceSettings, ...] = field(default_factory=_default_services)
     counters: tuple[CounterSettings, ...] = field(default_factory=_default_counters)
     config_file: str = ""
@@ -242,6 +280,10 @@ class Settings:
 
     def counter(self, number: int) -> CounterSettings | None:
         return next((c for c in self.counters if c.number == number), None)
+
+    def counters_serving(self, code: str) -> tuple[int, ...]:
+        """Return the numbers of the counters that serve field `code`, in order."""
+        return tuple(sorted(c.number for c in self.counters if code in c.services))
 
     def replace(self, **sections: Any) -> Settings:
         """Return a copy with some sections or section fields changed (tests use it)."""
@@ -258,7 +300,7 @@ class Settings:
 
 
 SECTIONS = ("center", "policy", "speech", "hardware", "server", "kiosk", "display", "ratings",
-            "backup", "security")
+            "backup", "security", "lookup")
 # Short names for the options every command takes (CONTRACT.md).
 ENV_ALIASES = {
     "DATA_DIR": ("server", "data_dir"),
@@ -336,6 +378,7 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "ratings": RatingSettings,
     "backup": BackupSettings,
     "security": SecuritySettings,
+    "lookup": LookupSettings,
 }
 
 
@@ -399,6 +442,12 @@ def _coerce(value: Any, kind: Any, key: str) -> Any:
         return tuple(_coerce(v, item_kind, key) for v in value)
     if origin is types.UnionType:
         return value
+    if origin is dict:
+        if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise ConfigError(f"config key {key} must be a table of texts, such as "
+                              '{"Đang xử lý" = "processing"}')
+        return dict(value)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if kind is bool and not isinstance(value, bool):
@@ -482,6 +531,8 @@ def validate(settings: Settings) -> None:
             if code not in codes:
                 raise ConfigError(f"counters[{i}].services names unknown field {code!r}")
 
+    _validate_lookup(settings.lookup, numbers)
+
     backup = settings.backup
     if not 0 <= backup.hour <= 23:
         raise ConfigError("backup.hour must be an hour from 0 to 23")
@@ -496,6 +547,33 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"security.{key} must be at least 1")
     if security.audit_keep_rows < 1000:
         raise ConfigError("security.audit_keep_rows must be at least 1000")
+
+
+LOOKUP_CONNECTORS = ("none", "file", "rest")
+
+
+def _validate_lookup(lookup: LookupSettings, counters: set[int]) -> None:
+    _choice("lookup.connector", lookup.connector, LOOKUP_CONNECTORS)
+    if lookup.connector == "rest" and "{code}" not in lookup.rest_url:
+        raise ConfigError("lookup.rest_url must hold {code}, e.g. https://motcua/api/hoso/{code}")
+    if lookup.rest_url and not lookup.rest_url.startswith(("http://", "https://")):
+        raise ConfigError("lookup.rest_url must start with http:// or https://")
+    for source, target in lookup.file_columns.items():
+        _choice(f"lookup.file_columns.{source}", target, dossiers.FIELDS)
+    for target in lookup.rest_fields:
+        _choice("lookup.rest_fields", target, dossiers.FIELDS)
+    for source, status in lookup.status_map.items():
+        _choice(f"lookup.status_map.{source}", status, dossiers.STATUSES)
+    if not 0.1 <= lookup.timeout_seconds <= 30:
+        raise ConfigError("lookup.timeout_seconds must be between 0.1 and 30")
+    if lookup.cache_seconds < 0:
+        raise ConfigError("lookup.cache_seconds must be 0 (no cache) or more")
+    for key in ("lookups_per_minute", "prints_per_minute", "idle_seconds"):
+        if getattr(lookup, key) < 1:
+            raise ConfigError(f"lookup.{key} must be at least 1")
+    for number in lookup.rating_counters:
+        if number != 0 and number not in counters:
+            raise ConfigError(f"lookup.rating_counters names unknown counter {number}")
 
 
 def _choice(key: str, value: str, allowed: tuple[str, ...]) -> None:

@@ -32,62 +32,15 @@
 
   function $(id) { return document.getElementById(id); }
 
-  // --- the token -------------------------------------------------------------------------
+  // --- the token, and talking to the core (device.js) --------------------------------
 
-  function storage(action, value) {
-    try {
-      if (action === "get") return window.localStorage.getItem(TOKEN_KEY);
-      if (action === "set") window.localStorage.setItem(TOKEN_KEY, value);
-      if (action === "remove") window.localStorage.removeItem(TOKEN_KEY);
-    } catch (e) { /* storage disabled: the token lives for this page only */ }
-    return null;
-  }
-
-  function takeToken() {
-    var url = new URL(window.location.href);
-    var hash = new URLSearchParams(window.location.hash.replace(/^#/, ""));
-    var given = url.searchParams.get("token") || hash.get("token");
-    var reset = url.searchParams.get("reset") === "1";
-    if (reset) storage("remove");
-    if (given) storage("set", given.trim());
-    if (given || reset || window.location.hash) {
-      window.history.replaceState(null, "", url.pathname);
-    }
-    return given ? given.trim() : storage("get");
-  }
-
-  // --- talking to the core -------------------------------------------------------------
-
-  function NetworkError(message) { this.message = message; }
+  var device = XephangDevice.open(TOKEN_KEY);
 
   function api(method, path, body, headers, timeoutMs) {
-    var controller = new AbortController();
-    var timer = setTimeout(function () { controller.abort(); }, timeoutMs || 8000);
-    var init = { method: method, headers: { "Accept": "application/json" }, signal: controller.signal,
-                 cache: "no-store" };
-    if (token) init.headers["Authorization"] = "Bearer " + token;
-    Object.keys(headers || {}).forEach(function (k) { init.headers[k] = headers[k]; });
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(path, init).then(function (response) {
-      clearTimeout(timer);
-      return response.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-        return { status: response.status, body: data };
-      });
-    }, function (err) {
-      clearTimeout(timer);
-      throw new NetworkError(String(err));
-    });
+    return device.api(method, path, body, headers, timeoutMs);
   }
 
-  function errorOf(result) {
-    var error = result.body && result.body.error;
-    return error || { code: "http_" + result.status, message: "" };
-  }
+  var errorOf = device.errorOf;
 
   // --- screens -------------------------------------------------------------------------
 
@@ -281,10 +234,37 @@
     return !!found && found.open !== false;
   }
 
+  /* "Trung tâm mở cửa lúc 7 giờ 00, thứ Hai 7/12": the next opening, in the center's zone. */
+  function openingText(iso) {
+    var at = iso ? new Date(iso) : null;
+    if (!at || isNaN(at.getTime())) return "";
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: options.timezone || undefined, hour: "numeric", minute: "2-digit", day: "numeric",
+      month: "numeric", weekday: "short", hourCycle: "h23"
+    }).formatToParts(at).forEach(function (part) { parts[part.type] = part.value; });
+    var weekday = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(parts.weekday);
+    return T.opens_next.replace("{hour}", String(Number(parts.hour)))
+      .replace("{minute}", parts.minute).replace("{weekday}", T.weekdays[weekday] || "")
+      .replace("{day}", String(Number(parts.day))).replace("{month}", String(Number(parts.month)));
+  }
+
+  /* Outside opening hours the kiosk says when the center opens, and nothing else. */
+  function showClosed() {
+    $("k-opens-next").textContent = openingText(board && board.opens_next);
+    var screen = app.dataset.screen;
+    if (screen === "fields" || screen === "priority" || screen === "message") {
+      stopCountdown();
+      priority = null;
+      show("closed");
+    }
+  }
+
   function renderFields() {
     var closedCenter = !centerOpen();
-    $("k-closed").hidden = !closedCenter;
     app.classList.toggle("k-center-closed", closedCenter);
+    if (closedCenter) showClosed();
+    else if (app.dataset.screen === "closed") { goHome(); return; }
     Array.prototype.forEach.call(app.querySelectorAll(".k-field"), function (button) {
       var open = serviceOpen(button.dataset.service);
       button.dataset.open = open ? "true" : "false";
@@ -298,23 +278,15 @@
 
   // --- a press -------------------------------------------------------------------------
 
-  function newKey() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return "kiosk-" + Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-  }
-
   function press(code) {
     if (busy) return;
-    if (!centerOpen()) { message(T.closed_title, T.closed_text); return; }
+    if (!centerOpen()) { showClosed(); return; }
     if (!serviceOpen(code)) {
       message(T.field_closed_title, (fieldNames[code] || code) + ": tạm ngừng nhận hồ sơ.");
       return;
     }
     setBusy(true);
-    var key = newKey();  // one press, one key: a retry of this press gets the same ticket
+    var key = XephangDevice.requestKey("kiosk");  // one press, one key: a retry of this press gets the same ticket
     var body = { service: code, priority: priority };
     var giveUpAt = Date.now() + PRESS_RETRY_MS;
     var attempt = function () {
@@ -335,7 +307,7 @@
 
   function answer(result) {
     if (result.status === 200 || result.status === 201) {
-      showTicket(result.body.ticket, result.body.print);
+      showTicket(result.body.ticket, result.body.print, result.body.where);
       return;
     }
     var error = errorOf(result);
@@ -343,8 +315,11 @@
     if (result.status === 429) { message(T.limited_title, T.limited_text, 20); return; }
     if (error.code === "center_closed") {
       if (board) board.open = false;
+      // The Board says when it opens next: fetch it, then say so.
+      api("GET", "/api/v1/state", undefined, {}, 5000).then(function (state) {
+        if (state.status === 200) applyBoard(state.body);
+      }, function () {});
       renderFields();
-      message(T.closed_title, error.message || T.closed_text);
       return;
     }
     if (error.code === "service_closed") { message(T.field_closed_title, error.message); return; }
@@ -355,9 +330,12 @@
     message(T.error_title, error.message || T.error_text);
   }
 
-  function showTicket(ticket, print) {
+  function showTicket(ticket, print, where) {
     $("k-label").textContent = ticket.label;
     $("k-result-field").textContent = fieldNames[ticket.service] || ticket.service;
+    // Which counters will call this number, as on the paper ticket (the live configuration).
+    $("k-where").textContent = where || "";
+    $("k-where").hidden = !where;
     var prio = $("k-result-priority");
     prio.hidden = !ticket.priority;
     prio.textContent = ticket.priority ? T.priority_prefix + (priorityNames[ticket.priority] || "") : "";
@@ -424,7 +402,7 @@
     if (/token=/.test(window.location.hash)) window.location.reload();
   });
 
-  token = takeToken();
+  token = device.token;
   if (!token) { setup(T.setup_missing); return; }
   verify(false).then(start);
 })();

@@ -30,6 +30,7 @@ class LazyGroup(click.Group):
         "first-admin": "queue_core.cli.people:first_admin_command",
         "browser": "queue_core.cli.browser:browser_command",
         "simulate": "queue_core.cli.simulate:simulate_command",
+        "catalog": "queue_core.cli.catalog:catalog",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

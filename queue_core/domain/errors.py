@@ -103,3 +103,39 @@ class StorageFull(XephangError, OSError):
     status = 507
     code = "storage_full"
 
+
+class CatalogInvalid(InvalidInput):
+    """A procedure catalog cannot be imported: its line (when one is to blame) and why.
+
+    >>> CatalogInvalid(7, "duplicate_code", code="1.001", first=3).message("en")
+    'The catalog was not imported. Line 7: the code 1.001 is already on line 3.'
+    """
+
+    code = "catalog_invalid"
+
+    def __init__(self, line: int | None, reason: str, /, **params: Any) -> None:
+        super().__init__("catalog_invalid" if line is not None else "catalog_invalid_file",
+                         line=line, reason=reason, **params)
+        self.line = line
+        self.reason = reason
+
+    def message(self, lang: str = "vi") -> str:
+        from queue_core.domain.messages import render, render_reason
+
+        details = {k: v for k, v in self.params.items() if k not in ("line", "reason")}
+        return render(self.code, lang, line=self.line,
+                      reason=render_reason(self.reason, lang, **details))
+
+
+class CatalogTooLarge(XephangError):
+    """A catalog file is over the size the box reads."""
+
+    status = 413
+    code = "catalog_too_large"
+
+
+class ConnectorUnavailable(XephangError):
+    """The one-door system cannot answer now (off, down, slow or answering nonsense)."""
+
+    status = 503
+    code = "connector_unavailable"

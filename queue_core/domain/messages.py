@@ -69,7 +69,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "bad_credentials": {"vi": "Sai tên đăng nhập hoặc mật khẩu.", "en": "Wrong username or password."},
     "csrf_failed": {"vi": "Phiên làm việc đã hết hạn, vui lòng tải lại trang.",
                     "en": "Missing or stale CSRF token; reload the page."},
-    "forbidden": {"vi": "Bạn không có quyền thực hiện việc này.", "en": "You are not allowed to do this."},
+    "forbidden": {"vi": "Tài khoản này không có quyền thực hiện việc này.", "en": "You are not allowed to do this."},
     "wrong_counter": {"vi": "Tài khoản này chỉ thao tác được quầy {allowed}.",
                       "en": "This account may only operate counter {allowed}."},
     "too_many_requests": {"vi": "Quá nhiều yêu cầu, vui lòng thử lại sau ít phút.",
@@ -84,6 +84,24 @@ CATALOG: dict[str, dict[str, str]] = {
                            "en": "This kiosk issued many tickets in a row; please wait a minute."},
     "print_not_allowed": {"vi": "Kiosk chỉ in được vé vừa cấp trong ngày; nhờ cán bộ in lại.",
                           "en": "A kiosk prints only tickets issued today; staff can reprint."},
+    "unknown_procedure": {"vi": "Không có thủ tục mã {procedure}.", "en": "No procedure {procedure}."},
+    "unknown_form": {"vi": "Thủ tục này không có mẫu đơn đó.", "en": "This procedure has no such form."},
+    "unknown_dossier": {"vi": "Không tìm thấy hồ sơ có mã {dossier}. Quý công dân vui lòng kiểm tra lại mã "
+                              "trên phiếu tiếp nhận.",
+                        "en": "No dossier with code {dossier}."},
+    "catalog_invalid": {"vi": "Không nhập được danh mục thủ tục. Dòng {line}: {reason}. Danh mục cũ "
+                              "được giữ nguyên.",
+                        "en": "The catalog was not imported. Line {line}: {reason}."},
+    "catalog_invalid_file": {"vi": "Không nhập được danh mục thủ tục: {reason}. Danh mục cũ được giữ "
+                                   "nguyên.",
+                             "en": "The catalog was not imported: {reason}."},
+    "catalog_too_large": {"vi": "Tệp quá lớn ({size}); tối đa {limit}. Danh mục cũ được giữ nguyên.",
+                          "en": "The file is too large ({size}); at most {limit}."},
+    "connector_unavailable": {"vi": "Chưa tra cứu được hồ sơ lúc này. Quý công dân vui lòng thử lại "
+                                    "sau hoặc hỏi cán bộ tại quầy.",
+                              "en": "Dossier status cannot be looked up now; try again later."},
+    "lookup_print_limited": {"vi": "Kiosk vừa in nhiều lần liên tiếp. Vui lòng đợi một phút rồi thử lại.",
+                             "en": "This kiosk printed many lists in a row; please wait a minute."},
     "unknown_officer": {"vi": "Không có cán bộ '{officer}'.", "en": "No officer '{officer}'."},
     "clock_behind": {
         "vi": "Đồng hồ của máy đang chậm: máy báo {now}, nhưng dữ liệu đã ghi đến {last}. "
@@ -143,13 +161,60 @@ CATALOG: dict[str, dict[str, str]] = {
 }
 
 
+# Why a catalog was refused (the `reason` of `catalog_invalid`).
+CATALOG_REASONS: dict[str, dict[str, str]] = {
+    "missing_column": {"vi": "thiếu cột {column} (cần đủ các cột: {columns})",
+                       "en": "the column {column} is missing (the columns are: {columns})"},
+    "empty_value": {"vi": "cột {column} để trống", "en": "the {column} cell is empty"},
+    "bad_code": {"vi": "mã thủ tục '{code}' chỉ được gồm chữ, số, dấu chấm, gạch ngang (tối đa 64 ký tự)",
+                 "en": "the code '{code}' may hold only letters, digits, '.', '-', '_' (64 at most)"},
+    "duplicate_code": {"vi": "mã thủ tục {code} đã có ở dòng {first}",
+                       "en": "the code {code} is already on line {first}"},
+    "unknown_service": {"vi": "lĩnh vực '{service}' không có trong cấu hình của trung tâm ({known})",
+                        "en": "the field '{service}' is not one of the center's ({known})"},
+    "cell_too_long": {"vi": "ô ở cột {column} dài quá {limit} ký tự",
+                      "en": "the {column} cell is longer than {limit} characters"},
+    "formula": {"vi": "ô {cell} chứa công thức ({formula}); hãy sao chép và dán dạng giá trị "
+                      "(Paste Values) rồi nhập lại",
+                "en": "cell {cell} holds a formula ({formula}); paste it as values and import again"},
+    "form_missing": {"vi": "không tìm thấy tệp mẫu đơn '{form}' bên cạnh tệp danh mục",
+                     "en": "the form file '{form}' is not next to the catalog"},
+    "form_unreadable": {"vi": "không đọc được tệp mẫu đơn '{form}' ({detail})",
+                        "en": "the form file '{form}' cannot be read ({detail})"},
+    "form_too_large": {"vi": "tệp mẫu đơn '{form}' lớn quá {limit}",
+                       "en": "the form file '{form}' is larger than {limit}"},
+    "form_path_outside": {"vi": "tên tệp mẫu đơn '{form}' phải là một tệp bên cạnh tệp danh mục",
+                          "en": "the form '{form}' must name a file next to the catalog"},
+    "form_type_refused": {"vi": "tệp mẫu đơn '{form}' không thuộc loại được phép ({allowed})",
+                          "en": "the form '{form}' is not an allowed kind of file ({allowed})"},
+    "too_many_rows": {"vi": "danh mục có quá {limit} dòng", "en": "more than {limit} rows"},
+    "no_rows": {"vi": "danh mục không có thủ tục nào", "en": "the catalog holds no procedure"},
+    "not_utf8": {"vi": "tệp CSV không phải mã UTF-8; hãy lưu lại dạng \"CSV UTF-8\"",
+                 "en": "the CSV file is not UTF-8; save it as \"CSV UTF-8\""},
+    "unreadable": {"vi": "không đọc được tệp ({detail})", "en": "the file cannot be read ({detail})"},
+    "bad_json": {"vi": "tệp JSON phải là một danh sách các thủ tục ({detail})",
+                 "en": "the JSON file must be a list of procedures ({detail})"},
+    "not_an_object": {"vi": "mục này không phải một thủ tục (đối tượng JSON)",
+                      "en": "this item is not a procedure (a JSON object)"},
+    "unknown_format": {"vi": "chỉ nhận tệp .xlsx, .csv hoặc .json", "en": "only .xlsx, .csv or .json"},
+}
+
+
 def render(code: str, lang: str = "vi", **params: Any) -> str:
     """Return the text of `code` in `lang`, filled with `params` (missing ones left as is)."""
-    entry = CATALOG.get(code) or CATALOG["internal_error"]
-    text = entry.get(lang) or entry["vi"]
     if "state" in params:
         params.setdefault("state_vi", state_word(str(params["state"])))
+    return _filled(CATALOG.get(code) or CATALOG["internal_error"], lang, params)
+
+
+def _filled(entry: dict[str, str], lang: str, params: dict[str, Any]) -> str:
+    text = entry.get(lang) or entry["vi"]
     try:
         return text.format(**params)
     except (KeyError, IndexError):
         return text
+
+
+def render_reason(reason: str, lang: str = "vi", **params: Any) -> str:
+    """Return why a catalog was refused, in `lang`."""
+    return _filled(CATALOG_REASONS.get(reason) or CATALOG_REASONS["unreadable"], lang, params)

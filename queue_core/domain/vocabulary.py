@@ -45,6 +45,12 @@ STATE_WORDS: dict[str, str] = {
     "paused": "tạm dừng",
     "closed": "đóng",
 }
+# Counter states as a badge or a column (staff console, dashboard).
+COUNTER_STATE_NAMES: dict[str, str] = {
+    "open": "Đang mở",
+    "paused": "Tạm dừng",
+    "closed": "Đóng",
+}
 # Ticket states as a column of a report or a badge.
 TICKET_STATE_LABELS: dict[str, str] = {
     "waiting": "Đang chờ",
@@ -86,6 +92,32 @@ COUNTER = "Quầy"
 PRIORITY = "Ưu tiên"
 
 
+# A dossier's status (CONTRACT.md `GET /dossiers/{code}`): as a badge, and as the sentence
+# the look-up kiosk says to its holder. `{place}` is where results are handed over.
+DOSSIER_STATUS_NAMES: dict[str, str] = {
+    "received": "Đã tiếp nhận",
+    "processing": "Đang giải quyết",
+    "additional_info_needed": "Cần bổ sung hồ sơ",
+    "ready": "Đã có kết quả",
+    "returned": "Đã trả kết quả",
+    "rejected": "Không giải quyết",
+}
+DOSSIER_STATUS_TEXTS: dict[str, str] = {
+    "received": "Hồ sơ của ông/bà đã được tiếp nhận và đang chờ xử lý.",
+    "processing": "Hồ sơ của ông/bà đang được giải quyết.",
+    "additional_info_needed": "Hồ sơ của ông/bà cần bổ sung giấy tờ. Mời ông/bà đến Trung tâm "
+                              "để được hướng dẫn.",
+    "ready": "Hồ sơ của ông/bà đã có kết quả. Mời ông/bà đến {place} để nhận kết quả.",
+    "returned": "Kết quả đã được trả cho ông/bà.",
+    "rejected": "Hồ sơ của ông/bà không được giải quyết. Mời ông/bà đến Trung tâm để được "
+                "giải thích.",
+}
+# Where results are handed over when no counter serves the results field.
+RESULTS_PLACE = "bộ phận Trả kết quả"
+# The procedure catalog on embedded defaults is a sample written for this product.
+SAMPLE_CATALOG_NOTICE = "Dữ liệu mẫu để giới thiệu — không phải văn bản pháp lý."
+
+
 def priority_name(code: str | None, lang: str = "vi") -> str | None:
     """Return how a priority group reads, or None for a ticket without priority."""
     if not code:
@@ -115,20 +147,38 @@ def rating_name(level: str) -> str:
     return RATING_NAMES.get(level, level)
 
 
+def dossier_status_text(status: str, place: str = RESULTS_PLACE) -> str:
+    """Return the plain sentence telling a dossier's holder where it stands.
+
+    >>> dossier_status_text("ready", "Quầy 5")
+    'Hồ sơ của ông/bà đã có kết quả. Mời ông/bà đến Quầy 5 để nhận kết quả.'
+    """
+    return DOSSIER_STATUS_TEXTS.get(status, DOSSIER_STATUS_NAMES.get(status, status)).format(
+        place=place)
+
+
 def as_json() -> dict[str, Any]:
-    """Return the names pages need, for a `<script type="application/json">` block."""
+    """Return the names pages need, for a `<script type="application/json">` block.
+
+    Every page has it as ``<script id="vocabulary">`` (the base template); scripts read it
+    with ``JSON.parse(document.getElementById("vocabulary").textContent)``.
+    """
     return {
         "priorities": dict(PRIORITY_NAMES),
         "priority_order": list(PRIORITY_ORDER),
         "states": {state: state_name(state) for state in STATE_WORDS},
+        "counter_states": dict(COUNTER_STATE_NAMES),
+        "ticket_states": dict(TICKET_STATE_LABELS),
         "ratings": dict(RATING_NAMES),
         "counter": COUNTER,
         "priority": PRIORITY,
+        "dossier_statuses": dict(DOSSIER_STATUS_NAMES),
     }
 
 
 __all__ = [
-    "CHANNEL_NAMES", "DEFAULT_FIELDS", "PRIORITY_NAMES", "PRIORITY_ORDER", "RATING_NAMES",
-    "STATE_WORDS", "TICKET_STATE_LABELS", "as_json", "counter_name", "priority_name",
+    "CHANNEL_NAMES", "COUNTER_STATE_NAMES", "DEFAULT_FIELDS", "DOSSIER_STATUS_NAMES",
+    "DOSSIER_STATUS_TEXTS", "PRIORITY_NAMES", "PRIORITY_ORDER", "RATING_NAMES", "STATE_WORDS",
+    "TICKET_STATE_LABELS", "as_json", "counter_name", "dossier_status_text", "priority_name",
     "rating_name", "state_name", "state_word",
 ]

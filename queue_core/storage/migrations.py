@@ -95,6 +95,21 @@ def add_session_versions_and_audit_counts(db: sqlite_utils.Database) -> None:
                                        index_name="audit_log_fold")
 
 
+def create_procedure_catalog(db: sqlite_utils.Database) -> None:
+    # The look-up kiosk's procedures. The search index holds their code, name and documents
+    # folded (đ as d: Unicode decomposition keeps its stroke); the tokenizer removes the
+    # other marks, so "chung thuc" finds "Chứng thực". Index rows share the procedure's rowid.
+    db.table("procedures").create({
+        "code": str, "name": str, "service": str, "level": str, "deadline": str, "fee": str,
+        "documents": str, "legal_basis": str, "forms": str, "position": int,
+    }, pk="code", not_null={"name", "service", "position"})
+    db.table("procedures").create_index(["service", "position"], index_name="procedures_service")
+    db.execute("CREATE VIRTUAL TABLE procedures_search USING fts5(code, name, documents,"
+               " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')")
+    # The index's own words: a word typed with a typo is corrected against them.
+    db.execute("CREATE VIRTUAL TABLE procedures_words USING fts5vocab(procedures_search, 'row')")
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 MIGRATIONS: Sequence[tuple[str, Migration]] = (
@@ -106,6 +121,7 @@ MIGRATIONS: Sequence[tuple[str, Migration]] = (
     ("0006_create_audit_log", create_audit_log),
     ("0008_ticket_secrets", add_ticket_secrets),
     ("0009_session_versions", add_session_versions_and_audit_counts),
+    ("0012_procedure_catalog", create_procedure_catalog),
 )
 
 

@@ -76,9 +76,12 @@ class PeopleRows(Rows):
         return {"name": row[0], "token_hash": row[1], "role": row[2], "counter": row[3]}
 
     def officer_names(self) -> list[str]:
-        """Return people who may work at a counter, and every officer seen in history."""
+        """Return the officers (staff accounts) and everyone who served at a counter in history.
+
+        A manager's or admin's account is listed only once it has served someone.
+        """
         people = [name for (name,) in self.conn.execute(
-            "SELECT username FROM users WHERE role IN ('staff', 'manager', 'admin')")]
+            "SELECT username FROM users WHERE role = 'staff'")]
         seen = [name for (name,) in self.conn.execute(
             "SELECT DISTINCT officer FROM tickets WHERE officer IS NOT NULL")]
         return sorted(set(people) | set(seen))

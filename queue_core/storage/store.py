@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from queue_core.storage.audit import AuditRows
+from queue_core.storage.catalog import CatalogRows
 from queue_core.storage.connection import Connection
 from queue_core.storage.counters import CounterRows
 from queue_core.storage.history import HistoryRows
@@ -20,7 +21,7 @@ from queue_core.storage.tickets import TicketRows
 
 
 class Store(Connection, TicketRows, CounterRows, PeopleRows, AuditRows, PrintRows, MetaRows,
-            HistoryRows, PurgeRows):
+            HistoryRows, PurgeRows, CatalogRows):
     """The queue's database. One per process, used by one thread at a time (`lock`)."""
 
 

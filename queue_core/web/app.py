@@ -33,7 +33,9 @@ from queue_core.service.kiosks import KioskLimit
 from queue_core.web import errors, headers
 from queue_core.web.api import api
 from queue_core.web.api.audit import audit_api
+from queue_core.web.api.dossiers import dossiers_api
 from queue_core.web.api.openapi import openapi_api
+from queue_core.web.api.procedures import procedures_api
 from queue_core.web.api.stats import stats_api
 from queue_core.web.console import staff_pages
 from queue_core.web.dashboard import manager_pages
@@ -112,7 +114,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     CSRFProtect(app)
     errors.register(app)
     for blueprint in (api, pages, stats_api, openapi_api, manager_pages, display_pages,
-                      kiosk_pages, staff_pages, audit_api):
+                      kiosk_pages, staff_pages, audit_api, procedures_api, dossiers_api):
         app.register_blueprint(blueprint)
     attach_printing(app, background=background)
     # Every page reads the citizens' words from the one vocabulary.

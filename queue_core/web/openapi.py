@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from queue_core.domain.dossiers import STATUSES as DOSSIER_STATUSES
 from queue_core.domain.model import (
     CHANNELS,
     COUNTER_STATES,
@@ -84,13 +85,15 @@ SCHEMAS: dict[str, Schema] = {
     }, ("code", "name", "open", "waiting")),
     "Board": _object({
         "seq": {"type": "integer", "minimum": 0}, "date": DATE, "now": TIME, "open": BOOL,
+        "opens_next": _nullable(TIME),
         "center": _object({"name": TEXT}, ("name",)),
         "counters": {"type": "array", "items": ref("Counter")},
         "services": {"type": "array", "items": _object({
             "code": TEXT, "name": TEXT, "waiting": {"type": "integer", "minimum": 0}},
             ("code", "name", "waiting"))},
         "recent_calls": {"type": "array", "items": _object({
-            "label": TEXT, "counter": INT, "at": TIME, "recall": BOOL, "ticket": TEXT},
+            "label": TEXT, "counter": INT, "at": TIME, "recall": BOOL, "ticket": TEXT,
+            "speech": TEXT, "caption": TEXT},
             ("label", "counter", "at"))},
     }, ("seq", "date", "center", "counters", "services", "recent_calls")),
     "Transition": _object({
@@ -145,11 +148,37 @@ SCHEMAS: dict[str, Schema] = {
     }, ("levels", "reasons")),
     "KioskConfig": _object({
         "center": _object({"name": TEXT}, ("name",)),
-        "services": {"type": "array", "items": _object({"code": TEXT, "name": TEXT})},
+        "services": {"type": "array", "items": _object({
+            "code": TEXT, "name": TEXT, "counters": {"type": "array", "items": INT}})},
         "tickets_per_minute": INT,
     }, ("center", "services")),
-    "KioskIssue": _object({"ticket": ref("Ticket"), "print": _nullable(ref("Print"))},
+    "KioskIssue": _object({"ticket": ref("Ticket"), "print": _nullable(ref("Print")),
+                           "where": TEXT},
                           ("ticket", "print")),
+    "ProcedureSummary": _object({
+        "code": TEXT, "name": TEXT, "service": TEXT, "level": TEXT, "deadline": TEXT,
+        "fee": TEXT, "score": {"type": "number", "minimum": 0, "maximum": 1},
+    }, ("code", "name", "service", "level", "deadline", "fee", "score")),
+    "Procedure": _object({
+        "code": TEXT, "name": TEXT, "service": TEXT, "level": TEXT, "deadline": TEXT,
+        "fee": TEXT, "documents": {"type": "array", "items": TEXT},
+        "legal_basis": {"type": "array", "items": TEXT},
+        "forms": {"type": "array", "items": _object({"name": TEXT, "url": TEXT},
+                                                     ("name", "url"))},
+    }, ("code", "name", "service", "level", "deadline", "fee", "documents", "legal_basis",
+        "forms")),
+    "CatalogFacts": _object({
+        "source": _nullable(TEXT), "imported_at": _nullable(TIME),
+        "procedures": {"type": "integer", "minimum": 0}, "forms": INT, "sample": BOOL,
+    }, ("source", "imported_at", "procedures", "sample")),
+    "Dossier": _object({
+        "code": TEXT, "status": {"enum": list(DOSSIER_STATUSES)}, "status_text": TEXT,
+        "received_at": OPTIONAL_TIME, "due_at": OPTIONAL_TIME, "updated_at": OPTIONAL_TIME,
+    }, ("code", "status", "status_text", "received_at", "due_at", "updated_at")),
+    "ListPrint": _object({
+        "procedure": TEXT, "state": {"enum": ["printed", "failed", "printing"]},
+        "printed": _nullable(BOOL), "code": TEXT, "message": TEXT,
+    }, ("procedure", "state", "printed", "code", "message")),
 }
 
 # --- parameters and bodies ---------------------------------------------------------------------
@@ -176,6 +205,13 @@ WIDTH = {"name": "width", "in": "query", "schema": {"enum": [384, 576]},
 LEVEL = {"enum": list(RATING_LEVELS)}
 RATING_BODY = _object({"level": LEVEL, "comment": _nullable({"type": "string",
                                                                "maxLength": 500})}, ("level",))
+PROCEDURE_CODE = {"name": "code", "in": "path", "required": True,
+                  "description": "the procedure's code in the catalog",
+                  "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}}
+FORM_FILE = {"name": "file", "in": "path", "required": True,
+             "description": "the form's file as kept (the last part of its url)",
+             "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}}
+BINARY = {"type": "string", "contentEncoding": "binary"}
 KEEP_PLACE = {"type": "boolean", "default": True,
               "description": "keep the place by original issue time"}
 
@@ -199,7 +235,9 @@ ERRORS = {
     404: "no such field, counter or ticket",
     409: "the request does not fit the current state",
     422: "a value is missing or wrong; the message names the field",
+    413: "the file is larger than the box reads",
     429: "too many requests",
+    503: "the one-door system cannot answer now",
 }
 
 
@@ -252,7 +290,8 @@ def _paths() -> dict[str, dict[str, Schema]]:
             {200: _json("the counter", ref("Counter"))}, parameters=counter, errors=(404,))},
         "/speech": {"get": _operation(
             "api.speech", "Return the sentence the announcer says for a call", "board", (),
-            {200: _json("the sentence", _object({"text": TEXT}, ("text",)))},
+            {200: _json("the sentence spoken, and as written on the screens",
+                        _object({"text": TEXT, "caption": TEXT}, ("text", "caption")))},
             parameters=[
                 {"name": "label", "in": "query", "required": True,
                  "schema": {"type": "string", "minLength": 1}, "example": "A023"},
@@ -452,6 +491,55 @@ def _paths() -> dict[str, dict[str, Schema]]:
                 {"name": "all", "in": "query", "schema": {"enum": ["0", "1"]},
                  "description": "1: also tickets issued by devices and automatic expiries"},
             ], errors=(422,))},
+        "/procedures": {"get": _operation(
+            "procedures_api.search_procedures",
+            "Find procedures by words (accents optional, any order, a typo), code or documents",
+            "lookup", (), {200: _json("the procedures, best first", _list("ProcedureSummary"))},
+            parameters=[
+                {"name": "q", "in": "query", "schema": TEXT,
+                 "description": "what was typed; empty lists the catalog"},
+                {"name": "service", "in": "query", "schema": TEXT, "description": "a field code"},
+                {"name": "limit", "in": "query",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+            ], errors=(404, 422))},
+        "/procedures/{code}": {"get": _operation(
+            "procedures_api.get_procedure", "Return a procedure with its documents and forms",
+            "lookup", (), {200: _json("the procedure", ref("Procedure"))},
+            parameters=[PROCEDURE_CODE], errors=(404,))},
+        "/procedures/{code}/forms/{file}": {"get": _operation(
+            "procedures_api.download_form", "Download a form of a procedure", "lookup", (),
+            {200: {"description": "the form's file, as an attachment",
+                   "content": {"application/octet-stream": {"schema": BINARY}}}},
+            parameters=[PROCEDURE_CODE, FORM_FILE], errors=(404,))},
+        "/procedures/{code}/forms/{file}/qr.svg": {"get": _operation(
+            "procedures_api.form_qr", "Draw the QR code of a form's address, for a phone",
+            "lookup", (), {200: {"description": "the QR code",
+                                 "content": {"image/svg+xml": {"schema": TEXT}}}},
+            parameters=[PROCEDURE_CODE, FORM_FILE], errors=(404,))},
+        "/procedures/{code}/print": {"post": _operation(
+            "kiosk.print_procedure", "Print a procedure's list of documents on the kiosk's "
+            "printer", "lookup", kiosk, {200: _json("how the printing went", ref("ListPrint"))},
+            parameters=[PROCEDURE_CODE], errors=(404, 429))},
+        "/catalog": {
+            "get": _operation(
+                "procedures_api.catalog_facts", "Tell where the procedure catalog came from",
+                "lookup", (), {200: _json("the catalog's facts", ref("CatalogFacts"))}),
+            "post": _operation(
+                "procedures_api.import_catalog",
+                "Replace the procedure catalog with a file and its forms (all or nothing)",
+                "lookup", ("admin",),
+                {201: _json("what was imported", ref("CatalogFacts"))},
+                body={"required": True, "content": {"multipart/form-data": {"schema": _object({
+                    "file": BINARY, "forms": {"type": "array", "items": BINARY}}, ("file",))}}},
+                errors=(413,)),
+        },
+        "/dossiers/{code}": {"get": _operation(
+            "dossiers_api.dossier_status", "Tell where a dossier stands (one-door system)",
+            "lookup", (), {200: _json("the dossier's status and dates", ref("Dossier"))},
+            parameters=[{"name": "code", "in": "path", "required": True,
+                         "description": "the code on the receipt (phiếu tiếp nhận)",
+                         "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}}],
+            errors=(404, 422, 429, 503))},
         "/openapi.json": {"get": _operation(
             "openapi_api.openapi_document", "Return this description", "board", (),
             {200: _json("the OpenAPI document", {"type": "object"})})},
