@@ -193,6 +193,54 @@ def test_device_ratings_are_throttled_on_both_routes(client: Any, kiosk: Headers
         assert error_of(route(), 429)["code"] == "too_many_requests"
 
 
+def test_the_lookup_kiosk_takes_numbers_and_ratings_by_the_same_rules(
+        app: Any, client: Any, clock: FakeClock, staff1: Headers,
+        staff2: Headers, socket_client: Callable[..., Any],
+        token_for: Callable[..., Headers]) -> None:
+    """The look-up kiosk (/lookup) issues and rates through the kiosk's routes: one rule."""
+    lookup = token_for("kiosk", name="tra-cuu")
+    page = client.get("/lookup").get_data(as_text=True)
+    # Its rating requests come over the counters' rooms, as the page listens to them.
+    listener = socket_client({"token": lookup["Authorization"][7:]})
+    listener.emit("subscribe", {"rooms": ["counter:1", "counter:2"]}, callback=True)
+    # A number taken on the look-up page, as lookup.js asks for it.
+    taken = ok(client.post("/api/v1/kiosk/tickets", json={"service": "A", "priority": None},
+                           headers=lookup))["ticket"]
+    assert taken["holder_key"] and taken["holder_key"] not in page
+    # Its limit is the kiosk's, whichever issuing route the token uses.
+    limit = app.extensions["xephang"].settings.kiosk.tickets_per_minute
+    for _ in range(limit - 1):
+        ok(client.post("/api/v1/tickets", json={"service": "B"}, headers=lookup))
+    assert error_of(client.post("/api/v1/kiosk/tickets", json={"service": "A"},
+                                headers=lookup), 429)["code"] == "kiosk_rate_limited"
+    # The rating it takes: the counter's own rule, the window included.
+    ok(client.post("/api/v1/counters/1/call-next", headers=staff1))   # the page's own A
+    served = {**ok(client.post("/api/v1/counters/1/finish", headers=staff1)),
+              "holder_key": taken["holder_key"]}
+    assert served["id"] == taken["id"]
+    requested = [m["args"][0] for m in listener.get_received()
+                 if m["name"] == "rating_requested"]
+    assert requested and requested[-1]["ticket"]["id"] == served["id"]
+    assert served["holder_key"] not in json.dumps(requested)
+    clock.advance(minutes=5)
+    late = client.post("/api/v1/counters/1/rating",
+                       json={"ticket": served["id"], "level": "unsatisfied"}, headers=lookup)
+    assert error_of(late, 409)["code"] == "rating_expired"
+    ok(client.post("/api/v1/counters/2/call-next", headers=staff2))   # one of its B
+    fresh = ok(client.post("/api/v1/counters/2/finish", headers=staff2))
+    wrong = client.post("/api/v1/counters/1/rating",
+                        json={"ticket": fresh["id"], "level": "unsatisfied"}, headers=lookup)
+    assert error_of(wrong, 409)["code"] == "rating_wrong_counter"
+    ok(client.post("/api/v1/counters/2/rating", json={"ticket": fresh["id"], "level": "satisfied"},
+                   headers=lookup))
+    twice = client.post(f"/api/v1/tickets/{fresh['id']}/rating", json={"level": "unsatisfied"},
+                        headers=lookup)
+    assert error_of(twice, 409)["code"] == "already_rated"
+    # Without the holder key nobody else rates what the page showed.
+    assert error_of(client.post(f"/api/v1/tickets/{served['id']}/citizen-rating",
+                                json={"level": "unsatisfied"}), 403)["code"] == "wrong_ticket_key"
+
+
 # --- 3. the kiosk's limit and series that never run out ------------------------------------------
 
 def test_the_kiosk_limit_holds_on_every_issuing_route(app: Any, client: Any, kiosk: Headers,
