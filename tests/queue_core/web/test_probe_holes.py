@@ -446,6 +446,17 @@ def test_an_ended_session_gets_no_private_room(app: Any, client: Any, lan: str,
     assert refused["error"]["code"] == "forbidden"
 
 
+def test_a_revoked_device_token_is_refused_at_once(app: Any, client: Any, clock: FakeClock,
+                                                  token_for: Callable[..., Headers]) -> None:
+    """The mechanism the admin console's device list will use: revoke by name, 401 next."""
+    headers = token_for("kiosk", name="kiosk-mat")
+    ok(client.post("/api/v1/tickets", json={"service": "A"}, headers=headers))
+    assert auth.revoke_tokens(app.extensions["xephang"].store, "kiosk-mat", now=clock.now()) == 1
+    refused = client.post("/api/v1/tickets", json={"service": "A"}, headers=headers)
+    assert error_of(refused, 401)["code"] == "unauthorized"
+    assert client.get("/api/v1/kiosk/config", headers=headers).status_code == 401
+
+
 @pytest.fixture
 def tickets(client: Any, manager: Headers) -> dict[str, dict[str, Any]]:
     """A waiting ticket of field C (counter 4's) and of field A (counter 1's)."""
