@@ -37,7 +37,7 @@ from queue_core.domain.errors import StorageFull
 from queue_core.storage import DATABASE_FILE, copies
 from queue_core.storage.copies import BackupError as BackupError
 from queue_core.storage.copies import verify as verify
-from queue_core.storage.marks import Marks
+from queue_core.storage.marks import Marks, sync_folder
 
 log = logging.getLogger("xephang")
 
@@ -105,7 +105,7 @@ def take(database: Path, folder: Path, *, now: datetime) -> Backup:
         raise
     _sync_file(part)
     os.replace(part, target)
-    _sync_dir(folder)
+    sync_folder(folder)
     return Backup(target, now, target.stat().st_size, tickets)
 
 
@@ -125,15 +125,6 @@ def _sync_file(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _sync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # --- the backups kept --------------------------------------------------------------------------
@@ -241,7 +232,7 @@ def restore(settings: Settings, source: Path, *, now: datetime) -> Restored:
             _sync_file(incoming)
             previous = _set_aside(database, backup_dir(settings), now)
             os.replace(incoming, database)
-            _sync_dir(database.parent)
+            sync_folder(database.parent)
         finally:
             incoming.unlink(missing_ok=True)
         # The marks now follow the restored database's `seq`, and keep the day's numbers:

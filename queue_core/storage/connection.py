@@ -200,6 +200,6 @@ class Connection:
 def is_full(error: BaseException) -> bool:
     """Tell whether a SQLite error means the disk (or the database's size limit) is full."""
     code = getattr(error, "sqlite_errorcode", None)
-    if code is not None:
+    if isinstance(code, int):
         return (code & 0xFF) == sqlite3.SQLITE_FULL
     return "database or disk is full" in str(error)

@@ -112,7 +112,7 @@ class Marks:
             finally:
                 os.close(fd)
             os.replace(part, self.path)
-            _sync_folder(self.path.parent)
+            sync_folder(self.path.parent)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 part.unlink()
@@ -130,7 +130,8 @@ def _read(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
+    """Make a folder's entries (a file created or renamed in it) durable."""
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:

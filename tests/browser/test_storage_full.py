@@ -7,11 +7,11 @@ from typing import Any
 from browser_support import screenshot
 from playwright.sync_api import expect
 from test_kiosk import field, open_kiosk
+from test_staff_console import PASSWORD, login
 
 from queue_core.domain.errors import StorageFull
 from queue_core.service import auth
 
-PASSWORD = "mat-khau-an-toan"
 NO_LIMIT = 1_073_741_823
 
 
@@ -21,12 +21,7 @@ def test_the_kiosk_and_the_console_say_the_storage_is_full(browser: Any, page: A
     auth.add_user(store, "lan", PASSWORD, role="staff", counter=1, now=center.clock.now())
     console = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768},
                                   locale="vi-VN").new_page()
-    console.goto(live_server.url + "/counter")
-    form = console.locator("#login-form")
-    form.locator("input[name=username]").fill("lan")
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-    expect(console.locator("#link-state")).to_have_text("Đã kết nối")
+    login(console, live_server.url)
     expect(console.locator("#storage-state")).to_be_hidden()
     open_kiosk(page, live_server.url, live_server.token("kiosk"))
     expect(page.locator("#k-storage-full")).to_be_hidden()
