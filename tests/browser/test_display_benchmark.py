@@ -40,9 +40,10 @@ def percentile(values: list[float], share: float) -> float:
 
 @pytest.mark.slow
 def test_call_to_six_screens_latency(browser: Any, tmp_path: Path) -> None:
-    from support_live import LiveServer
+    from support_live import MANY_KIOSKS, LiveServer
 
-    with LiveServer(tmp_path / "var") as server:
+    # The queue is filled at once through one kiosk token: its minute's limit is lifted.
+    with LiveServer(tmp_path / "var", env=MANY_KIOSKS) as server:
         server.start()
         kiosk, *keypads = server.tokens([("kiosk", None)] + [("keypad", n) for n in range(1, 6)])
         for index in range(CALLS):
