@@ -83,7 +83,6 @@ CATALOG: dict[str, dict[str, str]] = {
                          "en": "This account may only read its own center."},
     "database_unavailable": {"vi": "Cơ sở dữ liệu tạm thời không truy cập được; vui lòng thử lại sau.",
                              "en": "The database is unavailable for now; please retry later."},
-    "payload_too_large": {"vi": "Dữ liệu gửi lên quá lớn.", "en": "The request body is too large."},
     "rating_expired": {"vi": "Đã hết thời gian đánh giá số {label}.",
                        "en": "The time to rate ticket {label} is over."},
     "rating_wrong_counter": {"vi": "Số {label} không được phục vụ tại quầy {counter}.",

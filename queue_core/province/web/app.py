@@ -111,7 +111,8 @@ def _register_errors(app: Flask) -> None:
     def http_error(error: HTTPException) -> Response:
         code = HTTP_CODES.get(error.code or 500, "internal_error")
         return _error(error.code or 500, code, render(code, _language(),
-                                                      reason=error.description or ""))
+                                                      reason=error.description or "",
+                                                      limit=MAX_BODY // 1024))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
