@@ -34,7 +34,7 @@ from typing import Any
 
 from queue_core.config import Settings
 from queue_core.domain.errors import StorageFull
-from queue_core.storage import DATABASE_FILE, copies
+from queue_core.storage import DATABASE_FILE, Store, copies
 from queue_core.storage.copies import BackupError as BackupError
 from queue_core.storage.copies import verify as verify
 from queue_core.storage.marks import Marks, sync_folder
@@ -233,12 +233,23 @@ def restore(settings: Settings, source: Path, *, now: datetime) -> Restored:
             previous = _set_aside(database, backup_dir(settings), now)
             os.replace(incoming, database)
             sync_folder(database.parent)
+            _new_stream(database)
         finally:
             incoming.unlink(missing_ok=True)
         # The marks now follow the restored database's `seq`, and keep the day's numbers:
         # the next ticket goes on past every number already printed today.
         Marks.in_data_dir(settings.data_path).replace_seq(copies.examine(database).seq)
     return Restored(source, database, previous, tickets)
+
+
+def _new_stream(database: Path) -> None:
+    """Name the restored outbox's numbering anew: its seqs after the copy will be given again."""
+    store = Store.open(database)
+    try:
+        with store.write():
+            store.new_stream()
+    finally:
+        store.close()
 
 
 def _set_aside(database: Path, folder: Path, now: datetime) -> Path | None:
