@@ -618,13 +618,15 @@ def test_exports_never_hand_a_spreadsheet_a_formula(app: Any, client: Any, manag
     text = client.get(f"/api/v1/stats/export.csv?from={day}&to={day}",
                       headers=manager).get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    cell = rows[1][-1]
-    assert cell == "'" + comment
+    remark = rows[0].index("Góp ý")
+    assert rows[1][remark] == "'" + comment
     workbook = client.get(f"/api/v1/stats/export.xlsx?from={day}&to={day}", headers=manager)
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(workbook.data))["Chi tiết"]
-    comments = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    headers = [cell.value for cell in sheet[1]]
+    comments = [row[headers.index("Góp ý")]
+                for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert comment.strip() in [str(c).strip() for c in comments]
     assert all(getattr(c, "data_type", "s") != "f" for row in sheet.iter_rows(min_row=2)
                for c in row)
