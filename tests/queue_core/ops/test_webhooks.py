@@ -166,7 +166,8 @@ def test_the_back_off_doubles_with_jitter_and_survives_a_restart(box: Center,
         with box.store.write():
             box.store.update_consumer(sender.name, next_attempt_at=None)
         waits.append(sender.step())
-    assert all(30 * 2 ** i <= w <= 30 * 2 ** i * 1.25 for i, w in enumerate(waits)), waits
+    # The wait is counted from the failure; a busy machine may take a moment to return it.
+    assert all(30 * 2 ** i - 1 <= w <= 30 * 2 ** i * 1.25 for i, w in enumerate(waits)), waits
     # A sender made anew (a restart) keeps the wait: no request before it is due.
     again = WebhookSender(hook, box.store.sibling(), policy, now=SystemClock(VIETNAM).now)
     again.prepare()
@@ -285,7 +286,9 @@ def test_the_queue_does_not_wait_for_a_hanging_endpoint(settings: Settings, tmp_
     try:
         hanging = timed(30)
         receiver.wait_for(lambda r: len(r.requests) >= 1)
-        assert hanging < quiet * 5 + 0.05, (quiet, hanging)
+        # Waiting on the endpoint would cost its 30 s read timeout per operation; the cost
+        # itself is measured by bench/bench_outbox.py, not here on a shared machine.
+        assert hanging < 1.0, (quiet, hanging)
     finally:
         relay.stop()
         store.close()
