@@ -78,13 +78,14 @@ WSGIServer(("127.0.0.1", port), app, log=None).serve_forever()
 # --- idle crowd ------------------------------------------------------------------------------
 
 def hold_worker(host: str, port: int, count: int, out: Any, stop: Any,
-                subscribe: bool = True, tickets: list[str] | None = None) -> None:
+                subscribe: bool = True, tickets: list[tuple[str, str]] | None = None) -> None:
     """Hold `count` idle Socket.IO clients from many loopback addresses; report counts.
 
     With `subscribe` each joins the board (as a ticket page did before it had rooms of its
     own) and so receives every event; without, it only stays connected (a page in a
     pocket between events). With `tickets`, each is a ticket page as it is now: it asks for
-    a relaxed ping pace and joins its own ticket's room (`ticket:<id>`), held once answered.
+    a relaxed ping pace and joins its own ticket's room (`ticket:<id>`) with the ticket's
+    holder key (`tickets` are `(id, key)` pairs), held once answered.
     """
     from wsproto import ConnectionType, WSConnection
     from wsproto.events import (AcceptConnection, CloseConnection, Ping, RejectConnection,
@@ -132,10 +133,11 @@ def hold_worker(host: str, port: int, count: int, out: Any, stop: Any,
                                 held = True
                                 counts["held"] += 1
                         elif message.startswith("40") and tickets:
-                            rooms = json.dumps([f"ticket:{tickets[index % len(tickets)]}"])
+                            ticket_id, key = tickets[index % len(tickets)]
+                            asked = json.dumps({"rooms": [f"ticket:{ticket_id}"], "key": key})
                             writer.write(ws.send(TextMessage(
-                                data=f'420["subscribe",{{"rooms":{rooms}}}]')))
-                        elif message.startswith("430") and not held:
+                                data=f'420["subscribe",{asked}]')))
+                        elif message.startswith('430[{"ok":true') and not held:
                             held = True
                             counts["held"] += 1
                         elif message.startswith("40"):
@@ -178,7 +180,7 @@ class Crowd:
     """An idle crowd in one worker process; `wait_settled` waits until it stops growing."""
 
     def __init__(self, url: str, count: int, subscribe: bool = True,
-                 tickets: list[str] | None = None) -> None:
+                 tickets: list[tuple[str, str]] | None = None) -> None:
         ctx = multiprocessing.get_context("spawn")
         host, port = url.removeprefix("http://").split(":")
         self.out = ctx.Queue()
@@ -328,15 +330,16 @@ class Desk:
     def health(self, timeout: float) -> bool:
         return requests.get(f"{self.api}/health", timeout=timeout).status_code == 200
 
-    def issue_ids(self, count: int) -> list[str]:
-        """Issue `count` tickets in field A (four at a time); return their ids."""
+    def issue_pages(self, count: int) -> list[tuple[str, str]]:
+        """Issue `count` tickets in field A (four at a time); return their ids and holder keys."""
         from concurrent.futures import ThreadPoolExecutor
 
-        def one(_: int) -> str:
+        def one(_: int) -> tuple[str, str]:
             answer = requests.post(f"{self.api}/tickets", json={"service": "A"},
                                    headers=self.kiosk, timeout=30)
             answer.raise_for_status()
-            return str(answer.json()["id"])
+            ticket = answer.json()
+            return str(ticket["id"]), str(ticket["holder_key"])
 
         with ThreadPoolExecutor(4) as pool:
             return list(pool.map(one, range(count)))
@@ -446,7 +449,7 @@ def bench_option(option: str, args: argparse.Namespace, work: Path) -> dict[str,
             # Ticket pages as they are now: each in its own ticket's room, every one of them
             # waiting in the field counter 1 calls (the worst case: every call moves them all).
             wait_answering(desk)
-            tickets = desk.issue_ids(args.phones)
+            tickets = desk.issue_pages(args.phones)
             with Crowd(server.url, args.phones, tickets=tickets) as phones:
                 result["phones"] = phones.wait_settled(limit=args.phones / 50 + 60)
                 result["cpu_idle_phones"] = cpu_share(server.pid, 10)

@@ -36,7 +36,9 @@
   // A hall may hold thousands of these pages: each joins only its own ticket's room
   // ("ticket:<id>"), where its ticket's changes come at once and its place in the queue
   // comes paced by the server (ticket_place), so no page has to ask after every call.
-  // When the box refuses the live connection (too many), look again this often instead.
+  // The room is the holder's: it is joined with the key of the ticket's QR code, so a page
+  // opened from the bare address follows its ticket by looking again instead, as does one
+  // the box refuses (too many live connections), this often.
   var POLL_MS = 20000;
   var poller = null;
   // The newest state shown, by seq; and how many pushes came (a fetch sent before one is stale).
@@ -73,7 +75,7 @@
     $("t-offline").hidden = value;
   }
 
-  if (typeof io !== "function") { polling(true); return; }
+  if (typeof io !== "function" || !holderKey) { polling(true); return; }
   // Growing delays between tries: a refused page does not hammer a full box. "relaxed":
   // the server checks this quiet page's link less often than a screen's.
   var socket = io({ transports: ["websocket"], reconnectionDelay: 2000,
@@ -84,14 +86,19 @@
   socket.on("connect", function () {
     online(true);
     polling(false);
-    socket.emit("subscribe", { rooms: ["ticket:" + ticket.id] }, function (answer) {
+    socket.emit("subscribe", { rooms: ["ticket:" + ticket.id], key: holderKey }, function (answer) {
       if (answer && answer.ticket) {
         pushes++;
         show(answer.ticket, answer.seq);
+      } else if (answer && answer.error) {
+        // The room is refused (the ticket is gone from the box): stop asking for it.
+        socket.io.reconnection(false);
+        socket.disconnect();
+        polling(true);
       }
     });
   });
-  socket.on("disconnect", function () { online(false); });
+  socket.on("disconnect", function () { if (!poller) online(false); });
   // Refused (the box is full) or unreachable: the ticket still updates, just more slowly.
   socket.on("connect_error", function () {
     if (!poller) fetchTicket();

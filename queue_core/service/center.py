@@ -506,11 +506,6 @@ class Center:
         with self.store.read():
             return self._ticket_view(self._ticket(ticket_id), dossier=True)
 
-    def has_ticket(self, ticket_id: str) -> bool:
-        """Tell whether a ticket of this id exists (without working out its place)."""
-        with self.store.read():
-            return self.store.ticket(ticket_id) is not None
-
     def ticket_at_seq(self, ticket_id: str) -> tuple[dict[str, Any], int]:
         """Return a ticket and the `seq` it is current at, read together."""
         with self.store.read():

@@ -1,8 +1,9 @@
 """The real-time hub (Socket.IO): rooms per audience, the Board on subscribe, events pushed after commit.
 
 Screens, consoles and devices join `board`, `counter:n` and the private rooms, and get the
-whole Board when they subscribe. A citizen's ticket page joins `ticket:<id>`: every change
-of its own ticket at once, and its place in the queue, paced (`place_notices.py`); the
+whole Board when they subscribe. A citizen's ticket page joins `ticket:<id>` with the
+ticket's holder key (from its QR code; ids alone are public): every change of its own
+ticket at once, and its place in the queue, paced (`place_notices.py`); the
 acknowledgement of that subscription carries the ticket and its `seq` instead of a Board,
 which such a page has no use for.
 
@@ -25,6 +26,7 @@ from flask_socketio import SocketIO, emit, join_room, leave_room
 
 from queue_core.config import Settings
 from queue_core.domain.clock import time_text
+from queue_core.domain.errors import NotFound
 from queue_core.domain.messages import render
 from queue_core.domain.events import (
     BOARD,
@@ -183,7 +185,7 @@ class Hub:
             return session_principal(self.store, value)
         return None
 
-    def _rooms(self, data: Any) -> list[str] | dict[str, Any]:
+    def _rooms(self, data: Any, *, joining: bool = True) -> list[str] | dict[str, Any]:
         rooms = data.get("rooms") if isinstance(data, dict) else None
         if not isinstance(rooms, list) or not rooms or not all(isinstance(r, str) for r in rooms):
             return _error("invalid_input", "rooms must be a non-empty list of room names")
@@ -197,13 +199,30 @@ class Hub:
                 if not number.isdigit() or self.center.settings.counter(int(number)) is None:
                     return _error("not_found", f"no counter room {room}")
             elif room.startswith(TICKET_ROOM_PREFIX):
-                # Open to whoever holds the ticket's id (it is on the printed QR code).
-                ticket_id = room.removeprefix(TICKET_ROOM_PREFIX)
-                if not 0 < len(ticket_id) <= MAX_TICKET_ID or not self.center.has_ticket(ticket_id):
-                    return _error("not_found", f"no ticket room {room[:80]}")
+                # Leaving needs no key: a client that was never in the room loses nothing.
+                refused = self._ticket_room_refused(room, data.get("key")) if joining else None
+                if refused is not None:
+                    return refused
             elif room != ROOM_BOARD:
                 return _error("not_found", f"no room {room}")
         return rooms
+
+    def _ticket_room_refused(self, room: str, key: Any) -> dict[str, Any] | None:
+        """Return why a ticket's room may not be joined with `key`, None when it may.
+
+        Ticket ids are public (the board's events carry them), and the room's answer
+        carries what only the ticket's own page shows (its dossier): the room is the
+        holder's, joined with the key printed in the ticket's QR code, like the rating.
+        """
+        ticket_id = room.removeprefix(TICKET_ROOM_PREFIX)
+        if not 0 < len(ticket_id) <= MAX_TICKET_ID:
+            return _error("not_found", f"no ticket room {room[:80]}")
+        try:
+            if self.center.holder_key_matches(ticket_id, key):
+                return None
+        except NotFound:
+            return _error("not_found", f"no ticket room {room}")
+        return _error("forbidden", f"room {room} needs the ticket's holder key (key)")
 
     def on_subscribe(self, data: Any = None) -> dict[str, Any]:
         rooms = self._rooms(data)
@@ -250,7 +269,7 @@ class Hub:
             self.socketio.start_background_task(self.place_notices.run, self.socketio.sleep)
 
     def on_unsubscribe(self, data: Any = None) -> dict[str, Any]:
-        rooms = self._rooms(data)
+        rooms = self._rooms(data, joining=False)
         if isinstance(rooms, dict):
             return rooms
         for room in rooms:

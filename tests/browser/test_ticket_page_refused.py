@@ -23,14 +23,18 @@ def test_a_refused_ticket_page_polls_its_ticket(browser: Any, tmp_path: Path) ->
     kiosk, staff = server.tokens([("kiosk", None), ("staff", 1)])
     server.start()
     screen = Listener(server.url, transports=["websocket"], reconnection=False).connect()
-    context = browser.new_context(viewport={"width": 412, "height": 915}, locale="vi-VN")
+    context = browser.new_context(bypass_csp=True, viewport={"width": 412, "height": 915},
+                                  locale="vi-VN")
     try:
         screen.wait_boards(1)
         mine = server.post("/tickets", kiosk, {"service": "A"}).json()
         page = context.new_page()
-        page.goto(f"{server.url}/t/{mine['id']}")
+        # The holder's page asks for the live connection; the full box refuses it.
+        with page.expect_websocket(lambda ws: "/socket.io/" in ws.url, timeout=15000):
+            page.goto(f"{server.url}/t/{mine['id']}?k={mine['holder_key']}")
         page.wait_for_selector('#t-page[data-mode="polling"]', timeout=15000)
         assert page.locator("#t-label").inner_text() == mine["label"]
+        assert page.locator("#t-page").get_attribute("data-key") == mine["holder_key"]
         screenshot(page, "ticket-page-refused-polling")
         assert server.post("/counters/1/call-next", staff).status_code == 200
         # The next poll (every 20 s) shows the call.
@@ -50,7 +54,8 @@ def test_a_refused_wall_screen_retries_and_comes_in_when_a_place_frees(
     server = LiveServer(tmp_path / "var", env={"XEPHANG_SERVER_MAX_CONNECTIONS": "1"})
     server.start()
     holder = Listener(server.url, transports=["websocket"], reconnection=False).connect()
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768},
+                                  locale="vi-VN")
     try:
         holder.wait_boards(1)
         page = context.new_page()

@@ -132,7 +132,8 @@ def test_a_ticket_page_hears_its_own_ticket_and_not_the_board(
     hub = app.extensions["xephang"].hub
     hub._telling_places = True  # places are sent by hand below, not by their thread
     phone = socket_client()
-    ack = phone.emit("subscribe", {"rooms": [f"ticket:{mine['id']}"]}, callback=True)
+    ack = phone.emit("subscribe", {"rooms": [f"ticket:{mine['id']}"], "key": mine["holder_key"]},
+                     callback=True)
     # The acknowledgement carries the ticket and its place: no Board for a phone.
     assert ack["ok"] is True and ack["seq"] == 3
     assert (ack["ticket"]["id"], ack["ticket"]["ahead"]) == (mine["id"], 1)
@@ -184,8 +185,45 @@ def test_ticket_rooms_must_exist(socket_client: Callable[..., Any], client: Any,
         ack = phone.emit("subscribe", {"rooms": [room]}, callback=True)
         assert ack["error"]["code"] == "not_found", room
     mine = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
-    ack = phone.emit("subscribe", {"rooms": [f"ticket:{mine['id']}", "board"]}, callback=True)
+    ack = phone.emit("subscribe", {"rooms": [f"ticket:{mine['id']}", "board"],
+                                   "key": mine["holder_key"]}, callback=True)
     # Whoever also asks for the board gets it, as always.
     assert [m["name"] for m in received(phone, "board")] == ["board"]
     assert ack["ticket"]["label"] == "A001"
     assert phone.emit("unsubscribe", {"rooms": [f"ticket:{mine['id']}"]}, callback=True)["ok"]
+
+
+def test_a_ticket_room_is_the_holders(app: Any, client: Any, socket_client: Callable[..., Any],
+                                      kiosk: dict[str, str], manager: dict[str, str]) -> None:
+    """The id is public (the board's events carry it): the room needs the QR code's key."""
+    screen = socket_client()
+    screen.emit("subscribe", {"rooms": ["board"]}, callback=True)
+    mine = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
+    other = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
+    assert client.post("/api/v1/counters/1/call-next", headers=manager).status_code == 200
+    attached = client.put(f"/api/v1/tickets/{mine['id']}/dossier", json={"code": "HS-2026 0001"},
+                          headers=manager)
+    assert attached.status_code == 200
+    assert mine["id"] in str(received(screen))                   # a stranger learns the id
+    stranger = socket_client()
+    room, others = f"ticket:{mine['id']}", f"ticket:{other['id']}"
+    for asked in ({"rooms": [room]}, {"rooms": [room], "key": None}, {"rooms": [room], "key": ""},
+                  {"rooms": [room], "key": "wrong-key"}, {"rooms": [room], "key": 12345},
+                  {"rooms": [room], "key": mine["holder_key"].swapcase()},
+                  {"rooms": [room], "key": other["holder_key"]},
+                  {"rooms": [others, room], "key": other["holder_key"]},
+                  {"rooms": ["board", room], "key": "wrong-key"}):
+        ack = stranger.emit("subscribe", asked, callback=True)
+        assert ack["error"]["code"] == "forbidden", asked
+        assert "ticket" not in ack and "HS-2026" not in str(ack), asked
+    # Refused is not joined: no board, no place worked out, none of the ticket's changes.
+    hub = app.extensions["xephang"].hub
+    assert received(stranger) == [] and hub.place_notices._watched == {}
+    # The holder's page, with the key: the ticket with its dossier, then its changes.
+    phone = socket_client()
+    ack = phone.emit("subscribe", {"rooms": [room], "key": mine["holder_key"]}, callback=True)
+    assert ack["ok"] is True and ack["ticket"]["id"] == mine["id"]
+    assert ack["ticket"]["dossier"]["code"] == "HS-2026 0001"
+    assert client.post("/api/v1/counters/1/finish", headers=manager).status_code == 200
+    assert [m["name"] for m in received(phone)] == ["ticket_updated"]
+    assert received(stranger) == []
