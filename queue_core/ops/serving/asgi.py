@@ -40,11 +40,27 @@ def build(settings: Settings, app: Any, realtime_factory: RealtimeFactory) -> Gu
     # screens never takes a thread from a counter's call.
     pool = ThreadPoolExecutor(max_workers=server.request_threads, thread_name_prefix="socketio")
     realtime = realtime_factory(app, pool)
-    rest: Any = WSGIMiddleware(app, workers=server.request_threads)
+    rest: Any = WSGIMiddleware(terminated_chunked_input(app), workers=server.request_threads)
     return Guard(realtime.asgi_app(other=rest), rest, ConnectionLimits(
         server.max_connections, server.max_connections_per_address),
         rest_threads=server.request_threads, body_timeout=server.body_timeout_seconds,
         engineio_server=realtime.engineio)
+
+
+def terminated_chunked_input(wsgi_app: Any) -> Any:
+    """Let the app read a chunked body (the ASGI body ends at the last chunk).
+
+    Without `wsgi.input_terminated` Werkzeug reads a body without a Content-Length as
+    empty; with it, a chunked body past the size limit is 413 as under the other servers.
+    """
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not environ.get("CONTENT_LENGTH"):
+            environ["wsgi.input_terminated"] = True
+        return wsgi_app(environ, start_response)
+
+    return app
 
 
 def run(settings: Settings, app_factory: AppFactory, realtime_factory: RealtimeFactory) -> None:

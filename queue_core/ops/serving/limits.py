@@ -83,14 +83,14 @@ class ConnectionLimits:
             del self.by_address[address]
 
 
-def error_body(code: str, scope: Scope) -> bytes:
+def error_body(code: str, scope: Scope | None, **params: Any) -> bytes:
     """`{"error": {"code", "message"}}`, in English when the client prefers it."""
     language = "vi"
-    for name, value in scope.get("headers") or ():
+    for name, value in (scope or {}).get("headers") or ():
         if name == b"accept-language":
             first = value.decode("latin-1").split(",")[0].strip().lower()
             language = "en" if first.startswith("en") else "vi"
-    return json.dumps({"error": {"code": code, "message": render(code, language)}},
+    return json.dumps({"error": {"code": code, "message": render(code, language, **params)}},
                       ensure_ascii=False).encode("utf-8")
 
 
@@ -301,6 +301,16 @@ class HeaderTimeoutH11Protocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
+
+    def send_400_response(self, msg: str) -> None:
+        """Answer a request h11 cannot read (broken framing) in the contract's error shape."""
+        body = error_body("malformed_request", None, reason="the request could not be read")
+        headers = [(b"content-type", b"application/json; charset=utf-8"),
+                   (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+        for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+                      h11.Data(data=body), h11.EndOfMessage()):
+            self.transport.write(self.conn.send(event))
+        self.transport.close()
 
 
 def with_header_timeout(seconds: float) -> type[HeaderTimeoutH11Protocol]:
