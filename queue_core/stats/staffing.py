@@ -47,11 +47,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from queue_core.config import Settings
 from queue_core.stats import erlang
 from queue_core.stats.figures import Facts
 
@@ -62,6 +63,7 @@ __all__ = [
     "GroupHour",
     "Hour",
     "Period",
+    "advice_for",
     "advice_json",
     "advise",
     "candidate_days",
@@ -69,6 +71,7 @@ __all__ = [
     "counter_groups",
     "handover_s",
     "live_hints",
+    "live_service_s",
     "merge_periods",
     "open_minutes",
     "service_means",
@@ -363,6 +366,31 @@ def advise(facts: Sequence[Facts], *, days: Sequence[str], groups: Sequence[Grou
                   handover, service)
 
 
+def advice_for(settings: Settings, day: date, *, today: date,
+               load: Callable[[Sequence[str]], Sequence[Facts]], target_wait_s: float,
+               level: float) -> Advice | None:
+    """Return the advice for `day` from the history `load` reads (facts of given days).
+
+    None when the center does not work on that weekday. The counters are the configured
+    ones; the opening hours those of the center.
+    """
+    if day.isoweekday() not in settings.center.workdays:
+        return None
+    candidates = candidate_days(day, today=today)
+    facts = list(load(candidates))
+    issued: dict[str, int] = defaultdict(int)
+    for f in facts:
+        issued[f.day] += 1
+    used, closed = choose_days(candidates, issued)
+    groups = counter_groups([(c.number, c.services) for c in settings.counters],
+                            [s.code for s in settings.services])
+    return advise(facts, days=used, groups=groups,
+                  open_hours=open_minutes(settings.center.opens_at, settings.center.closes_at),
+                  target_wait_s=target_wait_s, level=level,
+                  default_service_s=settings.policy.default_service_minutes * 60,
+                  closed_days=closed)
+
+
 def merge_periods(hours: Sequence[Hour]) -> list[Period]:
     """Merge each group's consecutive hours that need and have the same counters."""
     found: list[Period] = []
@@ -398,6 +426,15 @@ def merge_periods(hours: Sequence[Hour]) -> list[Period]:
 
 
 # --- live: can the open counters clear who waits? -------------------------------------------------
+
+def live_service_s(today: Iterable[Facts], services: Sequence[str],
+                   default_s: float) -> dict[str, float]:
+    """Return each field's service time for the live hint: today's mean once it has
+    `MIN_LIVE_SAMPLES` services, else `default_s` (policy.default_service_minutes)."""
+    means = service_means(today)
+    return {code: means[code][0] if code in means and means[code][1] >= MIN_LIVE_SAMPLES
+            else default_s for code in services}
+
 
 def live_hints(waiting: Mapping[str, int], counters: Sequence[Mapping[str, Any]],
                groups: Sequence[Group], service_s: Mapping[str, float],

@@ -133,7 +133,31 @@ SCHEMAS: dict[str, Schema] = {
         "fields": {"type": "array", "items": {"type": "object"}},
         "counters": {"type": "array", "items": {"type": "object"}},
         "queue": {"type": "array", "items": {"type": "object"}},
+        "staffing_hints": {"type": "array", "items": _object({
+            "group": INT, "services": {"type": "array", "items": TEXT},
+            "names": {"type": "array", "items": TEXT}, "waiting": INT, "counters_open": INT,
+            "counters_needed": INT, "extra": INT, "clearable": INT})},
     }, ("now", "date", "waiting", "fields", "counters")),
+    "Staffing": _object({
+        "date": DATE, "weekday": INT, "target_wait_minutes": INT, "service_level": NUMBER,
+        "open": BOOL,
+        "hours": {"type": "array", "items": _object({
+            "hour": INT, "arrivals": NUMBER, "mean_service_s": OPTIONAL_SECONDS,
+            "counters_needed": INT, "counters_open": INT, "expected_wait_s": OPTIONAL_SECONDS,
+            "overloaded": BOOL, "within_target_pct": NUMBER,
+            "groups": {"type": "array", "items": {"type": "object"}},
+        }, ("hour", "arrivals", "mean_service_s", "counters_needed", "counters_open",
+            "expected_wait_s"))},
+        "periods": {"type": "array", "items": _object({
+            "group": INT, "start": INT, "end": INT, "counters_needed": INT,
+            "counters_open": INT, "arrivals": NUMBER, "expected_wait_s": OPTIONAL_SECONDS,
+            "verdict": {"enum": ["none", "short", "enough", "spare"]}})},
+        "groups": {"type": "array", "items": _object({
+            "group": INT, "services": {"type": "array", "items": TEXT},
+            "names": {"type": "array", "items": TEXT},
+            "counters": {"type": "array", "items": INT}})},
+        "history": _nullable({"type": "object"}),
+    }, ("date", "hours")),
     "CounterQueue": _object({
         "seq": INT, "now": TIME, "date": DATE, "counter": ref("Counter"),
         "waiting": {"type": "array", "items": ref("Ticket")},
@@ -199,6 +223,15 @@ STATS_QUERY = [
     {"name": "service", "in": "query", "schema": TEXT, "description": "a field code"},
     {"name": "counter", "in": "query", "schema": {"type": "integer", "minimum": 1}},
     {"name": "officer", "in": "query", "schema": TEXT, "description": "a username"},
+]
+STAFFING_QUERY = [
+    {"name": "date", "in": "query", "schema": DATE, "description": "the day to plan (default today)"},
+    {"name": "target_wait_minutes", "in": "query",
+     "schema": {"type": "integer", "minimum": 1, "maximum": 240},
+     "description": "the target wait (default policy.target_wait_minutes)"},
+    {"name": "service_level", "in": "query",
+     "schema": {"type": "number", "minimum": 0.5, "maximum": 0.99, "default": 0.8},
+     "description": "the share of citizens to call within the target"},
 ]
 WIDTH = {"name": "width", "in": "query", "schema": {"enum": [384, 576]},
          "description": "dots across: 384 (58 mm paper) or 576 (80 mm paper)"}
@@ -416,6 +449,12 @@ def _paths() -> dict[str, dict[str, Schema]]:
         "/stats/live": {"get": _operation(
             "stats_api.get_live", "Return who waits and who is served now", "statistics",
             manager, {200: _json("the live view", ref("LiveStats"))})},
+        "/stats/staffing": {"get": _operation(
+            "stats_api.get_staffing",
+            "Return the counters needed hour by hour on a date (Erlang C over its weekday's "
+            "history)", "statistics", manager,
+            {200: _json("the advice", ref("Staffing"))}, parameters=STAFFING_QUERY,
+            errors=(422,))},
         "/stats/export.csv": {"get": _operation(
             "stats_api.export_csv", "Export one row per ticket as CSV", "statistics", manager,
             {200: {"description": "the rows", "content": {"text/csv": {"schema": TEXT}}}},
