@@ -143,7 +143,8 @@ def choose_days(candidates: Sequence[str], issued: Mapping[str, int], *,
                 weeks: int = HISTORY_WEEKS) -> tuple[list[str], list[str]]:
     """Return (the `weeks` most recent candidates with tickets, the closed days passed over).
 
-    `candidates` come newest first; a day with no ticket at all was closed.
+    `candidates` come newest first; a day with no ticket at all was closed, unless no older
+    candidate has tickets either (the history had not begun: those days are not listed).
     """
     used: list[str] = []
     closed: list[str] = []
@@ -154,7 +155,8 @@ def choose_days(candidates: Sequence[str], issued: Mapping[str, int], *,
             used.append(day)
         else:
             closed.append(day)
-    return sorted(used), sorted(closed)
+    oldest = min(used, default="")
+    return sorted(used), sorted(day for day in closed if day > oldest)
 
 
 def open_minutes(opens_at: str, closes_at: str) -> dict[int, float]:

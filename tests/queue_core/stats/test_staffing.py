@@ -74,3 +74,9 @@ def test_live_service_times_trust_today_only_after_a_few_services() -> None:
 def test_an_hour_with_load_beyond_the_open_counters_has_no_finite_wait() -> None:
     assert erlang.mean_wait_s(2, 3.0, 300.0) == math.inf
     assert erlang.counters_needed(3.0, 300.0, 900.0, 0.8) >= 4
+
+
+def test_days_before_the_history_began_are_not_called_closed() -> None:
+    candidates = ["2026-11-16", "2026-11-09", "2026-11-02", "2026-10-26"]
+    used, closed = staffing.choose_days(candidates, {"2026-11-16": 5, "2026-11-02": 7}, weeks=8)
+    assert used == ["2026-11-02", "2026-11-16"] and closed == ["2026-11-09"]
