@@ -177,7 +177,11 @@ SCHEMAS: dict[str, Schema] = {
         "tickets_per_minute": INT,
     }, ("center", "services")),
     "KioskIssue": _object({"ticket": ref("Ticket"), "print": _nullable(ref("Print")),
-                           "where": TEXT},
+                           "where": TEXT,
+                           "speech": _nullable(_object({
+                               "text": TEXT, "caption": TEXT, "url": TEXT,
+                               "volume": {"type": "number", "exclusiveMinimum": 0,
+                                          "maximum": 1}}))},
                           ("ticket", "print")),
     "ProcedureSummary": _object({
         "code": TEXT, "name": TEXT, "service": TEXT, "level": TEXT, "deadline": TEXT,
@@ -270,7 +274,7 @@ ERRORS = {
     422: "a value is missing or wrong; the message names the field",
     413: "the file is larger than the box reads",
     429: "too many requests",
-    503: "the one-door system cannot answer now",
+    503: "a system the answer needs cannot answer now (the one-door system, the speech engine)",
 }
 
 
@@ -481,6 +485,12 @@ def _paths() -> dict[str, dict[str, Schema]]:
         "/kiosk/config": {"get": _operation(
             "kiosk.kiosk_config", "Return what a kiosk satellite prints with", "kiosk", kiosk,
             {200: _json("the kiosk's configuration", ref("KioskConfig"))})},
+        "/kiosk/tickets/{ticket_id}/speech.wav": {"get": _operation(
+            "kiosk.ticket_speech", "Say a just-issued ticket's number (WAV, played once)",
+            "kiosk", kiosk,
+            {200: {"description": "the sentence, spoken", "content": {"audio/wav": {
+                "schema": {"type": "string", "contentEncoding": "binary"}}}}},
+            parameters=ticket, errors=(404, 503))},
         "/kiosk/not-printed": {"get": _operation(
             "kiosk.not_printed", "List today's tickets whose paper did not come out", "kiosk",
             staff, {200: _json("the tickets", {"type": "array", "items": {"type": "object"}})})},
