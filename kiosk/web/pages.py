@@ -104,7 +104,8 @@ def kiosk_page() -> str:
                   for code in PRIORITY_ORDER]
     options = {"return_seconds": settings.kiosk.return_seconds, "fields": fields,
                "priorities": priorities, "opens_at": settings.center.opens_at,
-               "closes_at": settings.center.closes_at, "timezone": settings.center.timezone}
+               "closes_at": settings.center.closes_at, "timezone": settings.center.timezone,
+               "speak": settings.kiosk.speak}
     return render_template("kiosk/kiosk.html", center=settings.center, fields=fields,
                            priorities=priorities, options=options)
 
