@@ -138,12 +138,13 @@ def attach_speech(app: Flask, factory: Callable[[], Renderer] | None) -> KioskVo
 
 
 def voice_of(app: Flask) -> KioskVoice | None:
-    return app.extensions.get(EXTENSION)  # type: ignore[no-any-return]
+    voice: KioskVoice | None = app.extensions.get(EXTENSION)
+    return voice
 
 
 def announce(ticket: dict[str, Any]) -> dict[str, Any] | None:
     """The `speech` of an issue answer (None when the kiosk is silent)."""
-    voice = voice_of(current_app)  # type: ignore[arg-type]
+    voice = voice_of(current_app)
     return voice.announce(ticket) if voice is not None else None
 
 
@@ -151,7 +152,7 @@ def announce(ticket: dict[str, Any]) -> dict[str, Any] | None:
 @requires("kiosk")
 def ticket_speech(ticket_id: str) -> Response:
     """The spoken sentence of a ticket this center issued, as a WAV to play once."""
-    voice = voice_of(current_app)  # type: ignore[arg-type]
+    voice = voice_of(current_app)
     center = current_app.extensions["xephang"].center
     ticket = center.ticket(ticket_id)           # 404 unknown_ticket
     if voice is None or not voice.enabled:

@@ -94,7 +94,7 @@ TEXTBOOK = Scenario(service_spread=None, day_swing=(1.0, 1.0), priority_share=0.
 Shifts = Mapping[int, Sequence[int]]
 
 
-def _weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
+def _weighted(rng: random.Random, weights: Mapping[Any, float]) -> Any:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 

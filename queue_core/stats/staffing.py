@@ -119,7 +119,7 @@ def counter_groups(counters: Iterable[tuple[int, Sequence[str]]],
     parts: dict[str, list[str]] = defaultdict(list)
     for code in services:
         parts[root(code)].append(code)
-    groups = []
+    groups: list[Group] = []
     for codes in sorted(parts.values(), key=lambda part: services.index(part[0])):
         members = tuple(sorted(n for n, known in served.items() if set(known) & set(codes)))
         groups.append(Group(len(groups) + 1, tuple(codes), members))
@@ -130,7 +130,7 @@ def counter_groups(counters: Iterable[tuple[int, Sequence[str]]],
 
 def candidate_days(day: date, *, today: date, weeks: int = HISTORY_WEEKS) -> list[str]:
     """Return the same weekday of up to `2 × weeks` weeks before `day` (and before today)."""
-    days = []
+    days: list[str] = []
     moment = day - timedelta(weeks=1)
     while len(days) < 2 * weeks:
         if moment < today:
