@@ -25,19 +25,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 import time
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from queue_core.config import CounterSettings, Settings, load_settings  # noqa: E402
-from queue_core.stats import reader, replay, staffing  # noqa: E402
-from queue_core.stats.simulate import BELIEVABLE, TEXTBOOK, Scenario, simulate_day  # noqa: E402
-from queue_core.storage import Store  # noqa: E402
+from queue_core.stats import replay  # noqa: E402
+from queue_core.stats.simulate import BELIEVABLE, TEXTBOOK, Scenario  # noqa: E402
 
 DAY = date(2026, 11, 23)
 TARGET_S = 15 * 60.0
@@ -69,33 +67,14 @@ def settings_with(counters: int) -> Settings:
         CounterSettings(n, ("A", "B")) for n in range(1, counters + 1)))
 
 
-def advice_for(case: Case, settings: Settings, seed: int) -> staffing.Advice:
-    store = Store.open(":memory:")
-    try:
-        rng = random.Random(seed)
-        for weeks in range(1, staffing.HISTORY_WEEKS + 1):
-            day = simulate_day(settings, DAY - timedelta(weeks=weeks), per_day=case.per_day,
-                               rng=rng, scenario=case.scenario)
-            with store.write():
-                store.insert_history(day.tickets, day.transitions, day.ratings)
-        advice = staffing.advice_for(settings, DAY, today=DAY,
-                                     load=lambda days: reader.load_facts(store, days=days),
-                                     target_wait_s=TARGET_S, level=LEVEL)
-    finally:
-        store.close()
-    assert advice is not None
-    return advice
-
-
 def run(case: Case, days: int, seed: int) -> dict[str, object]:
     started = time.process_time()
     settings = settings_with(case.counters)
-    advice = advice_for(case, settings, seed)
+    advice = replay.advice_after_history(settings, case.scenario, per_day=case.per_day, day=DAY,
+                                         seed=seed, target_wait_s=TARGET_S, level=LEVEL)
     shifts = replay.shifts_for(advice, plan=case.plan)
-    result = replay.measured(
-        (simulate_day(settings, DAY + timedelta(weeks=k), per_day=case.per_day,
-                      rng=random.Random(1000 * seed + k), scenario=case.scenario, shifts=shifts)
-         for k in range(days)), target_wait_s=TARGET_S)
+    result = replay.replay(settings, advice, case.scenario, per_day=case.per_day, first=DAY,
+                           days=days, seed=seed, target_wait_s=TARGET_S, plan=case.plan)
     promised = replay.promised(advice, plan=case.plan)
     peak = max(advice.hours, key=lambda h: h.arrivals)
     return {

@@ -1,6 +1,6 @@
 """Replaying staffing advice in the simulator: does the advised plan keep its promise?
 
-Pure. `shifts_for` turns an `Advice` into a plan of who works when (the first counters of
+`advice_after_history` asks for advice after a simulated history; `shifts_for` turns an `Advice` into a plan of who works when (the first counters of
 each group, as many as advised in each hour), `simulate.simulate_day` plays a day with it,
 and `measured` counts how many citizens were really called within the target wait, next to
 `promised`, the share the Erlang C model gave for the same plan (arrival-weighted over the
@@ -9,14 +9,33 @@ hours). The tests and `bench/bench_staffing.py` compare the two.
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
-from queue_core.stats.simulate import Shifts, SimulatedDay
+from queue_core.config import Settings
+from queue_core.stats import reader, staffing
+from queue_core.stats.simulate import Scenario, Shifts, SimulatedDay, simulate_day
 from queue_core.stats.staffing import Advice
 
-__all__ = ["Measured", "measured", "promised", "shifts_for"]
+__all__ = ["Measured", "advice_after_history", "measured", "promised", "replay", "shifts_for"]
+
+
+def advice_after_history(settings: Settings, scenario: Scenario, *, per_day: float, day: date,
+                         seed: int, target_wait_s: float, level: float) -> Advice:
+    """Simulate the `HISTORY_WEEKS` same weekdays before `day` and return the advice for it,
+    read back through a store and the real reader exactly as `GET /stats/staffing` reads."""
+    rng = random.Random(seed)
+    history = [simulate_day(settings, day - timedelta(weeks=weeks), per_day=per_day, rng=rng,
+                            scenario=scenario)
+               for weeks in range(1, staffing.HISTORY_WEEKS + 1)]
+    with reader.history_of(history) as load:
+        advice = staffing.advice_for(settings, day, today=day, load=load,
+                                     target_wait_s=target_wait_s, level=level)
+    assert advice is not None, f"{day} is not a workday of these settings"
+    return advice
 
 
 def shifts_for(advice: Advice, *, plan: str = "needed") -> Shifts:
@@ -85,3 +104,14 @@ def measured(days: Iterable[SimulatedDay], *, target_wait_s: float) -> Measured:
             if ticket.id in first and wait <= target_wait_s:
                 within += 1
     return Measured(citizens, within, waited / citizens if citizens else 0.0)
+
+
+def replay(settings: Settings, advice: Advice, scenario: Scenario, *, per_day: float,
+           first: date, days: int, seed: int, target_wait_s: float,
+           plan: str = "needed") -> Measured:
+    """Play `days` days a week apart from `first` with the plan's counters; count them."""
+    shifts = shifts_for(advice, plan=plan)
+    return measured((simulate_day(settings, first + timedelta(weeks=k), per_day=per_day,
+                                  rng=random.Random(1000 * seed + k), scenario=scenario,
+                                  shifts=shifts)
+                     for k in range(days)), target_wait_s=target_wait_s)

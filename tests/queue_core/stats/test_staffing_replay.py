@@ -16,16 +16,14 @@ than 3 points below the service level asked for.
 
 from __future__ import annotations
 
-import random
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
 from queue_core.config import CounterSettings, Settings, load_settings
-from queue_core.stats import reader, replay, staffing
+from queue_core.stats import replay, staffing
 from queue_core.stats.simulate import TEXTBOOK, Scenario, hourly_rates, simulate_day
-from queue_core.storage import Store
 
 DAY = date(2026, 11, 23)        # a Monday
 TARGET_S = 15 * 60.0
@@ -44,30 +42,14 @@ def settings_with(counters: int) -> Settings:
 def advice_from_history(settings: Settings, scenario: Scenario, per_day: float,
                         seed: int = 11) -> staffing.Advice:
     """Eight simulated Mondays written to a store, read back, advised on."""
-    store = Store.open(":memory:")
-    try:
-        rng = random.Random(seed)
-        for weeks in range(1, staffing.HISTORY_WEEKS + 1):
-            day = simulate_day(settings, DAY - timedelta(weeks=weeks), per_day=per_day,
-                               rng=rng, scenario=scenario)
-            with store.write():
-                store.insert_history(day.tickets, day.transitions, day.ratings)
-        advice = staffing.advice_for(settings, DAY, today=DAY,
-                                     load=lambda days: reader.load_facts(store, days=days),
-                                     target_wait_s=TARGET_S, level=LEVEL)
-    finally:
-        store.close()
-    assert advice is not None
-    return advice
+    return replay.advice_after_history(settings, scenario, per_day=per_day, day=DAY, seed=seed,
+                                       target_wait_s=TARGET_S, level=LEVEL)
 
 
 def replayed(settings: Settings, advice: staffing.Advice, per_day: float, *, plan: str,
              days: int = 30) -> replay.Measured:
-    shifts = replay.shifts_for(advice, plan=plan)
-    return replay.measured(
-        (simulate_day(settings, DAY + timedelta(weeks=k), per_day=per_day,
-                      rng=random.Random(100 + k), scenario=SCENARIO, shifts=shifts)
-         for k in range(days)), target_wait_s=TARGET_S)
+    return replay.replay(settings, advice, SCENARIO, per_day=per_day, first=DAY, days=days,
+                         seed=11, target_wait_s=TARGET_S, plan=plan)
 
 
 @pytest.mark.parametrize("per_day", [120, 300])
