@@ -23,6 +23,7 @@ from hardware.printer import PRINTER_BACKENDS
 from queue_core.domain import dossiers, vocabulary
 from queue_core.domain.errors import ConfigError
 from queue_core.domain.model import RATING_LEVELS
+from queue_core.domain.outbox import OUTBOX_EVENTS
 from queue_core.domain.speech import DEFAULT_RECALL_TEMPLATE, DEFAULT_TEMPLATE, DIALECTS
 
 LABEL_STYLES = ("prefix", "numeric")
@@ -226,6 +227,42 @@ class LookupSettings:
     results_service: str = "F"
 
 
+@dataclass(frozen=True)
+class WebhookSettings:
+    """One endpoint of the one-door system (or anything else) that wants the box's events."""
+
+    url: str
+    # Signs every delivery (HMAC-SHA256); the receiver holds the same text.
+    secret: str
+    # The events it wants (empty: every event of the outbox).
+    events: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """The province hub this box forwards every event to (empty `url`: none)."""
+
+    url: str = ""
+    # The center's token, printed by `xephang hub center add`.
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    """How long events wait for their receivers, and how long a receiver may take."""
+
+    # Events are kept this long, delivered or not (a week offline loses nothing)…
+    retention_days: int = 30
+    # …and at most this many (the oldest go first; what was never delivered is reported).
+    max_rows: int = 500_000
+    connect_timeout_seconds: float = 3.0
+    # A receiver answering slower than this counts as failed (and is tried again later).
+    read_timeout_seconds: float = 10.0
+    # The wait after a first failure; it doubles (with jitter) up to the longest.
+    first_retry_seconds: float = 5.0
+    longest_retry_seconds: float = 3600.0
+
+
 def _default_services() -> tuple[ServiceSettings, ...]:
     return tuple(ServiceSettings(code, name, name_en, numeric_base=base)
                  for code, name, name_en, base in vocabulary.DEFAULT_FIELDS)
@@ -256,6 +293,9 @@ class Settings:
     ratings: RatingSettings = field(default_factory=RatingSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     lookup: LookupSettings = field(default_factory=LookupSettings)
+    hub: HubSettings = field(default_factory=HubSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    webhooks: tuple[WebhookSettings, ...] = ()
     services: tuple[ServiceSettings, ...] = field(default_factory=_default_services)
     counters: tuple[CounterSettings, ...] = field(default_factory=_default_counters)
     config_file: str = ""
@@ -289,7 +329,7 @@ class Settings:
 
 
 SECTIONS = ("center", "policy", "speech", "hardware", "server", "kiosk", "display", "ratings",
-            "backup", "lookup")
+            "backup", "lookup", "hub", "outbox")
 # Short names for the options every command takes (CONTRACT.md).
 ENV_ALIASES = {
     "DATA_DIR": ("server", "data_dir"),
@@ -321,7 +361,7 @@ def load_settings(
             raise ConfigError(f"config file not found: {path}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-    unknown = set(raw) - set(SECTIONS) - {"services", "counters"}
+    unknown = set(raw) - set(SECTIONS) - {"services", "counters", "webhooks"}
     if unknown:
         raise ConfigError(f"unknown config section {sorted(unknown)[0]!r}")
     sections: dict[str, dict[str, Any]] = {name: dict(raw.get(name, {})) for name in SECTIONS}
@@ -338,6 +378,9 @@ def load_settings(
     built = {name: _build(_SECTION_TYPES[name], sections[name], name) for name in SECTIONS}
     services = raw.get("services")
     counters = raw.get("counters")
+    webhooks = raw.get("webhooks", ())
+    if not isinstance(webhooks, (list, tuple)):
+        raise ConfigError("config key webhooks must be a list of [[webhooks]] tables")
     settings = Settings(
         **built,
         services=(
@@ -350,6 +393,8 @@ def load_settings(
             if counters is not None
             else _default_counters()
         ),
+        webhooks=tuple(_build(WebhookSettings, w if isinstance(w, dict) else {}, f"webhooks[{i}]")
+                       for i, w in enumerate(webhooks)),
         config_file=str(config_file),
     )
     validate(settings)
@@ -367,6 +412,8 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "ratings": RatingSettings,
     "backup": BackupSettings,
     "lookup": LookupSettings,
+    "hub": HubSettings,
+    "outbox": OutboxSettings,
 }
 
 
@@ -522,6 +569,7 @@ def validate(settings: Settings) -> None:
                 raise ConfigError(f"counters[{i}].services names unknown field {code!r}")
 
     _validate_lookup(settings.lookup, numbers)
+    _validate_links(settings)
 
     backup = settings.backup
     if not 0 <= backup.hour <= 23:
@@ -530,6 +578,52 @@ def validate(settings: Settings) -> None:
         raise ConfigError("backup.keep_count and backup.keep_days must be at least 1")
     if backup.retention_months < 0:
         raise ConfigError("backup.retention_months must be 0 (keep for ever) or more")
+
+
+def _is_web_address(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a port that is no number)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and url == url.strip()
+
+
+def _validate_links(settings: Settings) -> None:
+    """Check the webhooks, the hub and the outbox (each error names its key)."""
+    urls: set[str] = set()
+    for i, hook in enumerate(settings.webhooks):
+        if not _is_web_address(hook.url):
+            raise ConfigError(f"webhooks[{i}].url must be an http:// or https:// address, "
+                              f"not {hook.url[:100]!r}")
+        if hook.url in urls:
+            raise ConfigError(f"webhooks[{i}].url {hook.url[:100]!r} is listed twice")
+        urls.add(hook.url)
+        if len(hook.secret.strip()) < 16:
+            raise ConfigError(f"webhooks[{i}].secret must be at least 16 characters "
+                              "(the receiver checks signatures with it)")
+        for event in hook.events:
+            if event not in OUTBOX_EVENTS:
+                raise ConfigError(f"webhooks[{i}].events: {event[:60]!r} is not one of "
+                                  f"{', '.join(OUTBOX_EVENTS)}")
+    hub = settings.hub
+    if hub.url and not _is_web_address(hub.url):
+        raise ConfigError(f"hub.url must be an http:// or https:// address, not {hub.url[:100]!r}")
+    if hub.url and not hub.token.strip():
+        raise ConfigError("hub.token is required with hub.url (xephang hub center add prints it)")
+    outbox = settings.outbox
+    if outbox.retention_days < 1:
+        raise ConfigError("outbox.retention_days must be at least 1")
+    if outbox.max_rows < 1000:
+        raise ConfigError("outbox.max_rows must be at least 1000")
+    if not 0.01 <= outbox.first_retry_seconds <= outbox.longest_retry_seconds <= 86400:
+        raise ConfigError("outbox.first_retry_seconds must be at least 0.01 and at most "
+                          "outbox.longest_retry_seconds (at most a day)")
+    for key in ("connect_timeout_seconds", "read_timeout_seconds"):
+        if not 0.05 <= getattr(outbox, key) <= 120:
+            raise ConfigError(f"outbox.{key} must be between 0.05 and 120")
 
 
 LOOKUP_CONNECTORS = ("none", "file", "rest")
