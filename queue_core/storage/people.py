@@ -6,7 +6,7 @@ from typing import Any
 
 from queue_core.storage.rows import Rows
 
-_USER = "SELECT username, password_hash, role, counter FROM users"
+_USER = "SELECT username, password_hash, role, counter, session_version FROM users"
 
 
 class PeopleRows(Rows):
@@ -18,7 +18,26 @@ class PeopleRows(Rows):
                                 [username]).fetchone()
         if row is None:
             return None
-        return {"username": row[0], "password_hash": row[1], "role": row[2], "counter": row[3]}
+        return {"username": row[0], "password_hash": row[1], "role": row[2], "counter": row[3],
+                "session_version": row[4]}
+
+    def end_sessions(self, username: str) -> int | None:
+        """Raise a person's session version (ending their sessions); return the new one."""
+        self.conn.execute("UPDATE users SET session_version = session_version + 1"
+                          " WHERE username = ?", [username])
+        row = self.conn.execute("SELECT session_version FROM users WHERE username = ?",
+                                [username]).fetchone()
+        return None if row is None else int(row[0])
+
+    def set_password_hash(self, username: str, password_hash: str) -> bool:
+        cursor = self.conn.execute("UPDATE users SET password_hash = ? WHERE username = ?",
+                                   [password_hash, username])
+        return cursor.rowcount == 1
+
+    def set_disabled(self, username: str, disabled: bool) -> bool:
+        cursor = self.conn.execute("UPDATE users SET disabled = ? WHERE username = ?",
+                                   [1 if disabled else 0, username])
+        return cursor.rowcount == 1
 
     def user_exists(self, username: str) -> bool:
         return self.conn.execute("SELECT 1 FROM users WHERE username = ?",

@@ -26,11 +26,13 @@ from kiosk.web import blueprint as kiosk_pages
 from queue_core.config import Settings, load_settings
 from queue_core.domain import vocabulary
 from queue_core.domain.clock import Clock, SystemClock
+from queue_core.domain.errors import StorageFull
 from queue_core.ops import upkeep
 from queue_core.ops.relay import Relay
 from queue_core.ops.watchdog import Notifier
 from queue_core.service.center import Center, open_center
-from queue_core.service.throttle import Throttle
+from queue_core.service.auth import LoginLimits
+from queue_core.service.kiosks import KioskLimit
 from queue_core.web import errors, headers
 from queue_core.web.api import api
 from queue_core.web.api.audit import audit_api
@@ -60,7 +62,8 @@ class Xephang:
     center: Center
     hub: Hub
     socketio: SocketIO
-    login_throttle: Throttle
+    login_limits: LoginLimits
+    kiosk_limit: KioskLimit
     # Delivers the outbox to webhooks and the hub (started only by a serving app).
     relay: Relay | None = None
 
@@ -109,8 +112,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                         ping_timeout=20)
     hub = Hub(socketio, center, settings)
     center.publish = hub.publish
-    app.extensions["xephang"] = Xephang(settings, store, center, hub, socketio,
-                                        Throttle(limit=5, window=60))
+    security = settings.security
+    app.extensions["xephang"] = Xephang(
+        settings, store, center, hub, socketio,
+        LoginLimits(per_name=security.login_attempts_per_minute,
+                    per_address=security.login_attempts_per_address_per_minute),
+        KioskLimit(settings.kiosk.tickets_per_minute))
     CSRFProtect(app)
     errors.register(app)
     for blueprint in (api, pages, stats_api, openapi_api, manager_pages, display_pages,
@@ -139,6 +146,8 @@ def _day_keeper(app: Flask) -> None:
             closed = xephang.center.close_day()
             if closed:
                 log.info("closed %d tickets left from the business day", closed)
+        except StorageFull:
+            log.warning("storage full: the day is closed once space returns")
         except Exception:
             log.exception("closing the day failed; trying again in a minute")
         xephang.socketio.sleep(30)
