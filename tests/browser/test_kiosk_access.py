@@ -156,11 +156,11 @@ def test_the_kiosk_says_the_number_once_with_its_token(tmp_path: Path, browser: 
         open_kiosk(page, url, token_of(app))
         field(page, "A").click()
         page.wait_for_selector('#kiosk[data-screen="result"]')
-        page.wait_for_function("window.KioskSpeech.said === 1", timeout=30_000)
+        page.wait_for_function("() => window.KioskSpeech.said === 1", timeout=30_000)
         page.locator(".k-result .k-done").click()
         field(page, "A").click()
         page.wait_for_selector('#kiosk[data-screen="result"]')
-        page.wait_for_function("window.KioskSpeech.said === 2", timeout=30_000)
+        page.wait_for_function("() => window.KioskSpeech.said === 2", timeout=30_000)
         last = page.evaluate("window.KioskSpeech.last")
         assert last["text"] == "Số của quý công dân là a không không hai. Phía trước còn một người."
         assert last["volume"] == 0.6 and last["bytes"] > 20_000
