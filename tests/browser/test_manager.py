@@ -121,6 +121,9 @@ def log_in(page: Any, url: str, username: str = "giamdoc") -> None:
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("#live-waiting")
+    # The dashboard's scripts are deferred: its tabs answer clicks only once they have run,
+    # which is by the page's load event (a click before that would be lost).
+    page.wait_for_load_state("load")
 
 
 def canvas_painted(page: Any, canvas_id: str) -> bool:
