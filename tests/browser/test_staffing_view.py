@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 from browser_support import screenshot
-from test_manager import PASSWORD, TODAY_9AM, WAIT_MS, Dashboard, assert_fits, canvas_painted, log_in, serve
+from test_manager import (PASSWORD, TODAY_9AM, WAIT_MS, Dashboard, assert_fits, canvas_painted,
+                          dashboard_page, log_in, print_on_a4, serve)
 
 from queue_core.config import load_settings
 from queue_core.domain.clock import FakeClock
@@ -61,31 +62,28 @@ def test_the_plan_in_sentences_and_a_chart_fits_the_screen(browser: Any, planned
                                                            width: int, height: int) -> None:
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
-    page = context.new_page()
-    log_in(page, planned.url)
-    page.click("#tab-plan")
-    expect(page.locator("#plan-title")).to_contain_text("Kế hoạch quầy Thứ Hai 23/11/2026",
-                                                        timeout=WAIT_MS)
-    sentences = page.locator("#plan-sentences li")
-    expect(sentences.first).to_be_visible(timeout=WAIT_MS)
-    texts = sentences.all_inner_texts()
-    assert all(SENTENCE.match(t) for t in texts), texts
-    # Hours with the same advice are merged: fewer sentences than hours × groups.
-    hours = page.locator("#t-plan tbody tr").count()
-    assert 0 < len(texts) < hours
-    short = page.locator("#plan-sentences li.verdict-short")
-    assert short.count() >= 1
-    assert "Chứng thực, Hộ tịch" in short.first.inner_text()
-    assert re.search(r"hiện mở 4 — (thời gian chờ dự kiến \d+ phút|số quầy đang bố trí không kịp)",
-                     short.first.inner_text())
-    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-plan'))",
-                           timeout=WAIT_MS)
-    assert canvas_painted(page, "chart-plan")
-    expect(page.locator("#plan-note")).to_contain_text("Erlang C")
-    assert_fits(page, "plan")
-    screenshot(page, f"manager-plan-{width}x{height}")
-    context.close()
+    with dashboard_page(browser, planned.url, width, height) as page:
+        page.click("#tab-plan")
+        expect(page.locator("#plan-title")).to_contain_text("Kế hoạch quầy Thứ Hai 23/11/2026",
+                                                            timeout=WAIT_MS)
+        sentences = page.locator("#plan-sentences li")
+        expect(sentences.first).to_be_visible(timeout=WAIT_MS)
+        texts = sentences.all_inner_texts()
+        assert all(SENTENCE.match(t) for t in texts), texts
+        # Hours with the same advice are merged: fewer sentences than hours × groups.
+        hours = page.locator("#t-plan tbody tr").count()
+        assert 0 < len(texts) < hours
+        short = page.locator("#plan-sentences li.verdict-short")
+        assert short.count() >= 1
+        assert "Chứng thực, Hộ tịch" in short.first.inner_text()
+        assert re.search(r"hiện mở 4 — (thời gian chờ dự kiến \d+ phút|số quầy đang bố trí không kịp)",
+                         short.first.inner_text())
+        page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-plan'))",
+                               timeout=WAIT_MS)
+        assert canvas_painted(page, "chart-plan")
+        expect(page.locator("#plan-note")).to_contain_text("Erlang C")
+        assert_fits(page, "plan")
+        screenshot(page, f"manager-plan-{width}x{height}")
 
 
 def test_a_bad_target_is_refused_in_words(page: Any, planned: Dashboard) -> None:
@@ -103,21 +101,14 @@ def test_a_bad_target_is_refused_in_words(page: Any, planned: Dashboard) -> None
 def test_the_plan_prints_on_a4(browser: Any, planned: Dashboard) -> None:
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
-    page = context.new_page()
-    log_in(page, planned.url)
-    page.click("#tab-plan")
-    expect(page.locator("#plan-sentences li").first).to_be_visible(timeout=WAIT_MS)
-    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-plan'))",
-                           timeout=WAIT_MS)
-    page.emulate_media(media="print")
-    page.set_viewport_size({"width": 703, "height": 1032})
-    shown = page.evaluate("""() => ['.mgr-bar', '#plan-form', '#live', '#plan', '.print-head']
-        .map((s) => getComputedStyle(document.querySelector(s)).display)""")
-    assert shown[:3] == ["none", "none", "none"] and "none" not in shown[3:]
-    # Chart.js follows the new width on its ResizeObserver's next turn: wait for it.
-    page.wait_for_function("""() => document.getElementById('chart-plan').getBoundingClientRect()
-        .right <= window.innerWidth""", timeout=WAIT_MS)
-    assert_fits(page, "plan print")
-    screenshot(page, "manager-plan-print-a4")
-    context.close()
+    with dashboard_page(browser, planned.url, 1366, 768) as page:
+        page.click("#tab-plan")
+        expect(page.locator("#plan-sentences li").first).to_be_visible(timeout=WAIT_MS)
+        page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-plan'))",
+                               timeout=WAIT_MS)
+        print_on_a4(page, hidden=[".mgr-bar", "#plan-form", "#live"], shown=["#plan", ".print-head"])
+        # Chart.js follows the new width on its ResizeObserver's next turn: wait for it.
+        page.wait_for_function("""() => document.getElementById('chart-plan').getBoundingClientRect()
+            .right <= window.innerWidth""", timeout=WAIT_MS)
+        assert_fits(page, "plan print")
+        screenshot(page, "manager-plan-print-a4")
