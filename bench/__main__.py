@@ -4,7 +4,8 @@ It ends with the hall-scale table (`hall.py`): the first release's figures besid
 serving and statistics runs. `python -m bench --hall` measures those two first, then
 prints the table (no core run). `python -m bench --all` runs every benchmark one after
 another: the core (with any further options), then the serving models, speech, printing,
-statistics and the procedure search with their defaults, then the table.
+statistics, the procedure search, the outbox and the staffing replay with their defaults,
+then the table.
 """
 
 import sys
@@ -15,7 +16,8 @@ from .bench_core import main
 
 def run_all(argv: list[str]) -> int:
     """Run the core benchmark with `argv`, then the others; return the worst exit status."""
-    from . import bench_outbox, bench_print, bench_search, bench_serving, bench_speech, bench_stats
+    from . import (bench_outbox, bench_print, bench_search, bench_serving, bench_speech,
+                   bench_staffing, bench_stats)
 
     status = 0
     for name, run, args in (("core", main, argv),
@@ -23,7 +25,8 @@ def run_all(argv: list[str]) -> int:
                             ("speech", bench_speech.main, []),
                             ("print", bench_print.main, []), ("stats", bench_stats.main, []),
                             ("search", bench_search.main, []),
-                            ("outbox", bench_outbox.main, [])):
+                            ("outbox", bench_outbox.main, []),
+                            ("staffing", bench_staffing.main, [])):
         print(f"\n=== {name} ===", flush=True)
         status = max(status, run(args) or 0)
     return status

@@ -135,6 +135,9 @@ class KioskSettings:
     # Base address printed in the ticket's QR code (empty: the address the kiosk uses).
     public_url: str = ""
     footer: str = "Cảm ơn quý công dân. Vui lòng chờ gọi số."
+    # After a ticket, the kiosk says its number once on its own speaker (never the hall's).
+    speak: bool = True
+    speak_volume: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -563,6 +566,8 @@ def validate(settings: Settings) -> None:
         _choice("ratings.levels", level, RATING_LEVELS)
     if settings.kiosk.tickets_per_minute < 1:
         raise ConfigError("kiosk.tickets_per_minute must be at least 1")
+    if not 0 < settings.kiosk.speak_volume <= 1:
+        raise ConfigError("kiosk.speak_volume must be above 0 and at most 1")
     if not settings.services:
         raise ConfigError("services: at least one field is needed")
     if not settings.counters:
