@@ -21,12 +21,14 @@ from flask_wtf.csrf import CSRFProtect
 from display.web import blueprint as display_pages
 from kiosk.web import attach_printing
 from kiosk.web import blueprint as kiosk_pages
-from queue_core.config import Settings, load_settings
+from queue_core.config import LiveSettings, Settings, load_settings
 from queue_core.domain import vocabulary
 from queue_core.domain.clock import Clock
 from queue_core.ops import upkeep
 from queue_core.ops.watchdog import Notifier
 from queue_core.service.center import Center, open_center
+from queue_core.service.pairing import Pairings
+from queue_core.service.settings import ConsoleSettings
 from queue_core.service.throttle import Throttle
 from queue_core.web import errors, headers
 from queue_core.web.api import api
@@ -50,12 +52,20 @@ log = logging.getLogger("xephang")
 class Xephang:
     """What one app owns; found as `app.extensions["xephang"]`."""
 
-    settings: Settings
+    live: LiveSettings
     store: Store
     center: Center
     hub: Hub
     socketio: SocketIO
     login_throttle: Throttle
+    console: ConsoleSettings | None = None
+    pairings: Pairings | None = None
+    setup_throttle: Throttle | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force now (the admin console changes them while serving)."""
+        return self.live.current
 
 
 def _secret_key(settings: Settings) -> str:
@@ -95,14 +105,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.json.sort_keys = False  # type: ignore[attr-defined]
     if test_config:
         app.config.from_mapping(test_config)
-    center = open_center(settings, store=store, clock=clock)
+    live = LiveSettings(settings)
+    center = open_center(live, store=store, clock=clock)
     store = center.store
+    # The console's saved changes over the file's settings, in force before anything serves.
+    console = ConsoleSettings(live, store, base=settings, clock=center.clock.now,
+                              guard=center.publishing, bump=True)
+    console.load()
     # Short pings: a screen notices a dead link within seconds and shows it.
     socketio = SocketIO(app, async_mode=settings.server.async_mode, ping_interval=10,
                         ping_timeout=20)
-    hub = Hub(socketio, center, settings)
+    hub = Hub(socketio, center, live.current)
     center.publish = hub.publish
-    app.extensions["xephang"] = Xephang(settings, store, center, hub, socketio,
+    live.listen(hub.settings_changed)
+    app.extensions["xephang"] = Xephang(live, store, center, hub, socketio,
+                                        Throttle(limit=5, window=60), console, Pairings(store),
                                         Throttle(limit=5, window=60))
     CSRFProtect(app)
     errors.register(app)
@@ -115,8 +132,20 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     headers.install(app)
     if background:
         socketio.start_background_task(_day_keeper, app)
+        socketio.start_background_task(_connection_keeper, app)
         start_upkeep(app)
     return app
+
+
+def _connection_keeper(app: Flask) -> None:
+    """Drop connections of tokens revoked and people disabled elsewhere (the command line)."""
+    xephang: Xephang = app.extensions["xephang"]
+    while True:
+        xephang.socketio.sleep(10)
+        try:
+            xephang.hub.sweep()
+        except Exception:
+            log.exception("checking live connections failed; trying again shortly")
 
 
 def _day_keeper(app: Flask) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from flask import request, session
 from flask_socketio import SocketIO, emit, join_room, leave_room
 
-from queue_core.config import Settings
+from queue_core.config import Settings, as_document
 from queue_core.domain.clock import time_text
 from queue_core.domain.events import (
     BOARD,
@@ -19,7 +19,10 @@ from queue_core.domain.events import (
     ROOM_BOARD,
     ROOM_KIOSK,
     ROOM_STAFF,
+    SETTINGS_CHANGED,
+    SPEECH_TEST,
     Event,
+    counter_room,
 )
 from queue_core.service import auth
 from queue_core.service.center import Center
@@ -80,6 +83,64 @@ class Hub:
         with self._lock:
             return {name: dict(value) for name, value in self._devices.items()}
 
+    def settings_changed(self, old: Settings, new: Settings) -> None:
+        """Push new settings to every screen: a fresh Board, and what changed for each kind.
+
+        Called when the admin console's save is swapped in, under the center's publishing
+        order, so the Board goes out before any event computed with the new settings.
+        """
+        board = self.center.board()
+        rooms = [ROOM_BOARD, ROOM_KIOSK, ROOM_ANNOUNCER, ROOM_STAFF,
+                 *{counter_room(c.number) for c in (*old.counters, *new.counters)}]
+        self.socketio.emit(BOARD, board, to=rooms)
+        before, after = as_document(old), as_document(new)
+        sections = [name for name in after if before.get(name) != after[name]]
+        public = {"seq": board["seq"], "sections": sections,
+                  "display": {"notice": new.display.notice}}
+        self.socketio.emit(SETTINGS_CHANGED, public, to=[ROOM_BOARD, ROOM_KIOSK, ROOM_STAFF])
+        self.socketio.emit(SETTINGS_CHANGED, {**public, "speech": after["speech"]},
+                           to=ROOM_ANNOUNCER)
+
+    def speech_test(self, text: str, label: str, counter: int) -> int:
+        """Ask the announcers to play `text` now; return how many are connected to hear it."""
+        self.socketio.emit(SPEECH_TEST, {"text": text, "label": label, "counter": counter},
+                           to=ROOM_ANNOUNCER)
+        with self._lock:
+            return sum(1 for p in self._principals.values()
+                       if p is not None and p.role == "announcer")
+
+    # --- cutting connections off ------------------------------------------------------------
+
+    def drop_tokens(self, token_ids: Sequence[int]) -> int:
+        """Disconnect every connection made with these (revoked) tokens; return how many."""
+        wanted = set(token_ids)
+        return self._drop(lambda p: p.token_id is not None and p.token_id in wanted)
+
+    def drop_user(self, username: str) -> int:
+        """Disconnect every connection of a person's sessions (disabled); return how many."""
+        return self._drop(lambda p: p.kind == "user" and p.name == username)
+
+    def sweep(self) -> int:
+        """Drop connections whose token was revoked or whose person was disabled elsewhere."""
+        with self.store.read():
+            live_ids = {t["id"] for t in self.store.live_tokens()}
+            active = {u["username"] for u in self.store.users() if not u["disabled"]}
+        return self._drop(lambda p: (p.token_id not in live_ids) if p.kind == "device"
+                          else p.name not in active)
+
+    def _drop(self, doomed: Any) -> int:
+        with self._lock:
+            sids = [sid for sid, p in self._principals.items() if p is not None and doomed(p)]
+        for sid in sids:
+            log.info("dropping a connection whose credentials are no longer valid")
+            try:
+                self.socketio.server.disconnect(sid, namespace="/")
+            except Exception:
+                log.exception("could not drop a connection")
+            with self._lock:
+                self._principals.pop(sid, None)
+        return len(sids)
+
     # --- handlers ------------------------------------------------------------------------------
 
     def on_connect(self, auth_data: Any = None) -> bool:
@@ -89,7 +150,7 @@ class Hub:
         if not token and header.lower().startswith("bearer "):
             token = header[7:].strip()
         if token:
-            principal = auth.token_principal(self.store, str(token))
+            principal = auth.token_principal(self.store, str(token), now=self.center.clock.now())
             if principal is None:
                 log.info("refused a Socket.IO client with an unknown token")
                 return False

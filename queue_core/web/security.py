@@ -21,14 +21,15 @@ def current_principal() -> auth.Principal | None:
     """Return the caller, resolved once per request; bearer tokens win over cookies."""
     if "principal" in g:
         return g.principal  # type: ignore[no-any-return]
-    store = current_app.extensions["xephang"].store
+    xephang = current_app.extensions["xephang"]
+    store = xephang.store
     principal = None
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized()
-        principal = auth.token_principal(store, token.strip())
+        principal = auth.token_principal(store, token.strip(), now=xephang.center.clock.now())
         if principal is None:
             raise Unauthorized()
         g.via_cookie = False
