@@ -51,6 +51,8 @@ class SettingsInvalid(InvalidInput):
     """A setting the console sent cannot be used; `field` names it, nothing was changed."""
 
     code = "settings_invalid"
+    # The answer carries the key apart too, so the console marks the input it belongs to.
+    names_field = True
 
 
 def settings_invalid(error: ConfigError) -> SettingsInvalid:
@@ -124,12 +126,12 @@ class ConsoleSettings:
         the queue cannot take now (a field still holding tickets).
         """
         if not isinstance(patch, Mapping):
-            raise InvalidInput(field="settings", reason="a JSON object of sections")
+            raise SettingsInvalid(field="settings", detail="a JSON object of sections is expected")
         body = dict(patch)
         if "version" in body:
             given = body.pop("version")
             if isinstance(given, bool) or not isinstance(given, int):
-                raise InvalidInput(field="version", reason="the version read with the settings")
+                raise SettingsInvalid(field="version", detail="the version read with the settings")
             expected_version = given if expected_version is None else expected_version
         _check_patch(body, self.base)
         with self._lock, self.guard():
@@ -210,14 +212,15 @@ def _check_patch(body: dict[str, Any], base: Settings) -> None:
     for name, value in body.items():
         if name in LISTS:
             if value is not None and not isinstance(value, list):
-                raise InvalidInput(field=name, reason="a list (it replaces the whole list) or null")
+                raise SettingsInvalid(field=name, detail="a list (it replaces the whole list) "
+                                                         "or null is expected")
             continue
         if name not in SECTIONS:
-            raise InvalidInput(field=name, reason="not a setting the console changes")
+            raise SettingsInvalid(field=name, detail="not a setting the console changes")
         if value is None:
             continue
         if not isinstance(value, Mapping):
-            raise InvalidInput(field=name, reason="an object of settings")
+            raise SettingsInvalid(field=name, detail="an object of settings is expected")
         keep = SHOWN.get(name, lambda key: True)
         for key in value:
             where = f"{name}.{key}"
@@ -226,7 +229,7 @@ def _check_patch(body: dict[str, Any], base: Settings) -> None:
                                       variable=base.fixed_by_env[where],
                                       detail="set by the environment")
             if where in READ_ONLY or not keep(key):
-                raise InvalidInput(field=where, reason="set by the installer, not in the console")
+                raise SettingsInvalid(field=where, detail="set by the installer, not in the console")
 
 
 def _keys(changes: Mapping[str, Any]) -> Iterator[str]:

@@ -43,7 +43,8 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 def register(app: Flask) -> None:
     @app.errorhandler(XephangError)
     def domain_error(error: XephangError) -> Response:
-        field = error.params.get("field")
+        # A refused setting also says its key apart (`"field": "center.closes_at"`).
+        field = error.params.get("field") if getattr(error, "names_field", False) else None
         return error_response(error.status, error.code, error.message(language()),
                               field if isinstance(field, str) else None)
 

@@ -84,7 +84,8 @@ def test_press_shows_the_number_and_prints_it(page: Any, live_server: Any) -> No
 
 def test_the_start_screen_comes_back_by_itself(tmp_path: Path, browser: Any) -> None:
     with serve(tmp_path, XEPHANG_CENTER_OPENS_AT="00:00", XEPHANG_CENTER_CLOSES_AT="24:00",
-               XEPHANG_CENTER_WORKDAYS="1,2,3,4,5,6,7", XEPHANG_KIOSK_RETURN_SECONDS="1") as (url, app):
+               XEPHANG_CENTER_WORKDAYS="1,2,3,4,5,6,7", XEPHANG_CENTER_PUBLIC_HOLIDAYS="false",
+               XEPHANG_KIOSK_RETURN_SECONDS="1") as (url, app):
         context = browser.new_context(viewport=LANDSCAPE, locale="vi-VN")
         page = context.new_page()
         open_kiosk(page, url, token_of(app))
@@ -179,7 +180,8 @@ def test_a_kiosk_pressed_too_often_says_wait(page: Any, live_server: Any) -> Non
 def test_closed_field_is_shown_plainly(tmp_path: Path, browser: Any) -> None:
     base = load_settings(env={"XEPHANG_DATA_DIR": str(tmp_path / "closed-field"),
                               "XEPHANG_CENTER_OPENS_AT": "00:00", "XEPHANG_CENTER_CLOSES_AT": "24:00",
-                              "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7"})
+                              "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7",
+    "XEPHANG_CENTER_PUBLIC_HOLIDAYS": "false"})
     services = tuple(ServiceSettings(s.code, s.name, s.name_en, open=s.code != "D",
                                      numeric_base=s.numeric_base) for s in base.services)
     for url, app in _serve(base.replace(services=services)):

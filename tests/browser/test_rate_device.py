@@ -50,6 +50,7 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
             "XEPHANG_CENTER_OPENS_AT": "00:00",
             "XEPHANG_CENTER_CLOSES_AT": "24:00",
             "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7",
+    "XEPHANG_CENTER_PUBLIC_HOLIDAYS": "false",
             **env,
         })
         app = create_app(settings)
