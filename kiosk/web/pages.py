@@ -66,9 +66,15 @@ class KioskState:
 
 @blueprint.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    settings = state.app.extensions["xephang"].settings
-    state.app.extensions["xephang_kiosk"] = KioskState(
-        Throttle(limit=settings.kiosk.tickets_per_minute, window=60))
+    xephang = state.app.extensions["xephang"]
+    kiosk = KioskState(Throttle(limit=xephang.settings.kiosk.tickets_per_minute, window=60))
+    state.app.extensions["xephang_kiosk"] = kiosk
+
+    def limit_changed(old: Any, new: Any) -> None:
+        # The admin console changed the kiosk's rate: the next press counts against it.
+        kiosk.throttle.limit = new.kiosk.tickets_per_minute
+
+    xephang.live.listen(limit_changed)
 
 
 def _center() -> Center:

@@ -31,6 +31,7 @@ from queue_core.service.pairing import Pairings
 from queue_core.service.settings import ConsoleSettings
 from queue_core.service.throttle import Throttle
 from queue_core.web import errors, headers
+from queue_core.web.admin import admin_pages
 from queue_core.web.api import api
 from queue_core.web.api.audit import audit_api
 from queue_core.web.api.dossiers import dossiers_api
@@ -124,11 +125,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     CSRFProtect(app)
     errors.register(app)
     for blueprint in (api, pages, stats_api, openapi_api, manager_pages, display_pages,
-                      kiosk_pages, staff_pages, audit_api, procedures_api, dossiers_api):
+                      kiosk_pages, staff_pages, audit_api, procedures_api, dossiers_api,
+                      admin_pages):
         app.register_blueprint(blueprint)
     attach_printing(app, background=background)
     # Every page reads the citizens' words from the one vocabulary.
     app.jinja_env.globals["vocabulary"] = vocabulary
+
+    @app.context_processor
+    def demo_mode() -> dict[str, bool]:
+        return {"demo_mode": live.current.center.demo}
+
     headers.install(app)
     if background:
         socketio.start_background_task(_day_keeper, app)
