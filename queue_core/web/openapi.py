@@ -684,6 +684,9 @@ def _admin_paths() -> dict[str, dict[str, Schema]]:
             "api.collect_pairing", "Waiting, or the device's token once after approval",
             "admin", (), {200: _json("the pairing's state", ref("PairingState"))},
             parameters=[PAIRING_ID], errors=(404,))},
+        "/kiosk/test-print": {"post": _operation(
+            "kiosk.test_print", "Print a sample ticket on the core's printer", "admin", admin,
+            {200: _json("how the printing went", ref("Print"))})},
         "/pairing/approve": {"post": _operation(
             "api.approve_pairing", "Let the device showing a code in, with a role and counter",
             "admin", admin, {200: _json("the device approved", _object({
