@@ -75,9 +75,18 @@
     show("fields");
   }
 
-  function setup(reason) {
+  var pairing = null;
+
+  /* No usable token: show the pairing code; an admin's approval brings the token (kept). */
+  function setup(reason, refused) {
+    if (refused) device.forget();
+    if (socket) { socket.disconnect(); socket = null; }
     $("k-setup-reason").textContent = reason;
     show("setup");
+    if (!pairing && window.XephangPairing) {
+      pairing = XephangPairing.start({ device: "kiosk", storageKey: TOKEN_KEY, element: $("k-pairing"),
+                                       onToken: function () { window.location.reload(); } });
+    }
   }
 
   function message(title, text, seconds) {
@@ -146,12 +155,20 @@
       setOnline(true);
       loadHealth();
     });
-    socket.on("disconnect", function () { setOnline(false); });
+    socket.on("disconnect", function (reason) {
+      setOnline(false);
+      // The box closed this connection on purpose (the token was revoked?): ask, then act.
+      if (reason === "io server disconnect") {
+        verify(true).then(function (ok) { if (ok && socket) socket.connect(); });
+      }
+    });
     socket.on("connect_error", function () {
       setOnline(false);
       verify(true);
     });
     socket.on("board", applyBoard);
+    // The admin console saved new settings: fields, names or hours may have changed.
+    socket.on("settings_changed", function () { refreshFields(); });
     ["ticket_issued", "ticket_called", "ticket_updated", "counter_updated"].forEach(function (name) {
       socket.on(name, function (payload) {
         if (payload && payload.waiting) applyWaiting(payload.waiting);
@@ -181,8 +198,7 @@
   function verify(quiet) {
     return api("GET", "/api/v1/auth/me", undefined, {}, 5000).then(function (result) {
       if (result.status === 401 || result.status === 403) {
-        if (socket) socket.disconnect();
-        setup(T.setup_invalid);
+        setup(T.setup_invalid, true);
         return false;
       }
       return result.status === 200;
@@ -201,9 +217,32 @@
 
   // --- the board -----------------------------------------------------------------------
 
+  /* Take the page's fields again from the box (the same buttons the page was made with). */
+  function refreshFields() {
+    fetch("/kiosk", { cache: "no-store" }).then(function (response) { return response.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var grid = fresh.getElementById("k-fields");
+        var title = fresh.querySelector(".k-title");
+        var given = fresh.getElementById("k-options");
+        if (!grid || !given) return;
+        $("k-fields").innerHTML = grid.innerHTML;
+        if (title) app.querySelector(".k-title").innerHTML = title.innerHTML;
+        var closed = fresh.getElementById("k-closed");
+        if (closed) $("k-closed").innerHTML = closed.innerHTML;
+        options = JSON.parse(given.textContent);
+        fieldNames = {};
+        options.fields.forEach(function (f) { fieldNames[f.code] = f.name; });
+        if (board) applyBoard(board);
+        renderFields();
+      }, function () {});
+  }
+
   function applyBoard(value) {
     if (!value || !value.services) return;
     board = value;
+    var ribbon = document.getElementById("demo-ribbon");
+    if (ribbon) ribbon.hidden = !value.demo;
     var waiting = {};
     value.services.forEach(function (s) { waiting[s.code] = s.waiting; });
     applyWaiting(waiting);
@@ -226,9 +265,27 @@
     return !!found && found.open !== false;
   }
 
+  /* "Trung tâm mở cửa lại lúc 7 giờ 00, thứ Năm 11/2": the next opening, in the center's zone. */
+  function openingText(iso) {
+    var at = iso ? new Date(iso) : null;
+    if (!at || isNaN(at.getTime())) return "";
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", { timeZone: options.timezone || undefined, hour: "numeric",
+      minute: "2-digit", day: "numeric", month: "numeric", weekday: "short", hourCycle: "h23" })
+      .formatToParts(at).forEach(function (part) { parts[part.type] = part.value; });
+    var weekday = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(parts.weekday);
+    return T.opens_next.replace("{hour}", String(Number(parts.hour))).replace("{minute}", parts.minute)
+      .replace("{weekday}", T.weekdays[weekday] || "").replace("{day}", String(Number(parts.day)))
+      .replace("{month}", String(Number(parts.month)));
+  }
+
   function renderFields() {
     var closedCenter = !centerOpen();
     $("k-closed").hidden = !closedCenter;
+    if (closedCenter && board) {
+      if (board.closed_reason) $("k-closed-why").textContent = T.holiday.replace("{name}", board.closed_reason);
+      $("k-opens-next").textContent = openingText(board.opens_next);
+    }
     app.classList.toggle("k-center-closed", closedCenter);
     Array.prototype.forEach.call(app.querySelectorAll(".k-field"), function (button) {
       var open = serviceOpen(button.dataset.service);
@@ -276,7 +333,7 @@
       return;
     }
     var error = errorOf(result);
-    if (result.status === 401 || result.status === 403) { setup(T.setup_invalid); return; }
+    if (result.status === 401 || result.status === 403) { setup(T.setup_invalid, true); return; }
     if (result.status === 429) { message(T.limited_title, T.limited_text, 20); return; }
     if (error.code === "center_closed") {
       if (board) board.open = false;
