@@ -12,6 +12,7 @@ to the core as ``device_status``.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -233,13 +234,26 @@ def _positive_int(*values: Any) -> int:
     return 0
 
 
+# How long a stop asked by SIGTERM may take before the process leaves anyway: an orphaned
+# announcer (its serving process was killed) must never linger beside the next one.
+STOP_GRACE_SECONDS = 10.0
+
+
+def _leave(satellite: AnnouncerSatellite) -> None:
+    """SIGTERM: stop cleanly, and leave for sure if a clean stop hangs."""
+    timer = threading.Timer(STOP_GRACE_SECONDS, os._exit, args=(0,))
+    timer.daemon = True
+    timer.start()
+    satellite.stop(timeout=0)
+
+
 def run(core_url: str, token: str, settings: Settings) -> None:
     """Run the announcer satellite until interrupted (Ctrl-C or SIGTERM)."""
     announcer = Announcer.from_settings(settings)
     satellite = AnnouncerSatellite(core_url, token, announcer)
     announcer.start()
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: satellite.stop(timeout=0))
+        signal.signal(signal.SIGTERM, lambda *_: _leave(satellite))
     log.info("announcer: %s", announcer.status.message)
     try:
         satellite.run_forever()

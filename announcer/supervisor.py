@@ -50,6 +50,17 @@ def bind_to_parent(environ: Mapping[str, str] = os.environ) -> None:
     if os.getppid() != int(parent):
         # The parent died before we could ask: nobody is left to serve.
         raise SystemExit(0)
+    # Belt and braces: the kernel's signal is tied to the thread that started us, so a
+    # watcher also notices the parent is gone and asks for the same clean stop.
+    watcher = threading.Thread(target=_watch_parent, args=(int(parent),), daemon=True,
+                               name="announcer-parent")
+    watcher.start()
+
+
+def _watch_parent(parent: int, interval: float = 2.0) -> None:
+    while os.getppid() == parent:
+        time.sleep(interval)  # polling the kernel; nothing to wait on for a non-child parent
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 class AnnouncerProcess:

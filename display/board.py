@@ -1,5 +1,8 @@
 """A Board kept current from pushed events, in `seq` order: the state behind every screen.
 
+What the large panel shows and how recalls enter the recent calls are the rules of
+`queue_core.domain.calls` (a call still true; one entry per recall).
+
 Pure: no I/O and no clock of its own. Callers pass `now` (seconds on any monotonic
 scale) and do the network work the board asks for (`take_resync`). The page script
 `display/static/board.js` follows the same rules, line for line:
@@ -20,6 +23,10 @@ True
 ...     "ticket": {"id": "t1", "label": "B001", "state": "called", "called_at": None}}, now=1.0)
 >>> live.call.label, live.counter(3)["current"]["label"], live.is_fresh(3, now=2.0)
 ('B001', 'B001', True)
+>>> live.apply("ticket_updated", {"seq": 6, "waiting": {"B": 0},
+...     "ticket": {"id": "t1", "label": "B001", "state": "done"}}, now=4.0)
+>>> live.call is None   # B001 left counter 3: the large panel shows no stale call
+True
 >>> live.apply("ticket_issued", {"seq": 9, "ticket": {}, "waiting": {"B": 1}}, now=3.0)
 >>> live.take_resync(now=3.0)   # a gap: fetch the Board again, then `load` it
 True
@@ -31,6 +38,8 @@ import copy
 from dataclasses import dataclass, replace
 from typing import Any
 
+from queue_core.domain.calls import add_call, shown_call
+
 TICKET_ISSUED = "ticket_issued"
 TICKET_CALLED = "ticket_called"
 TICKET_UPDATED = "ticket_updated"
@@ -41,7 +50,12 @@ PENDING_LIMIT = 500
 
 @dataclass(frozen=True)
 class Call:
-    """The latest call a screen shows in large type."""
+    """The call a screen shows in large type.
+
+    `speech` is what the loudspeaker says, `caption` the same sentence as written (shown
+    for people who cannot hear it); `earlier` marks a call that is not the latest one made
+    (the latest is no longer true).
+    """
 
     label: str
     counter: int
@@ -49,6 +63,8 @@ class Call:
     speech: str = ""
     ticket: str | None = None
     at: str | None = None
+    caption: str = ""
+    earlier: bool = False
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -69,11 +85,11 @@ def _int(*values: Any) -> int:
     return 0
 
 
-def _call_from_recent(entry: Any) -> Call | None:
-    if not isinstance(entry, dict) or not entry.get("label"):
-        return None
-    return Call(label=str(entry["label"]), counter=_int(entry.get("counter")),
-                recall=bool(entry.get("recall")), ticket=entry.get("ticket"), at=entry.get("at"))
+def _call_from_entry(entry: dict[str, Any], earlier: bool) -> Call:
+    return Call(label=str(entry.get("label") or ""), counter=_int(entry.get("counter")),
+                recall=bool(entry.get("recall")), speech=str(entry.get("speech") or ""),
+                ticket=entry.get("ticket"), at=entry.get("at"),
+                caption=str(entry.get("caption") or ""), earlier=earlier)
 
 
 class LiveBoard:
@@ -97,6 +113,8 @@ class LiveBoard:
         self._resync = False
         self._awaiting = False
         self._asked_at = 0.0
+        # The sentences fetched for a call known without them (the one shown, only).
+        self._texts: tuple[tuple[Any, ...], str, str] | None = None
 
     # --- snapshots ---------------------------------------------------------------------------
 
@@ -120,13 +138,12 @@ class LiveBoard:
         self.board["recent_calls"] = list(board.get("recent_calls") or [])[:self._keep()]
         self.seq, self._whole = seq, True
         self._resync = self._awaiting = False
-        call = _call_from_recent(self.board["recent_calls"][0]) if self.board["recent_calls"] \
-            else None
-        if call is not None and previous is not None and call.key == previous.key:
-            call = previous
-        elif call is not None and not first:
+        self._settle()
+        call = self.call
+        if call is not None and not call.earlier and not first and (
+                previous is None or call.key != previous.key):
+            # A call the screen did not see: announce it like one that arrived as an event.
             self._fresh[call.counter] = now + self.highlight_seconds
-        self.call = call
         self._replay(now)
         self.version += 1
         return True
@@ -231,24 +248,37 @@ class LiveBoard:
                     counter["current"] = ticket if ticket.get("state") == "called" else None
             if name == TICKET_CALLED:
                 self._called(payload, ticket, now)
+        self._settle()
 
     def _called(self, payload: dict[str, Any], ticket: dict[str, Any], now: float) -> None:
         board = self.board
         assert board is not None
         number = _int(payload.get("counter"), ticket.get("counter"))
-        recall = bool(payload.get("recall"))
-        call = Call(label=str(ticket.get("label") or ""), counter=number, recall=recall,
-                    speech=str(payload.get("speech") or ""), ticket=ticket.get("id"),
-                    at=ticket.get("called_at"))
-        board["recent_calls"] = ([{"label": call.label, "counter": number, "at": call.at,
-                                   "recall": recall, "ticket": call.ticket}]
-                                 + board.get("recent_calls", []))[:self._keep()]
+        entry = {"label": str(ticket.get("label") or ""), "counter": number,
+                 "at": payload.get("at") or ticket.get("called_at"),
+                 "recall": bool(payload.get("recall")), "ticket": ticket.get("id"),
+                 "speech": str(payload.get("speech") or ""),
+                 "caption": str(payload.get("caption") or "")}
+        board["recent_calls"] = add_call(board.get("recent_calls", []), entry, limit=self._keep())
         for counter in board.get("counters", []):
             if counter.get("number") == number:
                 # The counter_updated that follows says the same; showing it now saves a frame.
                 counter["current"] = ticket
-        self.call = call
         self._fresh[number] = now + self.highlight_seconds
+
+    def _settle(self) -> None:
+        """Choose the call the large panel shows; end the highlight of a counter left idle."""
+        board = self.board or {}
+        counters = board.get("counters", [])
+        for counter in counters:
+            if counter.get("state") != "open" or not counter.get("current"):
+                self._fresh.pop(_int(counter.get("number")), None)
+        shown = shown_call(board.get("recent_calls", []), counters)
+        call = _call_from_entry(*shown) if shown is not None else None
+        if call is not None and self._texts is not None and self._texts[0] == call.key:
+            call = replace(call, speech=call.speech or self._texts[1],
+                           caption=call.caption or self._texts[2])
+        self.call = call
 
     def _put_counter(self, counter: dict[str, Any]) -> None:
         counters = self.board["counters"] if self.board else []
@@ -261,16 +291,20 @@ class LiveBoard:
 
     # --- what screens read -------------------------------------------------------------------
 
-    def set_speech(self, call: Call, text: str) -> None:
-        """Fill in the sentence of a call known only from a snapshot."""
-        if self.call is not None and self.call.key == call.key and text != self.call.speech:
-            self.call = replace(self.call, speech=text)
+    def set_speech(self, call: Call, text: str, caption: str = "") -> None:
+        """Fill in the sentences of a call known without them (fetched by the screen)."""
+        if self.call is None or self.call.key != call.key:
+            return
+        self._texts = (call.key, text, caption)
+        before = self.call
+        self._settle()
+        if self.call != before:
             self.version += 1
 
     def is_fresh(self, counter: int | None = None, *, now: float) -> bool:
         """Tell whether the latest call (or the latest at `counter`) is still highlighted."""
         if counter is None:
-            if self.call is None:
+            if self.call is None or self.call.earlier:
                 return False
             counter = self.call.counter
         return self._fresh.get(counter, float("-inf")) > now
@@ -291,9 +325,14 @@ class LiveBoard:
         return None
 
     def recent(self) -> list[dict[str, Any]]:
-        """Return the calls before the one shown large, newest first (at most `recent_limit`)."""
+        """Return the recent calls but the one shown large, newest first (at most `recent_limit`)."""
         calls = list((self.board or {}).get("recent_calls", []))
-        return calls[1:1 + self.recent_limit]
+        shown = self.call
+        for index, entry in enumerate(calls):
+            if shown is not None and _call_from_entry(entry, shown.earlier).key == shown.key:
+                del calls[index]
+                break
+        return calls[:self.recent_limit]
 
     def services(self) -> list[dict[str, Any]]:
         return list((self.board or {}).get("services", []))

@@ -30,7 +30,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from hardware.fonts import font_path
 
-from .messages import priority_name, render
+from .messages import priority_name, render, where_text
 
 PAPER_WIDTHS = (384, 576)
 BLACK, WHITE = 0, 255
@@ -51,16 +51,19 @@ class TicketFace:
     url: str
     footer: str
     lang: str = "vi"
+    # The counters that serve the field ("Mời đến quầy 1, 2 hoặc 5 khi được gọi").
+    counters: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class TicketImage:
-    """A rendered ticket and where its QR code sits (tests read the code back)."""
+    """A rendered ticket, where its QR code sits, and its lines of text (tests read them)."""
 
     image: Image.Image
     qr_origin: tuple[int, int]
     qr_scale: int
     qr_modules: int
+    texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,8 @@ class ChecklistFace:
 
 
 def face_for(ticket: Mapping[str, Any], *, center_name: str, subtitle: str, service_name: str,
-             url: str, footer: str, lang: str = "vi") -> TicketFace:
+             url: str, footer: str, lang: str = "vi",
+             counters: tuple[int, ...] = ()) -> TicketFace:
     """Build a ticket's face from a Ticket of the API (CONTRACT.md)."""
     issued = ticket.get("issued_at")
     return TicketFace(
@@ -97,6 +101,7 @@ def face_for(ticket: Mapping[str, Any], *, center_name: str, subtitle: str, serv
         url=url,
         footer=footer,
         lang=lang,
+        counters=tuple(counters),
     )
 
 
@@ -150,6 +155,7 @@ class _Canvas:
         self.image = Image.new("L", (width, width * 5), WHITE)
         self.draw = ImageDraw.Draw(self.image)
         self.y = self.margin
+        self.lines: list[str] = []
 
     @property
     def inner(self) -> int:
@@ -163,6 +169,7 @@ class _Canvas:
             x = (self.width - _text_width(line, font)) // 2
             self.draw.text((x, self.y), line, font=font, fill=fill)
             self.y += ascent + descent
+        self.lines.append(text)
         self.y += int(size * gap)
 
     def item(self, marker: str, text: str, size: int, *, gap: float = 0.2) -> None:
@@ -185,6 +192,7 @@ class _Canvas:
         height = len(lines) * (ascent + descent) + 2 * pad
         self.draw.rectangle((self.margin, self.y, self.width - self.margin, self.y + height),
                             fill=BLACK)
+        self.lines.append(text)
         y = self.y + pad
         for line in lines:
             x = (self.width - _text_width(line, font)) // 2
@@ -265,10 +273,13 @@ def layout_ticket(face: TicketFace, *, width: int = 576) -> TicketImage:
     canvas.big(face.label)
     if face.priority:
         canvas.band(render("priority", lang, name=face.priority), max(16, int(26 * unit)))
-    canvas.text(render("field", lang, name=face.service_name), max(18, int(30 * unit)), bold=True,
-                gap=0.4)
-    canvas.rule(dashed=True)
     detail = max(17, int(26 * unit))
+    where = where_text(face.counters, lang)
+    canvas.text(render("field", lang, name=face.service_name), max(18, int(30 * unit)), bold=True,
+                gap=0.2 if where else 0.4)
+    if where:
+        canvas.text(where, detail, gap=0.4)
+    canvas.rule(dashed=True)
     if face.ahead is not None:
         canvas.text(render("ahead", lang, count=face.ahead) if face.ahead > 0
                     else render("ahead_none", lang), detail, bold=True, gap=0.1)
@@ -283,7 +294,7 @@ def layout_ticket(face: TicketFace, *, width: int = 576) -> TicketImage:
     if face.footer:
         canvas.rule(dashed=True)
         canvas.text(face.footer, max(15, int(20 * unit)), gap=0.1)
-    return TicketImage(canvas.finish(), origin, scale, modules)
+    return TicketImage(canvas.finish(), origin, scale, modules, tuple(canvas.lines))
 
 
 def render_checklist(face: ChecklistFace, *, width: int = 576) -> Image.Image:

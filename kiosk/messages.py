@@ -1,13 +1,14 @@
 """Words of the kiosk, the printed ticket and the printer reports, Vietnamese first.
 
 >>> render("ahead", count=4)
-'Trước bạn: 4 người'
->>> PRIORITY_NAMES["elderly"]["vi"]
-'Người cao tuổi'
+'Trước ông/bà: 4 người'
+>>> PRIORITY_NAMES["elderly"]["vi"] == vocabulary.PRIORITY_NAMES["elderly"]
+True
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from queue_core.domain import vocabulary
@@ -21,16 +22,18 @@ PRIORITY_ORDER = vocabulary.PRIORITY_ORDER
 
 CATALOG: dict[str, dict[str, str]] = {
     # The printed ticket.
-    "ticket_heading": {"vi": "SỐ THỨ TỰ CỦA BẠN", "en": "YOUR NUMBER"},
+    "ticket_heading": {"vi": "SỐ THỨ TỰ", "en": "YOUR NUMBER"},
     "field": {"vi": "Lĩnh vực: {name}", "en": "Field: {name}"},
+    # Where to go once called: the counters that serve the field, from the configuration.
+    "where": {"vi": "Mời đến quầy {counters} khi được gọi", "en": "Go to counter {counters} when called"},
     "priority": {"vi": "ƯU TIÊN · {name}", "en": "PRIORITY · {name}"},
-    "ahead": {"vi": "Trước bạn: {count} người", "en": "Ahead of you: {count}"},
-    "ahead_none": {"vi": "Bạn là người tiếp theo", "en": "You are next"},
+    "ahead": {"vi": "Trước ông/bà: {count} người", "en": "Ahead of you: {count}"},
+    "ahead_none": {"vi": "Ông/bà là người tiếp theo", "en": "You are next"},
     "eta": {"vi": "Thời gian chờ dự kiến: khoảng {minutes} phút",
             "en": "Expected wait: about {minutes} min"},
     "eta_unknown": {"vi": "Chưa ước tính được thời gian chờ", "en": "No wait estimate yet"},
     "issued": {"vi": "Lấy số lúc {time} ngày {date}", "en": "Issued {time} on {date}"},
-    "scan": {"vi": "Quét mã để theo dõi lượt của bạn", "en": "Scan to follow your turn"},
+    "scan": {"vi": "Quét mã để theo dõi lượt của ông/bà", "en": "Scan to follow your turn"},
     # The list of documents the look-up kiosk prints for a procedure.
     "checklist_heading": {"vi": "GIẤY TỜ CẦN CHUẨN BỊ", "en": "DOCUMENTS TO BRING"},
     "checklist_procedure": {"vi": "Mã thủ tục: {procedure} · Lĩnh vực: {field}",
@@ -76,6 +79,23 @@ def render(code: str, lang: str = "vi", **params: Any) -> str:
         return text.format(**params)
     except (KeyError, IndexError):
         return text
+
+
+def counters_text(numbers: Sequence[int], lang: str = "vi") -> str:
+    """Return counter numbers as a list in words: "1, 2 hoặc 5" ("1, 2 or 5").
+
+    >>> counters_text([1, 2, 5]), counters_text([4]), counters_text([2, 3], "en")
+    ('1, 2 hoặc 5', '4', '2 or 3')
+    """
+    shown = [str(n) for n in numbers]
+    if len(shown) < 2:
+        return "".join(shown)
+    return f"{', '.join(shown[:-1])} {'or' if lang == 'en' else 'hoặc'} {shown[-1]}"
+
+
+def where_text(numbers: Sequence[int], lang: str = "vi") -> str:
+    """Return the line telling which counters will call the ticket ("" when none serves)."""
+    return render("where", lang, counters=counters_text(numbers, lang)) if numbers else ""
 
 
 def priority_name(code: str | None, lang: str = "vi") -> str | None:

@@ -83,6 +83,8 @@ class _Face:
     footer: str = ""
     public_url: str = ""
     services: dict[str, str] = field(default_factory=dict)
+    # The counters serving each field (printed as where to go when called).
+    counters: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 class ButtonKiosk:
@@ -193,7 +195,8 @@ class ButtonKiosk:
         ticket_face = layout.face_for(ticket, center_name=face.center_name, subtitle=face.subtitle,
                                       service_name=face.services.get(str(ticket["service"]),
                                                                      str(ticket["service"])),
-                                      url=f"{base}/t/{ticket['id']}", footer=face.footer)
+                                      url=f"{base}/t/{ticket['id']}", footer=face.footer,
+                                      counters=face.counters.get(str(ticket["service"]), ()))
         return lambda width: layout.render_ticket(ticket_face, width=width)
 
     def _report(self, ticket: Mapping[str, Any], outcome: PrintOutcome) -> None:
@@ -227,7 +230,9 @@ class ButtonKiosk:
             self.face = _Face(center_name=body["center"]["name"],
                               subtitle=body["center"].get("subtitle", ""),
                               footer=body.get("footer", ""), public_url=body.get("public_url", ""),
-                              services={s["code"]: s["name"] for s in body.get("services", [])})
+                              services={s["code"]: s["name"] for s in body.get("services", [])},
+                              counters={s["code"]: tuple(s.get("counters") or ())
+                                        for s in body.get("services", [])})
             self._set_state("printer" if self._printer_trouble else "ready")
             return True
         log.error("the core refused this kiosk's token (%s)", answer.status)

@@ -280,6 +280,10 @@ class Settings:
     def counter(self, number: int) -> CounterSettings | None:
         return next((c for c in self.counters if c.number == number), None)
 
+    def counters_serving(self, code: str) -> tuple[int, ...]:
+        """Return the numbers of the counters that serve field `code`, in order."""
+        return tuple(sorted(c.number for c in self.counters if code in c.services))
+
     def replace(self, **sections: Any) -> Settings:
         """Return a copy with some sections or section fields changed (tests use it)."""
         changes: dict[str, Any] = {}

@@ -26,6 +26,8 @@ from typing import Any
 import requests
 import socketio
 
+from queue_core.domain.calls import add_call
+
 ASYNC_MODES = ("threading", "eventlet")
 DATABASE_FILE = "xephang.sqlite3"
 # Open every hour of every day, so tests can issue tickets whatever the wall clock says.
@@ -395,8 +397,10 @@ def apply_events(board: dict[str, Any], events: Iterable[tuple[str, Any]]) -> di
                     counter["current"] = ticket
         if name == "ticket_called":
             ticket = data["ticket"]
-            board["recent_calls"].insert(0, {"label": ticket["label"], "counter": data["counter"],
-                                             "recall": data["recall"], "ticket": ticket["id"]})
+            board["recent_calls"] = add_call(
+                board["recent_calls"], {"label": ticket["label"], "counter": data["counter"],
+                                        "recall": data["recall"], "ticket": ticket["id"]},
+                limit=len(board["recent_calls"]) + 1)
     return board
 
 

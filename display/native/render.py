@@ -61,6 +61,21 @@ class Fonts:
             self._cache.move_to_end(key)
         return font
 
+    def fit_block(self, text: str, px: float, width: float, height: float,
+                  bold: bool = False) -> tuple[pygame.font.Font, list[str]]:
+        """Return the largest font up to `px` in which all of `text` wraps into the box.
+
+        Never cuts the text: at the smallest size (6 px) the lines are returned anyway.
+        """
+        px = max(6.0, px)
+        while True:
+            font = self.get(px, bold)
+            lines = wrap_all(font, text, width)
+            if (len(lines) * font.get_linesize() <= height
+                    and all(font.size(line)[0] <= width for line in lines)) or px <= 6:
+                return font, lines
+            px = max(6.0, px - max(1.0, px * 0.06))
+
     def fit(self, text: str, px: float, width: float, bold: bool = False) -> pygame.font.Font:
         """Return the largest font up to `px` in which `text` is at most `width` wide."""
         font = self.get(px, bold)
@@ -70,6 +85,40 @@ class Fonts:
             font = self.get(px, bold)
             shown = font.size(text)[0]
         return font
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Text drawn in a box: what it says, the lines it was broken into, where each went."""
+
+    kind: str
+    text: str
+    lines: tuple[str, ...]
+    rects: tuple[pygame.Rect, ...]
+    box: pygame.Rect
+
+
+def wrap_all(font: pygame.font.Font, text: str, width: float) -> list[str]:
+    """Break `text` into lines of `width`, all of it (a word longer than a line is split)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if font.size(candidate)[0] <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while font.size(word)[0] > width and len(word) > 1:
+            cut = len(word) - 1
+            while cut > 1 and font.size(word[:cut])[0] > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line:
+        lines.append(line)
+    return lines
 
 
 def wrap(font: pygame.font.Font, text: str, width: float, max_lines: int) -> list[str]:
@@ -116,6 +165,8 @@ class Renderer:
 
     def __init__(self, fonts: Fonts | None = None) -> None:
         self.fonts = fonts or Fonts()
+        # The boxed text of the last frame (field names), for checks that nothing is cut.
+        self.placed: list[Placed] = []
 
     def animating(self, live: LiveBoard, view: View, now: float, size: tuple[int, int]) -> str:
         """Say what moves on its own: "cue" (a new call pulsing), "notice" (a long notice
@@ -146,6 +197,7 @@ class Renderer:
         return rect
 
     def draw(self, surface: pygame.Surface, live: LiveBoard, view: View, now: float) -> None:
+        self.placed = []
         surface.fill(BG)
         if live.board is not None:
             if view.counter is None:
@@ -165,6 +217,18 @@ class Renderer:
         rect = image.get_rect(**{anchor: (round(pos[0]), round(pos[1]))})
         surface.blit(image, rect)
         return rect
+
+    def _block(self, surface: pygame.Surface, kind: str, text: str, px: float, box: pygame.Rect,
+               color: tuple[int, int, int], *, bold: bool = False, valign: str = "top") -> None:
+        """Draw all of `text` inside `box`, wrapped, shrunk until it fits (never cut)."""
+        font, lines = self.fonts.fit_block(text, px, box.width, box.height, bold)
+        line_h = font.get_linesize()
+        y = box.y if valign == "top" else box.centery - line_h * len(lines) / 2
+        rects = []
+        for line in lines:
+            rects.append(self._text(surface, line, font, color, (box.x, y)))
+            y += line_h
+        self.placed.append(Placed(kind, text, tuple(lines), tuple(rects), box))
 
     def _scaled(self, surface: pygame.Surface, text: str, font: pygame.font.Font,
                 color: tuple[int, int, int], center: tuple[float, float], scale: float) -> None:
@@ -252,11 +316,17 @@ class Renderer:
         pygame.draw.rect(surface, INK if fresh else LINE, rect, width=max(1, round(0.4 * u)),
                          border_radius=round(1.2 * u))
         board = live.board or {}
-        if call is not None:
+        if call is not None and call.earlier:
+            # The latest call is over: the call still true before it, marked so.
+            caption, label = TEXT["earlier_caption"], call.label
+            where = f"{TEXT['at_counter']} {_counter_label(board, call.counter)}"
+            speech = ""
+        elif call is not None:
             caption = TEXT["recall_caption"] if call.recall else TEXT["call_caption"]
             label = call.label
             where = f"{TEXT['to_counter']} {_counter_label(board, call.counter)}"
-            speech = call.speech
+            # Written for people who cannot hear the loudspeaker (it says the spoken form).
+            speech = call.caption
         else:
             caption, label, where, speech = TEXT["call_caption"], TEXT["idle"], "", TEXT["no_calls"]
         inner_w = rect.width - 2.8 * u
@@ -270,15 +340,17 @@ class Renderer:
                   where_font.get_linesize() if where else 0,
                   (1 * u + len(speech_lines) * speech_font.get_linesize()) if speech_lines else 0]
         y = rect.centery - sum(blocks) / 2
-        soft = DARK_ON_GOLD if fresh else (AMBER if call and call.recall else SOFT)
+        earlier = call is not None and call.earlier
+        soft = DARK_ON_GOLD if fresh else (AMBER if call and call.recall and not earlier else SOFT)
         self._text(surface, caption.upper(), caption_font, soft, (rect.centerx, y), "midtop")
         y += blocks[0]
         scale = self._cue_scale(live, call.counter, now) if call is not None else 1.0
-        self._scaled(surface, label, label_font, BG if fresh else GOLD,
+        self._scaled(surface, label, label_font, BG if fresh else (INK if earlier else GOLD),
                      (rect.centerx, y + label_h / 2), scale)
         y += blocks[1]
         if where:
-            self._text(surface, where, where_font, BG if fresh else INK, (rect.centerx, y), "midtop")
+            self._text(surface, where, where_font, BG if fresh else (SOFT if earlier else INK),
+                       (rect.centerx, y), "midtop")
             y += blocks[2]
         y += 1 * u
         for line in speech_lines:
@@ -353,14 +425,24 @@ class Renderer:
                                      for code in counter.get("services") or [])
             room = serve_rect.left - 1 * u - fields_x
             codes_font = fonts.get(min(2.6 * u * scale, row_h * 0.45), True)
-            names_font = fonts.get(min(1.4 * u * scale, row_h * 0.25))
-            block = codes_font.get_linesize() + names_font.get_linesize()
             dim = state == "closed"
+            pad_y = 0.3 * u
+            codes_h = codes_font.get_linesize()
+            # The field names wrap and shrink into what is left of the row: never cut.
+            names_box = pygame.Rect(round(fields_x), round(y + pad_y + codes_h),
+                                    max(1, round(room)),
+                                    max(1, math.floor(row_h - codes_h - 2 * pad_y)))
+            names_font, lines = fonts.fit_block(field_names, 1.4 * u * scale, names_box.width,
+                                                names_box.height)
+            block = codes_h + names_font.get_linesize() * len(lines)
+            top = max(y + pad_y, mid - block / 2)
             self._text(surface, codes, codes_font, BG if fresh else (GREY if dim else INK),
-                       (fields_x, mid - block / 2))
-            self._text(surface, ellipsize(names_font, field_names, room), names_font,
-                       DARK_ON_GOLD if fresh else (GREY if dim else SOFT),
-                       (fields_x, mid - block / 2 + codes_font.get_linesize()))
+                       (fields_x, top))
+            names_box.y = round(top + codes_h)
+            names_box.height = max(1, math.floor(y + row_h - pad_y - names_box.y))
+            # As tall as the names need at the same size: the same font comes out.
+            self._block(surface, "counter-fields", field_names, 1.4 * u * scale, names_box,
+                        DARK_ON_GOLD if fresh else (GREY if dim else SOFT))
         surface.set_clip(clip)
         pygame.draw.rect(surface, LINE, rect, width=max(1, round(0.4 * u)),
                          border_radius=round(1.2 * u))
@@ -368,31 +450,48 @@ class Renderer:
     def _recent(self, surface: pygame.Surface, live: LiveBoard, rect: pygame.Rect,
                 u: float) -> None:
         pad = 1.2 * u
+        border = max(1, round(0.4 * u))
         row_top = self._panel(surface, rect, u, (TEXT["recent"],), ((rect.x + pad, "midleft"),))
         board = live.board or {}
         slots = max(4, live.recent_limit)
         scale = min(1.0, 8 / slots)
-        row_h = (rect.bottom - row_top) / slots
-        label_font = self.fonts.get(min(2.8 * u * scale, row_h / 1.25), True)
-        where_font = self.fonts.get(min(1.7 * u * scale, row_h / 2))
+        # Rows end above the panel's border and its rounded corners: the last one whole.
+        bottom = rect.bottom - border - 0.4 * u
+        row_h = (bottom - row_top) / slots
+        label_font = self.fonts.get(min(2.8 * u * scale, row_h / 1.3), True)
+        where_font = self.fonts.get(min(1.7 * u * scale, row_h / 2.6))
+        mark_font = self.fonts.get(min(1.3 * u * scale, row_h / 3.2), True)
         clip = surface.get_clip()
         surface.set_clip(rect)
         for index, call in enumerate(live.recent()):
             y = row_top + index * row_h
             if index % 2:
-                pygame.draw.rect(surface, PANEL_2, (rect.x, round(y), rect.width, math.ceil(row_h)))
+                pygame.draw.rect(surface, PANEL_2, (rect.x + border, round(y),
+                                                    rect.width - 2 * border, math.ceil(row_h)))
             if index:
                 pygame.draw.rect(surface, LINE, (rect.x, round(y), rect.width, max(1, 0.15 * u)))
             mid = y + row_h / 2
-            label = self._text(surface, str(call.get("label") or ""), label_font,
-                               AMBER if call.get("recall") else GOLD, (rect.x + pad, mid),
-                               "midleft")
-            where = ellipsize(where_font, _counter_label(board, call.get("counter")),
-                              rect.right - pad - label.right - 0.8 * u)
-            self._text(surface, where, where_font, SOFT, (rect.right - pad, mid), "midright")
+            recall = bool(call.get("recall"))
+            drawn = self._text(surface, str(call.get("label") or ""), label_font,
+                               AMBER if recall else GOLD, (rect.x + pad, mid), "midleft")
+            room = rect.right - pad - drawn.right - 0.8 * u
+            where = ellipsize(where_font, _counter_label(board, call.get("counter")), room)
+            if recall:
+                # One entry for a call made again, marked under its counter.
+                block = where_font.get_linesize() + mark_font.get_linesize()
+                top = mid - block / 2
+                self._text(surface, where, where_font, SOFT, (rect.right - pad, top), "topright")
+                self._text(surface, ellipsize(mark_font, TEXT["recall_mark"], room), mark_font,
+                           AMBER, (rect.right - pad, top + where_font.get_linesize()),
+                           "topright")
+            else:
+                self._text(surface, where, where_font, SOFT, (rect.right - pad, mid), "midright")
+            inside = pygame.Rect(rect.x + border, rect.y, rect.width - 2 * border,
+                                 round(bottom - rect.y))
+            self.placed.append(Placed("recent", str(call.get("label") or ""),
+                                      (str(call.get("label") or ""),), (drawn,), inside))
         surface.set_clip(clip)
-        pygame.draw.rect(surface, LINE, rect, width=max(1, round(0.4 * u)),
-                         border_radius=round(1.2 * u))
+        pygame.draw.rect(surface, LINE, rect, width=border, border_radius=round(1.2 * u))
 
     def _waiting(self, surface: pygame.Surface, live: LiveBoard, rect: pygame.Rect,
                  u: float) -> None:
@@ -409,7 +508,6 @@ class Renderer:
         gap = 0.8 * u
         item_w = (rect.right - x - gap * (len(services) - 1)) / len(services)
         code_font, count_font = self.fonts.get(2.6 * u, True), self.fonts.get(3.4 * u, True)
-        name_font = self.fonts.get(1.45 * u)
         for service in services:
             box = pygame.Rect(round(x), rect.y, round(item_w), rect.height)
             pygame.draw.rect(surface, PANEL, box, border_radius=round(0.8 * u))
@@ -423,9 +521,11 @@ class Renderer:
             self._text(surface, str(waiting), count_font, INK if waiting else GREY,
                        (box.right - 0.8 * u, top), "topright")
             y = top + count_font.get_linesize()
-            for line in wrap(name_font, str(service.get("name") or ""), item_w - 1.6 * u, 2):
-                self._text(surface, line, name_font, SOFT, (box.x + 0.8 * u, y))
-                y += name_font.get_linesize()
+            names_box = pygame.Rect(round(box.x + 0.8 * u), round(y),
+                                    max(1, round(item_w - 1.6 * u)),
+                                    max(1, math.floor(box.bottom - 0.3 * u - y)))
+            self._block(surface, "waiting-field", str(service.get("name") or ""),
+                        1.45 * u, names_box, SOFT)
             x += item_w + gap
 
     def _notice(self, surface: pygame.Surface, notice: str, rect: pygame.Rect, u: float,

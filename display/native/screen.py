@@ -10,12 +10,17 @@ disconnected) and redraws only when something changes; `render` draws.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import queue
+import shutil
+import stat
+import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import MutableMapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,30 @@ log = logging.getLogger("xephang.display")
 REFRESH_SECONDS = 300.0
 INBOX_LIMIT = 5000
 SPEECH_WAIT_SECONDS = 3.0
+
+
+def ensure_runtime_dir(environ: MutableMapping[str, str] | None = None) -> str | None:
+    """Give SDL a private runtime folder when the session has none; return it, or None.
+
+    A screen started by systemd (or from a plain console) often has no valid
+    XDG_RUNTIME_DIR; SDL's Wayland probe then prints "error: XDG_RUNTIME_DIR is invalid or
+    not set" at every start before falling back to X11 or KMS. A folder of our own (mode
+    0700, removed at exit) keeps the probe quiet and changes nothing else.
+    """
+    env = os.environ if environ is None else environ
+    current = env.get("XDG_RUNTIME_DIR", "")
+    if current:
+        try:
+            info = os.stat(current)
+            if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() \
+                    and not info.st_mode & 0o077:
+                return None
+        except OSError:
+            pass
+    folder = tempfile.mkdtemp(prefix="xephang-display-")  # 0700, a fresh random name
+    atexit.register(shutil.rmtree, folder, True)
+    env["XDG_RUNTIME_DIR"] = folder
+    return folder
 
 
 class NativeScreen:
@@ -113,8 +142,8 @@ class NativeScreen:
                 self._clock_base = (_parse_time(data.get("now")), now)
                 self._refreshed = now
         elif name == "speech":
-            call, text = data
-            self.live.set_speech(call, text)
+            call, text, caption = data
+            self.live.set_speech(call, text, caption)
         else:
             self.live.apply(name, data, now=now)
 
@@ -156,7 +185,7 @@ class NativeScreen:
 
     def _ask_speech(self) -> None:
         call = self.live.call
-        if call is None or call.speech or not call.label or not call.counter:
+        if call is None or (call.speech and call.caption) or not call.label or not call.counter:
             return
         if self._speech_asked == call.key:
             return
@@ -173,9 +202,10 @@ class NativeScreen:
             log.info("no sentence for %s: %s", call.label, exc)
             self._speech_asked = None
             return
-        text = reply.data.get("text") if isinstance(reply.data, dict) else None
+        data = reply.data if isinstance(reply.data, dict) else {}
+        text, caption = data.get("text"), data.get("caption")
         if isinstance(text, str):
-            self._post("speech", (call, text))
+            self._post("speech", (call, text, caption if isinstance(caption, str) else ""))
 
     def clock(self, now: float | None = None) -> datetime | None:
         """Return the core's time now (from the last Board), or None before the first."""
@@ -231,6 +261,7 @@ class NativeScreen:
 
     def open_window(self) -> pygame.Surface:
         """Open the full screen (or a window of `size`) and hide the mouse pointer."""
+        ensure_runtime_dir()
         pygame.display.init()
         pygame.font.init()
         if self.size is None:
@@ -275,7 +306,7 @@ class NativeScreen:
             return False
         call = self.live.call
         waited = time.monotonic() - self._refreshed
-        return call is None or bool(call.speech) or waited > SPEECH_WAIT_SECONDS
+        return call is None or bool(call.caption) or waited > SPEECH_WAIT_SECONDS
 
     def save(self, path: Path) -> Path:
         """Draw the current frame and save it as PNG."""

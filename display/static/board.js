@@ -5,6 +5,8 @@
  * rules as display/board.py (the native screen): a snapshot replaces everything;
  * events of one operation share a seq; a seq gap keeps the event aside and fetches
  * GET /api/v1/state; what is kept is bounded (recent calls, events kept aside).
+ * Which call shows in large type, and a recall as one entry of the recent calls, follow
+ * queue_core/domain/calls.py (addCall, shownCall below).
  *
  * XephangDisplay.start() connects with the vendored socket.io client (it reconnects by
  * itself, with growing delays), subscribes on every connect, shows the "connection
@@ -29,10 +31,57 @@
     return call ? [call.ticket || call.label, call.counter, !!call.recall, call.at || ""].join("|") : "";
   }
 
-  function callFromRecent(entry) {
-    if (!entry || !entry.label) return null;
-    return {label: String(entry.label), counter: Number.isInteger(entry.counter) ? entry.counter : 0,
-            recall: !!entry.recall, speech: "", ticket: entry.ticket || null, at: entry.at || null};
+  /* --- queue_core/domain/calls.py, line for line ------------------------------------- */
+
+  function sameCall(a, b) {
+    return (a.ticket || a.label) === (b.ticket || b.label) && a.counter === b.counter;
+  }
+
+  /* Recent calls with `entry` on top; a recall takes the place of the call it repeats. */
+  function addCall(recent, entry, limit) {
+    const rest = recent.map((e) => Object.assign({}, e));
+    if (entry.recall) {
+      const index = rest.findIndex((known) => sameCall(known, entry));
+      if (index >= 0) rest.splice(index, 1);
+    }
+    return [Object.assign({}, entry)].concat(rest).slice(0, Math.max(0, limit));
+  }
+
+  /* Still true: its ticket is the one served at its counter, and that counter open. */
+  function stillTrue(entry, counters) {
+    for (const counter of counters) {
+      if (counter.number !== entry.counter) continue;
+      const current = counter.current;
+      return counter.state === "open" && !!current && typeof current === "object" &&
+        (current.id || current.label) === (entry.ticket || entry.label);
+    }
+    return false;
+  }
+
+  /* [the call for the large panel, whether it is an earlier one], or null. */
+  function shownCall(recent, counters) {
+    for (let index = 0; index < recent.length; index += 1) {
+      if (stillTrue(recent[index], counters)) return [Object.assign({}, recent[index]), index > 0];
+    }
+    let last = null;
+    for (const counter of counters) {
+      if (counter.state !== "open" || !counter.current || typeof counter.current !== "object") continue;
+      if (last === null || String(counter.current.called_at || "") > String(last.current.called_at || "")) {
+        last = counter;
+      }
+    }
+    if (last === null) return null;
+    const current = last.current;
+    return [{label: current.label, counter: last.number, at: current.called_at ?? null,
+             recall: false, ticket: current.id ?? null}, true];
+  }
+
+  function callFromEntry(entry, earlier) {
+    return {label: String(entry.label || ""),
+            counter: Number.isInteger(entry.counter) ? entry.counter : 0,
+            recall: !!entry.recall, speech: String(entry.speech || ""),
+            ticket: entry.ticket ?? null, at: entry.at ?? null,
+            caption: String(entry.caption || ""), earlier: !!earlier};
   }
 
   class LiveBoard {
@@ -53,6 +102,7 @@
       this.resync = false;
       this.awaiting = false;
       this.askedAt = 0;
+      this.texts = null;           // sentences fetched for the call shown: [key, speech, caption]
     }
 
     keep() { return this.recentLimit + 1; }
@@ -76,13 +126,12 @@
       this.seq = seq;
       this.whole = true;
       this.resync = this.awaiting = false;
-      let call = this.board.recent_calls.length ? callFromRecent(this.board.recent_calls[0]) : null;
-      if (call && previous && callKey(call) === callKey(previous)) {
-        call = previous;
-      } else if (call && !first) {
+      this.settle();
+      const call = this.call;
+      if (call && !call.earlier && !first && (!previous || callKey(call) !== callKey(previous))) {
+        // A call the screen did not see: announce it like one that arrived as an event.
         this.fresh.set(call.counter, now + this.highlightMs);
       }
-      this.call = call;
       this.replay(now);
       this.version += 1;
       return true;
@@ -165,23 +214,40 @@
         }
         if (name === "ticket_called") this.called(payload, ticket, now);
       }
+      this.settle();
     }
 
     called(payload, ticket, now) {
       const board = this.board;
       let number = payload.counter;
       if (!Number.isInteger(number)) number = Number.isInteger(ticket.counter) ? ticket.counter : 0;
-      const call = {label: String(ticket.label || ""), counter: number, recall: !!payload.recall,
-                    speech: String(payload.speech || ""), ticket: ticket.id || null,
-                    at: ticket.called_at || null};
-      board.recent_calls = [{label: call.label, counter: number, at: call.at, recall: call.recall,
-                             ticket: call.ticket}].concat(board.recent_calls).slice(0, this.keep());
+      const entry = {label: String(ticket.label || ""), counter: number,
+                     at: payload.at || ticket.called_at || null, recall: !!payload.recall,
+                     ticket: ticket.id ?? null, speech: String(payload.speech || ""),
+                     caption: String(payload.caption || "")};
+      board.recent_calls = addCall(board.recent_calls, entry, this.keep());
       for (const counter of board.counters) {
         // The counter_updated that follows says the same; showing it now saves a frame.
         if (counter.number === number) counter.current = ticket;
       }
-      this.call = call;
       this.fresh.set(number, now + this.highlightMs);
+    }
+
+    /* Choose the call the large panel shows; end the highlight of a counter left idle. */
+    settle() {
+      const counters = this.board ? this.board.counters : [];
+      for (const counter of counters) {
+        if (counter.state !== "open" || !counter.current) {
+          this.fresh.delete(Number.isInteger(counter.number) ? counter.number : 0);
+        }
+      }
+      const shown = shownCall(this.board ? this.board.recent_calls : [], counters);
+      let call = shown ? callFromEntry(shown[0], shown[1]) : null;
+      if (call && this.texts && this.texts[0] === callKey(call)) {
+        call = Object.assign({}, call, {speech: call.speech || this.texts[1],
+                                        caption: call.caption || this.texts[2]});
+      }
+      this.call = call;
     }
 
     putCounter(counter) {
@@ -192,16 +258,18 @@
       counters.sort((a, b) => (a.number || 0) - (b.number || 0));
     }
 
-    setSpeech(call, text) {
-      if (this.call && callKey(this.call) === callKey(call) && text !== this.call.speech) {
-        this.call = Object.assign({}, this.call, {speech: text});
-        this.version += 1;
-      }
+    /* Fill in the sentences of a call known without them (fetched by the page). */
+    setSpeech(call, text, caption = "") {
+      if (!this.call || callKey(this.call) !== callKey(call)) return;
+      this.texts = [callKey(call), text, caption];
+      const before = JSON.stringify(this.call);
+      this.settle();
+      if (JSON.stringify(this.call) !== before) this.version += 1;
     }
 
     isFresh(counter, now) {
       if (counter === null || counter === undefined) {
-        if (!this.call) return false;
+        if (!this.call || this.call.earlier) return false;
         counter = this.call.counter;
       }
       return (this.fresh.get(counter) || -Infinity) > now;
@@ -217,8 +285,14 @@
       return this.board ? this.board.counters.find((c) => c.number === number) || null : null;
     }
 
+    /* The recent calls but the one shown large, newest first (at most recentLimit). */
     recent() {
-      return this.board ? this.board.recent_calls.slice(1, 1 + this.recentLimit) : [];
+      if (!this.board) return [];
+      const calls = this.board.recent_calls.slice();
+      const shown = this.call;
+      const index = shown ? calls.findIndex((e) => callKey(callFromEntry(e, false)) === callKey(shown)) : -1;
+      if (index >= 0) calls.splice(index, 1);
+      return calls.slice(0, this.recentLimit);
     }
 
     services() { return this.board ? this.board.services : []; }
@@ -247,6 +321,27 @@
     if (className) node.className = className;
     for (const child of children || []) node.appendChild(child);
     return node;
+  }
+
+  /*
+   * Shrink a box's text until all of it fits (wrapped, never cut): the box gets its size
+   * from the layout; the font goes down in small steps, to `minScale` of the stylesheet's.
+   * Measured again only when the text or the room around it changed.
+   */
+  function fitText(node, minScale = 0.45) {
+    if (!node) return;
+    const room = node.parentElement || node;
+    const key = `${node.textContent}|${room.clientWidth}x${room.clientHeight}`;
+    if (node.dataset.fitted === key) return;
+    node.style.fontSize = "";
+    const base = parseFloat(getComputedStyle(node).fontSize);
+    let scale = 1;
+    const over = () => node.scrollHeight > node.clientHeight || node.scrollWidth > node.clientWidth;
+    while (over() && scale > minScale) {
+      scale = Math.max(minScale, scale - 0.05);
+      node.style.fontSize = `${(base * scale).toFixed(2)}px`;
+    }
+    node.dataset.fitted = key;
   }
 
   /* --- the clock: the core's time in the center's time zone ------------------------------ */
@@ -424,10 +519,10 @@
         });
     }
 
-    /* A call known only from a snapshot has no sentence yet: ask the core for it. */
+    /* A call known without its sentences (an older core's Board): ask the core for them. */
     function askSpeech() {
       const call = live.call;
-      if (!call || call.speech || !call.label || !call.counter) return;
+      if (!call || (call.speech && call.caption) || !call.label || !call.counter) return;
       const key = callKey(call);
       if (key === speechAsked) return;
       speechAsked = key;
@@ -436,7 +531,10 @@
       fetch(`/api/v1/speech?${query}`, {cache: "no-store"})
         .then((answer) => (answer.ok ? answer.json() : null))
         .then((body) => {
-          if (body && typeof body.text === "string") { live.setSpeech(call, body.text); after(); }
+          if (body && typeof body.text === "string") {
+            live.setSpeech(call, body.text, typeof body.caption === "string" ? body.caption : "");
+            after();
+          }
         })
         .catch(() => { speechAsked = ""; });
     }
@@ -516,5 +614,5 @@
   }
 
   global.XephangDisplay = {LiveBoard, start, setText, toggle, sizeList, element, clockParts,
-                           callKey};
+                           callKey, addCall, shownCall, fitText};
 })(window);

@@ -19,7 +19,7 @@
     const counter = live.counter(options.counter);
     if (!counter) return;
     const now = display.now();
-    setText(nodes.name, counter.name || `Quầy ${counter.number}`);
+    setText(nodes.name, counter.name || `${text.counter} ${counter.number}`);
     let label = text.idle;
     let state = "";
     if (counter.state === "closed") { label = text.closed; state = ""; }

@@ -1,7 +1,7 @@
 /* The wall screen: the call just made in large type, every counter, recent calls, waiting. */
 (function () {
   "use strict";
-  const {setText, toggle, sizeList, element, callKey} = window.XephangDisplay;
+  const {setText, toggle, sizeList, element, callKey, fitText} = window.XephangDisplay;
 
   const $ = (id) => document.getElementById(id);
   const nodes = {
@@ -12,9 +12,11 @@
   };
   let shownCall = null;
 
+  let words = {};
+
   function counterName(board, number) {
     const counter = board.counters.find((c) => c.number === number);
-    return counter && counter.name ? counter.name : `Quầy ${number}`;
+    return counter && counter.name ? counter.name : `${words.counter} ${number}`;
   }
 
   function counterRow() {
@@ -26,7 +28,11 @@
   }
 
   function recentItem() {
-    return element("li", "recent-item", [element("b", "r-label"), element("span", "r-counter")]);
+    return element("li", "recent-item", [
+      element("b", "r-label"),
+      // The counter, and under it "gọi lại" for a call made again.
+      element("span", "r-side", [element("span", "r-counter"), element("small", "r-again")]),
+    ]);
   }
 
   function waitingItem() {
@@ -46,11 +52,18 @@
   function renderHero(display, board, now) {
     const {live, text} = display;
     const call = live.call;
-    if (call) {
+    if (call && call.earlier) {
+      // The latest call is no longer true: the call still true before it, marked so.
+      setText(nodes.caption, text.earlier_caption);
+      setText(nodes.label, call.label);
+      setText(nodes.counter, `${text.at_counter} ${counterName(board, call.counter)}`);
+      setText(nodes.speech, "");
+    } else if (call) {
       setText(nodes.caption, call.recall ? text.recall_caption : text.call_caption);
       setText(nodes.label, call.label);
       setText(nodes.counter, `${text.to_counter} ${counterName(board, call.counter)}`);
-      setText(nodes.speech, call.speech);
+      // Written for people who cannot hear the loudspeaker (which says the spoken form).
+      setText(nodes.speech, call.caption);
     } else {
       setText(nodes.caption, text.call_caption);
       setText(nodes.label, text.idle);
@@ -60,7 +73,8 @@
     const key = callKey(call);
     const fresh = live.isFresh(null, now);
     toggle(nodes.hero, "is-fresh", fresh);
-    toggle(nodes.hero, "is-recall", !!(call && call.recall));
+    toggle(nodes.hero, "is-recall", !!(call && call.recall && !call.earlier));
+    toggle(nodes.hero, "is-earlier", !!(call && call.earlier));
     if (fresh && key !== shownCall) cue(nodes.hero);
     if (!fresh) nodes.hero.classList.remove("is-cue");
     shownCall = key;
@@ -97,8 +111,10 @@
     nodes.recent.style.setProperty("--items", String(Math.max(4, display.live.recentLimit)));
     const items = sizeList(nodes.recent, calls.length, recentItem);
     calls.forEach((call, index) => {
-      setText(items[index].children[0], call.label);
-      setText(items[index].children[1], counterName(board, call.counter));
+      const [label, side] = items[index].children;
+      setText(label, call.label);
+      setText(side.children[0], counterName(board, call.counter));
+      setText(side.children[1], call.recall ? display.text.recall_mark : "");
       toggle(items[index], "is-recall", !!call.recall);
     });
   }
@@ -117,6 +133,7 @@
   }
 
   function render(display) {
+    words = display.text;
     const board = display.live.board;
     if (!board) return;
     const now = display.now();
@@ -125,6 +142,9 @@
     renderCounters(display, board, now);
     renderRecent(display, board);
     renderWaiting(display);
+    // Once every part has its content (the layout is final): a long field name wraps and
+    // shrinks into its box, never cut.
+    fitAll(false);
     toggle(document.body, "is-center-closed", board.open === false);
     tick(display, display.clock());
   }
@@ -153,8 +173,15 @@
     nodes.notice.classList.add("is-scrolling");
   }
 
+  function fitAll(again = true) {
+    document.querySelectorAll(".c-names, .w-name").forEach((node) => {
+      if (again) delete node.dataset.fitted;
+      fitText(node);
+    });
+  }
+
   window.XephangDisplay.start({render, tick, rooms: ["board"]});
-  window.addEventListener("resize", fitNotice);
-  if (document.fonts && document.fonts.ready) document.fonts.ready.then(fitNotice);
+  window.addEventListener("resize", () => { fitNotice(); fitAll(); });
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(() => { fitNotice(); fitAll(); });
   fitNotice();
 })();

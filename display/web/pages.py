@@ -15,6 +15,8 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from display.messages import page_text
+
 blueprint = Blueprint("display", __name__, template_folder="../templates",
                       static_folder="../static", static_url_path="/static/display")
 
@@ -37,11 +39,12 @@ def _bounded_int(name: str, default: int, bounds: tuple[int, int]) -> int:
 
 
 def screen_options(counter: int | None = None) -> dict[str, Any]:
-    """Return what the page script needs besides the Board: options and its counter."""
+    """Return what the page script needs besides the Board: options, its counter, its words."""
     display = _settings().display
     notice = request.args.get("notice")
     return {
         "counter": counter,
+        "text": page_text(),
         "notice": (display.notice if notice is None else notice)[:MAX_NOTICE],
         "highlight_seconds": _bounded_int("highlight", display.highlight_seconds, HIGHLIGHT_RANGE),
         "recent_calls": _bounded_int("recent", display.recent_calls, RECENT_RANGE),

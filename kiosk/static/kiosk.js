@@ -228,8 +228,6 @@
         if (!grid || !given) return;
         $("k-fields").innerHTML = grid.innerHTML;
         if (title) app.querySelector(".k-title").innerHTML = title.innerHTML;
-        var closed = fresh.getElementById("k-closed");
-        if (closed) $("k-closed").innerHTML = closed.innerHTML;
         options = JSON.parse(given.textContent);
         fieldNames = {};
         options.fields.forEach(function (f) { fieldNames[f.code] = f.name; });
@@ -265,28 +263,41 @@
     return !!found && found.open !== false;
   }
 
-  /* "Trung tâm mở cửa lại lúc 7 giờ 00, thứ Năm 11/2": the next opening, in the center's zone. */
+  /* "Trung tâm mở cửa lúc 7 giờ 00, thứ Hai 7/12": the next opening, in the center's zone. */
   function openingText(iso) {
     var at = iso ? new Date(iso) : null;
     if (!at || isNaN(at.getTime())) return "";
     var parts = {};
-    new Intl.DateTimeFormat("en-GB", { timeZone: options.timezone || undefined, hour: "numeric",
-      minute: "2-digit", day: "numeric", month: "numeric", weekday: "short", hourCycle: "h23" })
-      .formatToParts(at).forEach(function (part) { parts[part.type] = part.value; });
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: options.timezone || undefined, hour: "numeric", minute: "2-digit", day: "numeric",
+      month: "numeric", weekday: "short", hourCycle: "h23"
+    }).formatToParts(at).forEach(function (part) { parts[part.type] = part.value; });
     var weekday = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(parts.weekday);
-    return T.opens_next.replace("{hour}", String(Number(parts.hour))).replace("{minute}", parts.minute)
-      .replace("{weekday}", T.weekdays[weekday] || "").replace("{day}", String(Number(parts.day)))
-      .replace("{month}", String(Number(parts.month)));
+    return T.opens_next.replace("{hour}", String(Number(parts.hour)))
+      .replace("{minute}", parts.minute).replace("{weekday}", T.weekdays[weekday] || "")
+      .replace("{day}", String(Number(parts.day))).replace("{month}", String(Number(parts.month)));
+  }
+
+  /* Outside opening hours the kiosk says when the center opens, and nothing else. */
+  function showClosed() {
+    $("k-opens-next").textContent = openingText(board && board.opens_next);
+    // A public holiday or a day the center closed: its name, above when it opens again.
+    var why = board && board.closed_reason;
+    $("k-closed-why").hidden = !why;
+    $("k-closed-why").textContent = why ? T.holiday.replace("{name}", why) : "";
+    var screen = app.dataset.screen;
+    if (screen === "fields" || screen === "priority" || screen === "message") {
+      stopCountdown();
+      priority = null;
+      show("closed");
+    }
   }
 
   function renderFields() {
     var closedCenter = !centerOpen();
-    $("k-closed").hidden = !closedCenter;
-    if (closedCenter && board) {
-      if (board.closed_reason) $("k-closed-why").textContent = T.holiday.replace("{name}", board.closed_reason);
-      $("k-opens-next").textContent = openingText(board.opens_next);
-    }
     app.classList.toggle("k-center-closed", closedCenter);
+    if (closedCenter) showClosed();
+    else if (app.dataset.screen === "closed") { goHome(); return; }
     Array.prototype.forEach.call(app.querySelectorAll(".k-field"), function (button) {
       var open = serviceOpen(button.dataset.service);
       button.dataset.open = open ? "true" : "false";
@@ -302,7 +313,7 @@
 
   function press(code) {
     if (busy) return;
-    if (!centerOpen()) { message(T.closed_title, T.closed_text); return; }
+    if (!centerOpen()) { showClosed(); return; }
     if (!serviceOpen(code)) {
       message(T.field_closed_title, (fieldNames[code] || code) + ": tạm ngừng nhận hồ sơ.");
       return;
@@ -329,7 +340,7 @@
 
   function answer(result) {
     if (result.status === 200 || result.status === 201) {
-      showTicket(result.body.ticket, result.body.print);
+      showTicket(result.body.ticket, result.body.print, result.body.where);
       return;
     }
     var error = errorOf(result);
@@ -337,8 +348,11 @@
     if (result.status === 429) { message(T.limited_title, T.limited_text, 20); return; }
     if (error.code === "center_closed") {
       if (board) board.open = false;
+      // The Board says when it opens next: fetch it, then say so.
+      api("GET", "/api/v1/state", undefined, {}, 5000).then(function (state) {
+        if (state.status === 200) applyBoard(state.body);
+      }, function () {});
       renderFields();
-      message(T.closed_title, error.message || T.closed_text);
       return;
     }
     if (error.code === "service_closed") { message(T.field_closed_title, error.message); return; }
@@ -346,9 +360,12 @@
     message(T.error_title, error.message || T.error_text);
   }
 
-  function showTicket(ticket, print) {
+  function showTicket(ticket, print, where) {
     $("k-label").textContent = ticket.label;
     $("k-result-field").textContent = fieldNames[ticket.service] || ticket.service;
+    // Which counters will call this number, as on the paper ticket (the live configuration).
+    $("k-where").textContent = where || "";
+    $("k-where").hidden = !where;
     var prio = $("k-result-priority");
     prio.hidden = !ticket.priority;
     prio.textContent = ticket.priority ? T.priority_prefix + (priorityNames[ticket.priority] || "") : "";

@@ -9,6 +9,7 @@
 (function () {
   "use strict";
 
+  var WORDS = JSON.parse(document.getElementById("vocabulary").textContent);
   var TOKEN_KEY = "xephang.lookup.token";
   var PRESS_RETRY_MS = 20000;
   var SEARCH_DELAY_MS = 150;
@@ -384,7 +385,7 @@
 
   function showRatingCall() {
     var r = state.rating;
-    $("l-rating-call-text").textContent = (options.counter_names[r.counter] || "Quầy " + r.counter) +
+    $("l-rating-call-text").textContent = (options.counter_names[r.counter] || WORDS.counter + " " + r.counter) +
       " mời quý công dân đánh giá lượt phục vụ số " + r.ticket.label + " — chạm vào đây";
     $("l-rating-call").hidden = false;
   }
@@ -399,7 +400,7 @@
     var r = state.rating;
     if (!r) return;
     $("l-rating-call").hidden = true;
-    $("l-r-who").textContent = "Số " + r.ticket.label + " · " + (options.counter_names[r.counter] || "Quầy " + r.counter);
+    $("l-r-who").textContent = "Số " + r.ticket.label + " · " + (options.counter_names[r.counter] || WORDS.counter + " " + r.counter);
     $("l-r-question").textContent = "Quý công dân có hài lòng với sự phục vụ?";
     var box = $("l-r-choices");
     box.textContent = "";

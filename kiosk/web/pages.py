@@ -6,7 +6,7 @@ live ticket page, the QR code's target). Routes under ``/api/v1``:
 
 | method and path | role | result |
 |---|---|---|
-| ``POST /kiosk/tickets`` ``{"service","priority"[,"print":false]}`` + ``Idempotency-Key`` | kiosk | issue, then print (unless the kiosk prints itself): ``{"ticket": Ticket, "print": Print or null}``; 429 past the kiosk's rate |
+| ``POST /kiosk/tickets`` ``{"service","priority"[,"print":false]}`` + ``Idempotency-Key`` | kiosk | issue, then print (unless the kiosk prints itself): ``{"ticket": Ticket, "print": Print or null, "where": "Mời đến quầy 1, 2 hoặc 5 khi được gọi"}``; 429 past the kiosk's rate |
 | ``POST /tickets/{id}/print`` | kiosk (once), staff (reprint) | Print |
 | ``GET /tickets/{id}/print`` | kiosk, staff | Print, as far as known |
 | ``POST /tickets/{id}/print-result`` ``{"printed","code","message","status"}`` | kiosk | a satellite's own printer reports |
@@ -28,7 +28,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask.blueprints import BlueprintSetupState
 
 from kiosk import layout
-from kiosk.messages import PRIORITY_NAMES, PRIORITY_ORDER
+from kiosk.messages import PRIORITY_NAMES, PRIORITY_ORDER, where_text
 from kiosk.printing import PrintOutcome
 from kiosk.web.printing import CorePrinting, ticket_drawer
 from queue_core.domain import businessday
@@ -124,7 +124,8 @@ def ticket_page(ticket_id: str) -> tuple[str, int]:
                                service_name=""), 404
     service = settings.service(ticket["service"])
     return render_template("kiosk/ticket.html", center=settings.center, ticket=ticket,
-                           service_name=service.name if service else ticket["service"]), 200
+                           service_name=service.name if service else ticket["service"],
+                           where=where_text(settings.counters_serving(ticket["service"]))), 200
 
 
 # --- issuing and printing ------------------------------------------------------------------------
@@ -180,7 +181,8 @@ def issue_and_print() -> tuple[Response, int]:
                                         actor=principal.actor, request_key=key)
     # Committed: the number is the citizen's whatever the printer does next.
     printed = _print_once(ticket) if print_here else None
-    return jsonify({"ticket": ticket, "print": printed}), 201 if created else 200
+    where = where_text(center.settings.counters_serving(ticket["service"]))
+    return jsonify({"ticket": ticket, "print": printed, "where": where}), 201 if created else 200
 
 
 @blueprint.post("/api/v1/tickets/<ticket_id>/print")
@@ -297,7 +299,9 @@ def kiosk_config() -> Response:
     settings = current_app.extensions["xephang"].settings
     return jsonify({
         "center": {"name": settings.center.name, "subtitle": settings.center.subtitle},
-        "services": [{"code": s.code, "name": s.name} for s in settings.services],
+        "services": [{"code": s.code, "name": s.name,
+                      "counters": list(settings.counters_serving(s.code))}
+                     for s in settings.services],
         "footer": settings.kiosk.footer,
         "public_url": settings.kiosk.public_url,
         "return_seconds": settings.kiosk.return_seconds,

@@ -19,7 +19,7 @@ from queue_core.config import LiveSettings, Settings
 from queue_core.domain.errors import ConfigError
 from queue_core.service.printing import PrintRecords
 
-__all__ = ["CorePrinting", "attach_printing", "ticket_drawer"]
+__all__ = ["CorePrinting", "attach_printing", "ticket_drawer", "ticket_face"]
 
 
 @dataclass
@@ -39,14 +39,20 @@ class CorePrinting:
         return ticket_drawer(self.settings, ticket, base_url)
 
 
-def ticket_drawer(settings: Settings, ticket: Mapping[str, Any], base_url: str) -> Draw:
-    """Return a function rendering the ticket `width` dots wide for these settings."""
+def ticket_face(settings: Settings, ticket: Mapping[str, Any], base_url: str) -> layout.TicketFace:
+    """Return what the ticket carries under these settings (the counters serving its field)."""
     service = settings.service(str(ticket.get("service")))
     public = settings.kiosk.public_url.rstrip("/") or base_url.rstrip("/")
-    face = layout.face_for(ticket, center_name=settings.center.name,
+    return layout.face_for(ticket, center_name=settings.center.name,
                            subtitle=settings.center.subtitle,
                            service_name=service.name if service else str(ticket.get("service")),
-                           url=f"{public}/t/{ticket['id']}", footer=settings.kiosk.footer)
+                           url=f"{public}/t/{ticket['id']}", footer=settings.kiosk.footer,
+                           counters=settings.counters_serving(str(ticket.get("service"))))
+
+
+def ticket_drawer(settings: Settings, ticket: Mapping[str, Any], base_url: str) -> Draw:
+    """Return a function rendering the ticket `width` dots wide for these settings."""
+    face = ticket_face(settings, ticket, base_url)
 
     def draw(width: int) -> Image.Image:
         return layout.render_ticket(face, width=width)

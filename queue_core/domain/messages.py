@@ -47,7 +47,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "bad_credentials": {"vi": "Sai tên đăng nhập hoặc mật khẩu.", "en": "Wrong username or password."},
     "csrf_failed": {"vi": "Phiên làm việc đã hết hạn, vui lòng tải lại trang.",
                     "en": "Missing or stale CSRF token; reload the page."},
-    "forbidden": {"vi": "Bạn không có quyền thực hiện việc này.", "en": "You are not allowed to do this."},
+    "forbidden": {"vi": "Tài khoản này không có quyền thực hiện việc này.", "en": "You are not allowed to do this."},
     "wrong_counter": {"vi": "Tài khoản này chỉ thao tác được quầy {allowed}.",
                       "en": "This account may only operate counter {allowed}."},
     "too_many_requests": {"vi": "Quá nhiều yêu cầu, vui lòng thử lại sau ít phút.",

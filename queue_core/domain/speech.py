@@ -12,6 +12,8 @@ variant says "lẻ" for "linh", "ngàn" for "nghìn" and "bốn" for "tư".
 'a không hai ba'
 >>> call_sentence("A023", 3)
 'Xin mời công dân có số thứ tự a không hai ba đến quầy số ba.'
+>>> call_caption("A023", 3)
+'Xin mời công dân có số thứ tự A023 đến quầy số 3.'
 >>> sentence_words("Nhắc lại: xin mời quầy số ba.")
 ['nhắc', 'lại', 'xin', 'mời', 'quầy', 'số', 'ba']
 
@@ -32,6 +34,7 @@ __all__ = [
     "MAX_LABEL_LENGTH",
     "MAX_NUMBER",
     "SpeechTextError",
+    "call_caption",
     "call_sentence",
     "label_words",
     "letter_name",
@@ -239,6 +242,16 @@ def _check_template(template: object, what: str) -> str:
     return template
 
 
+def _chosen_template(counter: object, recall: bool, template: str, recall_template: str) -> str:
+    """Return the template of a call or recall, checked, once the counter number is checked."""
+    chosen = _check_template(
+        recall_template if recall else template,
+        "recall template" if recall else "template",
+    )
+    _check_int(counter, "counter", 1, MAX_NUMBER)
+    return chosen
+
+
 def call_sentence(
     label: str,
     counter: int,
@@ -250,15 +263,30 @@ def call_sentence(
 ) -> str:
     """Return the sentence that calls ticket label to counter, or the recall sentence."""
     _check_dialect(dialect)
-    chosen = _check_template(
-        recall_template if recall else template,
-        "recall template" if recall else "template",
-    )
-    _check_int(counter, "counter", 1, MAX_NUMBER)
+    chosen = _chosen_template(counter, recall, template, recall_template)
     return chosen.format(
         label=label_words(label, dialect=dialect),
         counter=number_words(counter, dialect=dialect),
     )
+
+
+def call_caption(
+    label: str,
+    counter: int,
+    *,
+    recall: bool = False,
+    template: str = DEFAULT_TEMPLATE,
+    recall_template: str = DEFAULT_RECALL_TEMPLATE,
+) -> str:
+    """Return the sentence of a call as it is written (label and counter as on the ticket).
+
+    The screens show it for people who cannot hear the loudspeaker, which says the
+    spoken form (`call_sentence`) of the same template.
+    """
+    chosen = _chosen_template(counter, recall, template, recall_template)
+    if not isinstance(label, str) or not label.strip():
+        raise SpeechTextError(f"ticket label must be a non-empty string, got {label!r}")
+    return chosen.format(label=unicodedata.normalize("NFC", label).strip(), counter=str(counter))
 
 
 def sentence_words(sentence: str) -> list[str]:

@@ -46,6 +46,12 @@ STATE_WORDS: dict[str, str] = {
     "paused": "tạm dừng",
     "closed": "đóng",
 }
+# Counter states as a badge or a column (staff console, dashboard).
+COUNTER_STATE_NAMES: dict[str, str] = {
+    "open": "Đang mở",
+    "paused": "Tạm dừng",
+    "closed": "Đóng",
+}
 # Ticket states as a column of a report or a badge.
 TICKET_STATE_LABELS: dict[str, str] = {
     "waiting": "Đang chờ",
@@ -153,11 +159,17 @@ def dossier_status_text(status: str, place: str = RESULTS_PLACE) -> str:
 
 
 def as_json() -> dict[str, Any]:
-    """Return the names pages need, for a `<script type="application/json">` block."""
+    """Return the names pages need, for a `<script type="application/json">` block.
+
+    Every page has it as ``<script id="vocabulary">`` (the base template); scripts read it
+    with ``JSON.parse(document.getElementById("vocabulary").textContent)``.
+    """
     return {
         "priorities": dict(PRIORITY_NAMES),
         "priority_order": list(PRIORITY_ORDER),
         "states": {state: state_name(state) for state in STATE_WORDS},
+        "counter_states": dict(COUNTER_STATE_NAMES),
+        "ticket_states": dict(TICKET_STATE_LABELS),
         "ratings": dict(RATING_NAMES),
         "counter": COUNTER,
         "priority": PRIORITY,
@@ -166,10 +178,10 @@ def as_json() -> dict[str, Any]:
 
 
 __all__ = [
-    "CHANNEL_NAMES", "DEFAULT_FIELDS", "DOSSIER_STATUS_NAMES", "DOSSIER_STATUS_TEXTS",
-    "PRIORITY_NAMES", "PRIORITY_ORDER", "RATING_NAMES", "STATE_WORDS", "TICKET_STATE_LABELS",
-    "as_json", "counter_name", "dossier_status_text", "priority_name", "rating_name",
-    "state_name", "state_word",
+    "CHANNEL_NAMES", "COUNTER_STATE_NAMES", "DEFAULT_FIELDS", "DOSSIER_STATUS_NAMES",
+    "DOSSIER_STATUS_TEXTS", "PRIORITY_NAMES", "PRIORITY_ORDER", "RATING_NAMES", "STATE_WORDS",
+    "TICKET_STATE_LABELS", "as_json", "counter_name", "dossier_status_text", "priority_name",
+    "rating_name", "state_name", "state_word",
 ]
 
 

@@ -30,7 +30,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from queue_core.config import CounterSettings, LiveSettings, ServiceSettings, Settings
-from queue_core.domain import businessday, counters, eta, lifecycle, numbering, policy, vocabulary
+from queue_core.domain import (
+    businessday,
+    calls,
+    counters,
+    eta,
+    lifecycle,
+    numbering,
+    policy,
+    vocabulary,
+)
 from queue_core.domain import speech as speech_text
 from queue_core.domain.clock import Clock, SystemClock, time_text
 from queue_core.domain.errors import Conflict, InvalidInput, NotFound
@@ -65,6 +74,8 @@ from queue_core.service import audit, workdays
 from queue_core.storage import Store
 
 RECENT_CALLS = 10
+# Calls and recalls read to make the recent calls (a recall folds into its call's entry).
+ANNOUNCEMENTS_READ = 4 * RECENT_CALLS
 
 Publish = Callable[[list[Event]], None]
 
@@ -231,7 +242,10 @@ class Center:
                   ticket: Ticket, *, recall: bool) -> dict[str, Any]:
         view = ticket_json(ticket)
         change.emit(TICKET_CALLED, {"ticket": view, "counter": config.number, "recall": recall,
-                                    "speech": self.speech(ticket.label, config.number, recall=recall)},
+                                    "at": time_text(change.now),
+                                    "speech": self.speech(ticket.label, config.number, recall=recall),
+                                    "caption": self.caption(ticket.label, config.number,
+                                                            recall=recall)},
                     ROOM_BOARD, counter_room(config.number), ROOM_ANNOUNCER)
         if not recall:
             change.emit(COUNTER_UPDATED, {"counter": counter_json(config, status, view)},
@@ -487,8 +501,18 @@ class Center:
                 "services": [{"code": s.code, "name": s.name, "name_en": s.name_en,
                               "open": s.open, "waiting": waiting.get(s.code, 0)}
                              for s in self.settings.services],
-                "recent_calls": self.store.recent_calls(businessday.day_of(now), RECENT_CALLS),
+                "recent_calls": self._recent_calls(businessday.day_of(now)),
             }
+
+    def _recent_calls(self, day: str) -> list[dict[str, Any]]:
+        """Return today's recent calls, newest first, a recall folded into its call's entry."""
+        recent = calls.fold_calls(self.store.recent_announcements(day, ANNOUNCEMENTS_READ),
+                                  limit=RECENT_CALLS)
+        for entry in recent:
+            entry["speech"] = self.speech(entry["label"], entry["counter"], recall=entry["recall"])
+            entry["caption"] = self.caption(entry["label"], entry["counter"],
+                                            recall=entry["recall"])
+        return recent
 
     def speech(self, label: str, counter: int, *, recall: bool = False) -> str:
         """Return the exact sentence the announcer says for a call."""
@@ -517,6 +541,12 @@ class Center:
                 current = self.store.current_ticket(self.store.counter_status(config.number))
                 if current is not None:
                     raise Conflict("counter_in_use", counter=config.number, label=current.label)
+
+    def caption(self, label: str, counter: int, *, recall: bool = False) -> str:
+        """Return the written form of that sentence, shown for people who cannot hear it."""
+        speech = self.settings.speech
+        return speech_text.call_caption(label, counter, recall=recall, template=speech.template,
+                                        recall_template=speech.recall_template)
 
     def check_database(self) -> None:
         """Ask the database one question through the lock every request uses; raise if it cannot."""

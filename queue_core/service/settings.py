@@ -36,13 +36,16 @@ log = logging.getLogger("xephang")
 
 SETTINGS_CHANGED = "settings_changed"
 # The sections the console edits, and within them the keys it may not (installer matters).
-SECTIONS = ("center", "policy", "speech", "display", "kiosk", "ratings", "hardware")
+SECTIONS = ("center", "policy", "speech", "display", "kiosk", "ratings", "hardware", "lookup")
 READ_ONLY = frozenset({"center.timezone", "speech.voice_pack", "hardware.audio",
                        "hardware.speaker_attached", "hardware.gpio"})
 # Of the hardware, the console shows the printer only.
 SHOWN = {"hardware": lambda key: key.startswith("printer")}
 # Values of keys with these names are never shown (a hook's secret, a hub's token).
 SECRET_NAMES = frozenset({"secret", "token", "password"})
+# Mappings whose every value is secret (the look-up connector's `Authorization: Bearer …`):
+# the names stay visible, the values are masked.
+SECRET_MAPS = frozenset({"rest_headers"})
 MASK = "••••••"
 MAX_SAVED_TEXT = 400
 
@@ -242,7 +245,9 @@ def _keys(changes: Mapping[str, Any]) -> Iterator[str]:
 
 def _masked(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: (MASK if k in SECRET_NAMES and value[k] else _masked(v))
+        return {k: (MASK if k in SECRET_NAMES and value[k]
+                    else {name: MASK if text else text for name, text in v.items()}
+                    if k in SECRET_MAPS and isinstance(v, dict) else _masked(v))
                 for k, v in value.items()}
     if isinstance(value, list):
         return [_masked(v) for v in value]
@@ -253,6 +258,8 @@ def _unmasked(patch: Any, saved: Any) -> Any:
     """Keep the saved secret where the console sent back the mask it was shown."""
     if isinstance(patch, dict):
         return {k: (saved.get(k) if k in SECRET_NAMES and v == MASK and isinstance(saved, dict)
+                    else _unmasked_map(v, saved.get(k) if isinstance(saved, dict) else None)
+                    if k in SECRET_MAPS
                     else _unmasked(v, saved.get(k) if isinstance(saved, dict) else None))
                 for k, v in patch.items()}
     if isinstance(patch, list):
@@ -260,6 +267,14 @@ def _unmasked(patch: Any, saved: Any) -> Any:
         return [_unmasked(v, saved_list[i] if i < len(saved_list) else None)
                 for i, v in enumerate(patch)]
     return patch
+
+
+def _unmasked_map(patch: Any, saved: Any) -> Any:
+    """Keep each saved secret value the console sent back masked, under its own name."""
+    if not isinstance(patch, dict):
+        return patch
+    kept = saved if isinstance(saved, dict) else {}
+    return {name: kept.get(name) if text == MASK else text for name, text in patch.items()}
 
 
 def _said(keys: list[str], new: Settings) -> str:

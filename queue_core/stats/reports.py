@@ -194,24 +194,30 @@ def _minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60, 1)
 
 
-def _group_header(first: str) -> list[str]:
-    return [first, "Số phiếu / lượt", "Đã phục vụ", "Vắng mặt", "Chờ TB (phút)",
-            "Chờ trung vị (phút)", "Chờ P90 (phút)", "Phục vụ TB (phút)",
+# A field serves the tickets transferred to it too: it may serve more than it issued.
+SERVED_IN_FIELD = "Đã phục vụ (kể cả số chuyển đến)"
+TRANSFERS_IN = "Số chuyển đến"
+
+
+def _group_header(first: str, *, field: bool = False) -> list[str]:
+    return [first, "Số phiếu / lượt", SERVED_IN_FIELD if field else "Đã phục vụ", "Vắng mặt",
+            "Chờ TB (phút)", "Chờ trung vị (phút)", "Chờ P90 (phút)", "Phục vụ TB (phút)",
             "Đạt mục tiêu chờ (%)", "Rất hài lòng", "Hài lòng", "Không hài lòng",
-            "Tỷ lệ hài lòng (%)"]
+            "Tỷ lệ hài lòng (%)"] + ([TRANSFERS_IN] if field else [])
 
 
 _GROUP_FORMATS = [None, None, None, None, _MINUTES, _MINUTES, _MINUTES, _MINUTES, _PERCENT,
                   None, None, None, _PERCENT]
 
 
-def _group_values(name: Any, row: Mapping[str, Any], count_key: str) -> list[Any]:
+def _group_values(name: Any, row: Mapping[str, Any], count_key: str, *,
+                  field: bool = False) -> list[Any]:
     wait, service, ratings = row["wait"], row["service_time"], row["ratings"]
     return [name, row.get(count_key, 0), row["served"], row["no_show"],
             _minutes(wait["mean_s"]), _minutes(wait["median_s"]), _minutes(wait["p90_s"]),
             _minutes(service["mean_s"]), row["within_target_pct"],
             ratings["very_satisfied"], ratings["satisfied"], ratings["unsatisfied"],
-            ratings["satisfied_pct"]]
+            ratings["satisfied_pct"]] + ([row.get("transfers_in", 0)] if field else [])
 
 
 def _summary(book: Workbook, figures: Mapping[str, Any], context: ReportContext) -> None:
@@ -269,7 +275,7 @@ def _summary(book: Workbook, figures: Mapping[str, Any], context: ReportContext)
     ):
         sheet.blank()
         sheet.row([sheet.cell(title, font=_BOLD)])
-        sheet.header(_group_header(first))
+        sheet.header(_group_header(first, field=key == "service"))
         for row in rows:
             if key == "service":
                 title = row.get("name") or context.services.get(row["service"], "")
@@ -278,7 +284,8 @@ def _summary(book: Workbook, figures: Mapping[str, Any], context: ReportContext)
                 name = row.get("name") or context.counters.get(row["counter"], row["counter"])
             else:
                 name = row["officer"] or "(bàn phím, không rõ cán bộ)"
-            sheet.row(_group_values(name, row, count_key), _GROUP_FORMATS)
+            sheet.row(_group_values(name, row, count_key, field=key == "service"),
+                      _GROUP_FORMATS + [None])
     sheet.blank()
     sheet.row([NOTE])
 

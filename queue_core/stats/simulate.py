@@ -1,8 +1,15 @@
 """A plausible history of a center, for demos and benchmarks (`xephang simulate`).
 
-Arrivals by hour peak mid-morning; fields differ in volume and service time; there are
-priority tickets, no-shows (some restored), transfers, cancellations, tickets expiring at
-closing, and ratings. Pure: the days come out as values; `xephang simulate` writes them.
+Believable queues, as a commune center sees them: arrivals come as a Poisson stream
+whose rate follows the hour (a morning peak, a lull at lunch, a smaller afternoon peak)
+and the weekday (Monday busiest, Saturday morning light), and at the peaks they come
+faster than the counters serve, so a queue builds and drains. Service times follow each
+field's own lognormal spread (a copy certified in minutes, a land file for a quarter of
+an hour); officers start a few minutes after opening, take turns for lunch, need a
+moment between two citizens and to notice the first ticket at an idle counter. There are
+priority tickets, no-shows (some restored), transfers, citizens who give up after a long
+wait, tickets expiring at closing, and ratings. Pure: the days come out as values;
+`xephang simulate` writes them.
 """
 
 from __future__ import annotations
@@ -20,17 +27,48 @@ from queue_core.domain import lifecycle, policy
 from queue_core.domain.clock import VIETNAM
 from queue_core.domain.model import Rating, Ticket, Transition
 
-HOUR_WEIGHTS = {7: 0.7, 8: 1.4, 9: 1.9, 10: 1.7, 11: 1.0, 12: 0.3, 13: 0.8, 14: 1.2, 15: 1.0,
-                16: 0.6, 17: 0.2}
+# Share of a day's arrivals by hour of the day (opening hours cut what falls outside).
+HOUR_WEIGHTS = {7: 1.0, 8: 2.4, 9: 2.4, 10: 1.6, 11: 0.8, 12: 0.1, 13: 0.5, 14: 1.2, 15: 0.9,
+                16: 0.5, 17: 0.1}
+# A day's volume against the average workday, by ISO weekday (Monday is the busiest).
+WEEKDAY_FACTORS = {1: 1.35, 2: 1.1, 3: 1.0, 4: 0.95, 5: 0.9, 6: 0.5, 7: 0.3}
 FIELD_WEIGHTS = {"A": 0.38, "B": 0.2, "C": 0.09, "D": 0.07, "E": 0.08, "F": 0.18}
-SERVICE_MINUTES = {"A": 4.0, "B": 9.0, "C": 10.0, "D": 8.0, "E": 10.0, "F": 3.0}
+# Median minutes at the counter per field, and the lognormal spread around it.
+SERVICE_MINUTES = {"A": 6.5, "B": 12.0, "C": 15.0, "D": 12.0, "E": 13.0, "F": 4.0}
+SERVICE_SPREAD = 0.5
 OFFICERS = {1: "lan", 2: "hoa", 3: "minh", 4: "tuan", 5: "thu"}
 PRIORITIES = (("elderly", 0.6), ("disabled", 0.1), ("pregnant", 0.1), ("merit", 0.1),
               ("child", 0.1))
+# Seconds an idle officer takes to notice a new ticket; between two citizens.
+NOTICE_SECONDS = (20, 90)
+BETWEEN_SECONDS = (30, 90)
+# Saturday: mornings only.
+SATURDAY_LAST_ARRIVAL = (11, 30)
 
 
 def _weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _arrival_times(rng: random.Random, opens: datetime, last: datetime, per_day: float,
+                   ) -> list[datetime]:
+    """Return a day's arrivals: a Poisson stream whose hourly rate follows HOUR_WEIGHTS."""
+    total = sum(HOUR_WEIGHTS.values())
+    times: list[datetime] = []
+    for hour, weight in HOUR_WEIGHTS.items():
+        start = max(opens, opens.replace(hour=hour, minute=0, second=0, microsecond=0))
+        end = min(last, opens.replace(hour=hour, minute=0, second=0, microsecond=0)
+                  + timedelta(hours=1))
+        if end <= start:
+            continue
+        rate = per_day * weight / total / 3600  # arrivals a second, in that hour
+        moment = start
+        while True:
+            moment += timedelta(seconds=rng.expovariate(rate))
+            if moment >= end:
+                break
+            times.append(moment.replace(microsecond=moment.microsecond // 1000 * 1000))
+    return times
 
 
 class _Day:
@@ -49,11 +87,15 @@ class _Day:
         opens_h, opens_m = map(int, settings.center.opens_at.split(":"))
         closes_h, closes_m = map(int, settings.center.closes_at.split(":"))
         self.opens = datetime(day.year, day.month, day.day, opens_h, opens_m, tzinfo=VIETNAM)
-        self.closes = datetime(day.year, day.month, day.day, closes_h, closes_m, tzinfo=VIETNAM)
+        self.closes = datetime(day.year, day.month, day.day, min(closes_h, 23),
+                               closes_m if closes_h < 24 else 59, tzinfo=VIETNAM)
         saturday = day.isoweekday() == 6
-        self.last_arrival = self.opens.replace(hour=11, minute=30) if saturday else self.closes
-        volume = per_day * (0.55 if saturday else 1.0) * rng.uniform(0.8, 1.2)
-        self.arrivals = max(1, int(volume))
+        self.last_arrival = min(self.closes, self.opens.replace(
+            hour=SATURDAY_LAST_ARRIVAL[0], minute=SATURDAY_LAST_ARRIVAL[1])) \
+            if saturday else self.closes
+        self.volume = per_day * WEEKDAY_FACTORS.get(day.isoweekday(), 1.0) * rng.uniform(0.9, 1.1)
+        self.busy: dict[int, str | None] = {}
+        self.away: dict[int, tuple[datetime, datetime]] = {}
 
     def _at(self, moment: datetime, kind: str, payload: Any = None) -> None:
         self.order += 1
@@ -64,52 +106,64 @@ class _Day:
         self.transitions.append(step.transition)
         return step.ticket
 
+    def _present(self, counter: int, now: datetime) -> datetime | None:
+        """Return None if the officer of `counter` is at the desk, else when they are back."""
+        start, end = self.away[counter]
+        return end if start <= now < end else None
+
     def run(self) -> None:
         rng = self.rng
-        span = (self.last_arrival - self.opens).total_seconds()
-        hours = [h for h in HOUR_WEIGHTS if self.opens.hour <= h < self.last_arrival.hour + 1]
-        for _ in range(self.arrivals):
-            hour = _weighted(rng, {h: HOUR_WEIGHTS[h] for h in hours})
-            moment = self.opens.replace(hour=hour, minute=0) + timedelta(
-                seconds=rng.uniform(0, 3600))
-            moment = min(max(moment, self.opens), self.opens + timedelta(seconds=span - 1))
-            self._at(moment.replace(microsecond=moment.microsecond // 1000 * 1000), "arrive")
-        busy: dict[int, str | None] = {c.number: None for c in self.settings.counters}
-        for counter in busy:
-            self._at(self.opens + timedelta(minutes=rng.uniform(0, 5)), "free", counter)
+        for moment in _arrival_times(rng, self.opens, self.last_arrival, self.volume):
+            self._at(moment, "arrive")
+        counters = [c.number for c in self.settings.counters]
+        self.busy = {number: None for number in counters}
+        for index, number in enumerate(counters):
+            # Lunch in turns: half the counters go first, the other half after them.
+            leave = self.opens.replace(hour=11, minute=30) + timedelta(
+                minutes=60 * (index % 2) + rng.uniform(-10, 10))
+            self.away[number] = (leave, leave + timedelta(minutes=rng.uniform(50, 70)))
+            self._at(self.opens + timedelta(minutes=rng.uniform(0, 10)), "free", number)
         while self.events:
             now, _, kind, payload = heapq.heappop(self.events)
             if kind == "arrive":
                 self._arrive(now)
-                for counter, current in busy.items():
-                    if current is None:
-                        self._at(now, "free", counter)
+                self._wake(now)
             elif kind == "free":
-                if busy[payload] is None and now < self.closes:
-                    busy[payload] = self._call(payload, now)
+                back = self._present(payload, now)
+                if back is not None:
+                    self._at(back, "free", payload)
+                elif self.busy[payload] is None and now < self.closes:
+                    self.busy[payload] = self._call(payload, now)
             elif kind == "end":
                 counter, ticket_id, outcome = payload
                 self._end(counter, ticket_id, outcome, now)
-                busy[counter] = None
-                self._at(now + timedelta(seconds=rng.uniform(5, 40)), "free", counter)
+                self.busy[counter] = None
+                self._at(now + timedelta(seconds=rng.uniform(*BETWEEN_SECONDS)), "free", counter)
             elif kind == "restore":
                 ticket = self.tickets[payload]
                 if ticket.state == "no_show" and now < self.closes:
                     self._keep(lifecycle.restore(ticket, now=now, actor="user:le-tan",
                                                  keep_place=False))
-                    self._wake(busy, now)
+                    self._wake(now)
             elif kind == "cancel":
                 ticket = self.tickets[payload]
                 if ticket.state == "waiting" and now < self.closes:
+                    self._keep(lifecycle.cancel(ticket, now=now, actor="user:le-tan"))
+            elif kind == "give_up":
+                ticket = self.tickets[payload]
+                # Still not called after an hour: some leave and come back another day.
+                if ticket.state == "waiting" and now < self.closes and rng.random() < 0.25:
                     self._keep(lifecycle.cancel(ticket, now=now, actor="user:le-tan"))
         for ticket in list(self.tickets.values()):
             if ticket.state == "waiting":
                 self._keep(lifecycle.expire(ticket, now=self.closes))
 
-    def _wake(self, busy: dict[int, str | None], now: datetime) -> None:
-        for counter, current in busy.items():
+    def _wake(self, now: datetime) -> None:
+        """Idle officers notice a new ticket after a moment."""
+        for counter, current in self.busy.items():
             if current is None:
-                self._at(now, "free", counter)
+                self._at(now + timedelta(seconds=self.rng.uniform(*NOTICE_SECONDS)), "free",
+                         counter)
 
     def _arrive(self, now: datetime) -> None:
         rng = self.rng
@@ -123,6 +177,7 @@ class _Day:
             actor="device:kiosk"))
         if rng.random() < 0.02:
             self._at(now + timedelta(minutes=rng.uniform(10, 40)), "cancel", ticket.id)
+        self._at(now + timedelta(minutes=60), "give_up", ticket.id)
 
     def _call(self, counter: int, now: datetime) -> str | None:
         rng = self.rng
@@ -141,7 +196,7 @@ class _Day:
             self._keep(lifecycle.recall(ticket, now=recall_at, actor=f"user:{officer}"))
             self._at(recall_at + timedelta(seconds=90), "end", (counter, ticket.id, "no_show"))
         else:
-            minutes = rng.lognormvariate(math.log(SERVICE_MINUTES[ticket.service]), 0.45)
+            minutes = rng.lognormvariate(math.log(SERVICE_MINUTES[ticket.service]), SERVICE_SPREAD)
             outcome = "transfer" if rng.random() < 0.03 else "finish"
             self._at(now + timedelta(minutes=minutes), "end", (counter, ticket.id, outcome))
         return ticket.id

@@ -108,9 +108,12 @@ class PeopleRows(Rows):
                               [password_hash, username])
 
     def officer_names(self) -> list[str]:
-        """Return people who may work at a counter, and every officer seen in history."""
+        """Return the officers (staff accounts) and everyone who served at a counter in history.
+
+        A manager's or admin's account is listed only once it has served someone.
+        """
         people = [name for (name,) in self.conn.execute(
-            "SELECT username FROM users WHERE role IN ('staff', 'manager', 'admin')")]
+            "SELECT username FROM users WHERE role = 'staff'")]
         seen = [name for (name,) in self.conn.execute(
             "SELECT DISTINCT officer FROM tickets WHERE officer IS NOT NULL")]
         return sorted(set(people) | set(seen))

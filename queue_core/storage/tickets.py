@@ -174,14 +174,15 @@ class TicketRows(Rows):
         return [Transition(r[0], r[1], r[2], r[3], parse_time(r[4]) or datetime.min, r[5], r[6],
                            r[7], r[8]) for r in rows]
 
-    def recent_calls(self, day: str, limit: int) -> list[dict[str, Any]]:
+    def recent_announcements(self, day: str, limit: int) -> list[dict[str, Any]]:
+        """Return the last `limit` calls and recalls since `day` began, oldest first."""
         rows = self.conn.execute(
             "SELECT tickets.label, transitions.counter, transitions.at, transitions.action,"
             " tickets.id FROM transitions JOIN tickets ON tickets.id = transitions.ticket_id"
             " WHERE transitions.action IN ('call', 'restore_call', 'recall') AND transitions.at >= ?"
-            " ORDER BY transitions.id DESC LIMIT ?", [day, limit])
+            " ORDER BY transitions.id DESC LIMIT ?", [day, limit]).fetchall()
         return [{"label": label, "counter": counter, "at": at, "recall": action == "recall",
-                 "ticket": ticket_id} for label, counter, at, action, ticket_id in rows]
+                 "ticket": ticket_id} for label, counter, at, action, ticket_id in reversed(rows)]
 
     def recent_service_seconds(self, service: str, limit: int) -> list[float]:
         rows = self.conn.execute(

@@ -14,8 +14,6 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template
 
 from queue_core.config import Settings
-from queue_core.domain import vocabulary
-from queue_core.domain.model import PRIORITIES
 from queue_core.service.ratings import rating_options
 from queue_core.service.throttle import Throttle
 
@@ -35,11 +33,10 @@ def console() -> str:
     """Serve the staff console: a login form, then the counter's live desk."""
     settings: Settings = _xephang().settings
     return render_template(
-        "staff.html", center=settings.center,
+        "staff.html", center=settings.center, timezone=settings.center.timezone,
         counters=[{"number": c.number, "name": c.display_name, "services": list(c.services)}
                   for c in settings.counters],
-        services=[{"code": s.code, "name": s.name} for s in settings.services],
-        priorities={p: vocabulary.priority_name(p) for p in PRIORITIES})
+        services=[{"code": s.code, "name": s.name} for s in settings.services])
 
 
 @staff_pages.get("/rate/<int:number>")

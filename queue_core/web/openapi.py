@@ -94,7 +94,8 @@ SCHEMAS: dict[str, Schema] = {
             "code": TEXT, "name": TEXT, "waiting": {"type": "integer", "minimum": 0}},
             ("code", "name", "waiting"))},
         "recent_calls": {"type": "array", "items": _object({
-            "label": TEXT, "counter": INT, "at": TIME, "recall": BOOL, "ticket": TEXT},
+            "label": TEXT, "counter": INT, "at": TIME, "recall": BOOL, "ticket": TEXT,
+            "speech": TEXT, "caption": TEXT},
             ("label", "counter", "at"))},
     }, ("seq", "date", "center", "counters", "services", "recent_calls")),
     "Transition": _object({
@@ -181,10 +182,12 @@ SCHEMAS: dict[str, Schema] = {
     }, ("levels", "reasons")),
     "KioskConfig": _object({
         "center": _object({"name": TEXT}, ("name",)),
-        "services": {"type": "array", "items": _object({"code": TEXT, "name": TEXT})},
+        "services": {"type": "array", "items": _object({
+            "code": TEXT, "name": TEXT, "counters": {"type": "array", "items": INT}})},
         "tickets_per_minute": INT,
     }, ("center", "services")),
-    "KioskIssue": _object({"ticket": ref("Ticket"), "print": _nullable(ref("Print"))},
+    "KioskIssue": _object({"ticket": ref("Ticket"), "print": _nullable(ref("Print")),
+                           "where": TEXT},
                           ("ticket", "print")),
     "ProcedureSummary": _object({
         "code": TEXT, "name": TEXT, "service": TEXT, "level": TEXT, "deadline": TEXT,
@@ -321,7 +324,8 @@ def _paths() -> dict[str, dict[str, Schema]]:
             {200: _json("the counter", ref("Counter"))}, parameters=counter, errors=(404,))},
         "/speech": {"get": _operation(
             "api.speech", "Return the sentence the announcer says for a call", "board", (),
-            {200: _json("the sentence", _object({"text": TEXT}, ("text",)))},
+            {200: _json("the sentence spoken, and as written on the screens",
+                        _object({"text": TEXT, "caption": TEXT}, ("text", "caption")))},
             parameters=[
                 {"name": "label", "in": "query", "required": True,
                  "schema": {"type": "string", "minLength": 1}, "example": "A023"},

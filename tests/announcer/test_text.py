@@ -18,6 +18,7 @@ from queue_core.domain.speech import (
     DEFAULT_TEMPLATE,
     DIALECTS,
     SpeechTextError,
+    call_caption,
     call_sentence,
     label_words,
     letter_name,
@@ -529,6 +530,25 @@ def test_call_sentence_rejects(kwargs: dict[str, object], message: str) -> None:
     arguments.update(kwargs)
     with pytest.raises(SpeechTextError, match=message):
         call_sentence(**arguments)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kwargs,expected", [
+    ({"label": "A001", "counter": 1}, "Xin mời công dân có số thứ tự A001 đến quầy số 1."),
+    ({"label": "1023", "counter": 12, "recall": True},
+     "Nhắc lại: xin mời công dân có số thứ tự 1023 đến quầy số 12."),
+    ({"label": "B007", "counter": 3, "template": "Mời số {label} tới quầy {counter}."},
+     "Mời số B007 tới quầy 3."),
+])
+def test_call_caption_is_the_same_sentence_as_written(kwargs: dict[str, object],
+                                                      expected: str) -> None:
+    assert call_caption(**kwargs) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kwargs", [{"label": "", "counter": 1}, {"label": "A1", "counter": 0},
+                                    {"label": "A1", "counter": 1, "template": "{who}"}])
+def test_call_caption_rejects(kwargs: dict[str, object]) -> None:
+    with pytest.raises(SpeechTextError):
+        call_caption(**kwargs)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -30,11 +30,11 @@ def serve(tmp_path: Path, **env: str) -> Iterator[tuple[str, Any]]:
     yield from serve_settings(settings)
 
 
-def serve_settings(settings: Any) -> Iterator[tuple[str, Any]]:
+def serve_settings(settings: Any, clock: Any = None) -> Iterator[tuple[str, Any]]:
     """Serve an appliance made with `settings` on a free loopback port; yield (url, app)."""
     from queue_core.web.app import create_app
 
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

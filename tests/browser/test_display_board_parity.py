@@ -93,7 +93,8 @@ def test_page_and_native_screen_follow_the_same_rules(page: Any, live_server: An
               ["load", center.board(), now + 4, False],
               ["look", now + 5], ["look", now + 30]]
     # The core comes back on an empty database; the page subscribes again.
-    fresh_board = {**center.board(), "seq": 0, "recent_calls": []}
+    fresh_board = {**center.board(), "seq": 0, "recent_calls": [],
+                   "counters": [{**c, "current": None} for c in center.board()["counters"]]}
     steps += [["subscribed", now + 40],
               ["apply", "ticket_issued", {"seq": 1, "ticket": {}, "waiting": {"A": 1}}, now + 40],
               ["load", fresh_board, now + 41, True], ["look", now + 41]]

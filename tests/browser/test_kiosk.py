@@ -13,7 +13,7 @@ from browser_support import serve_settings as _serve
 
 from hardware.printer import PaperOut
 from queue_core.service import auth
-from queue_core.domain.clock import VIETNAM
+from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import ServiceSettings, load_settings
 from queue_core.web.security import Throttle
 
@@ -104,7 +104,7 @@ def test_printer_failure_shows_the_number_with_a_plain_message(page: Any, live_s
     assert time.monotonic() - started < 2.0
     assert page.locator("#k-label").inner_text() == "B001"
     assert page.locator("#k-print-failed").inner_text() == \
-        "Máy in gặp sự cố — vui lòng ghi nhớ số của bạn"
+        "Máy in gặp sự cố — xin ông/bà ghi nhớ số thứ tự"
     assert not page.locator("#k-print-ok").is_visible()
     screenshot(page, "kiosk-landscape-printer-failed")
     health = live_server.app.extensions["xephang"].hub.device_report()["printer"]
@@ -189,7 +189,8 @@ def test_closed_field_is_shown_plainly(tmp_path: Path, browser: Any) -> None:
         page = context.new_page()
         open_kiosk(page, url, token_of(app))
         closed = field(page, "D")
-        assert closed.get_attribute("data-open") == "false"
+        # The Board comes over the socket just after the connection: wait for it.
+        page.wait_for_selector('.k-field[data-service="D"][data-open="false"]')
         assert "Tạm ngừng nhận hồ sơ" in closed.inner_text()
         closed.click(force=True)  # aria-disabled, yet a tap must explain itself
         page.wait_for_selector('#kiosk[data-screen="message"]')
@@ -198,20 +199,34 @@ def test_closed_field_is_shown_plainly(tmp_path: Path, browser: Any) -> None:
         context.close()
 
 
-def test_outside_opening_hours_is_shown_plainly(tmp_path: Path, browser: Any) -> None:
-    hour = datetime.now(VIETNAM).hour
-    opens, closes = ("01:00", "02:00") if hour >= 3 else ("05:00", "06:00")
-    with serve(tmp_path, XEPHANG_CENTER_OPENS_AT=opens, XEPHANG_CENTER_CLOSES_AT=closes) as (url, app):
+def test_outside_opening_hours_says_when_it_opens_and_nothing_else(tmp_path: Path,
+                                                                   browser: Any) -> None:
+    """Saturday evening, a center open Monday to Friday: "…mở cửa lúc 7 giờ 00, thứ Hai 7/12"."""
+    settings = load_settings(env={"XEPHANG_DATA_DIR": str(tmp_path / "closed"),
+                                  "XEPHANG_CENTER_OPENS_AT": "07:00",
+                                  "XEPHANG_CENTER_CLOSES_AT": "17:30",
+                                  "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5"})
+    clock = FakeClock(datetime(2026, 12, 5, 18, 10, tzinfo=VIETNAM))
+    for url, app in _serve(settings, clock=clock):
         context = browser.new_context(viewport=PORTRAIT, locale="vi-VN")
         page = context.new_page()
-        open_kiosk(page, url, token_of(app))
-        page.wait_for_selector("#k-closed:visible")
-        assert f"từ {opens} đến {closes}" in page.locator("#k-closed").inner_text()
+        page.goto(f"{url}/kiosk#token={token_of(app)}")
+        page.wait_for_selector('#kiosk[data-screen="closed"][data-connection="online"]')
+        closed = page.locator('.k-screen[data-name="closed"]')
+        assert closed.locator("#k-opens-next").inner_text() == \
+            "Trung tâm mở cửa lúc 7 giờ 00, thứ Hai 7/12"
+        assert [line for line in closed.inner_text().split("\n") if line.strip()] == [
+            "Ngoài giờ làm việc", "Trung tâm mở cửa lúc 7 giờ 00, thứ Hai 7/12"]
+        # Nothing else: no field to touch, no "Chạm vào lĩnh vực để lấy số".
+        assert not page.locator(".k-field").first.is_visible()
+        assert not page.get_by_text("Chạm vào lĩnh vực để lấy số").is_visible()
+        assert not page.locator("#k-priority-button").is_visible()
         screenshot(page, "kiosk-portrait-closed")
-        field(page, "A").click(force=True)
-        page.wait_for_selector('#kiosk[data-screen="message"]')
-        assert page.locator("#k-message-title").inner_text() == "Ngoài giờ làm việc"
         assert app.extensions["xephang"].center.tickets() == []
+        # Monday 7:00: the Board says open, the fields come back.
+        clock.set(datetime(2026, 12, 7, 7, 0, 5, tzinfo=VIETNAM))
+        page.reload()
+        page.wait_for_selector('#kiosk[data-screen="fields"][data-connection="online"]')
         context.close()
 
 
@@ -261,3 +276,18 @@ def test_citizen_ticket_page_follows_the_call(browser: Any, live_server: Any) ->
     screenshot(page, "ticket-page-called")
     assert first["id"] not in page.content()  # nothing about anyone else
     context.close()
+
+
+def test_the_confirmation_and_the_ticket_say_which_counters_serve_the_field(
+        page: Any, live_server: Any) -> None:
+    open_kiosk(page, live_server.url, live_server.token("kiosk"))
+    field(page, "A").click()
+    page.wait_for_selector('#kiosk[data-screen="result"]')
+    assert page.locator("#k-where").inner_text() == "Mời đến quầy 1, 2 hoặc 5 khi được gọi"
+    page.locator('.k-result [data-action="home"]').click()
+    field(page, "D").click()
+    page.wait_for_selector('#kiosk[data-screen="result"] #k-label:text("D001")')
+    assert page.locator("#k-where").inner_text() == "Mời đến quầy 4 khi được gọi"
+    tickets = live_server.center.tickets()
+    page.goto(f"{live_server.url}/t/{tickets[0]['id']}")
+    assert page.locator(".t-where").inner_text() == "Mời đến quầy 1, 2 hoặc 5 khi được gọi"

@@ -102,13 +102,18 @@ def dashboard(tmp_path: Path) -> Iterator[Dashboard]:
         auth.add_user(store, name, PASSWORD, role=role, counter=None, now=clock.now())
     build_week(app.extensions["xephang"].center, clock)
     clock.set(TODAY_9AM)
+    yield from serve(app, clock)
+
+
+def serve(app: Any, clock: FakeClock) -> Iterator[Dashboard]:
+    """Serve `app` on a free loopback port until the test is over, then close its store."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield Dashboard(f"http://127.0.0.1:{server.server_port}", app, clock)
     server.shutdown()
     thread.join(timeout=10)
-    store.close()
+    app.extensions["xephang"].store.close()
 
 
 def log_in(page: Any, url: str, username: str = "giamdoc") -> None:
@@ -241,3 +246,167 @@ def test_staff_account_is_refused(page: Any, dashboard: Dashboard) -> None:
     expect(page.locator(".login-message.error")).to_contain_text("không có quyền lãnh đạo", timeout=WAIT_MS)
     page.click("#logout")
     expect(page.locator("#username")).to_be_visible(timeout=WAIT_MS)
+
+
+def test_the_officer_filter_lists_officers_only(page: Any, dashboard: Dashboard) -> None:
+    from playwright.sync_api import expect
+
+    auth.add_user(dashboard.app.extensions["xephang"].store, "quantri", PASSWORD, role="admin",
+                  counter=None, now=dashboard.clock.now())
+    log_in(page, dashboard.url)
+    page.click("#tab-history")
+    options = page.locator("#f-officer option")
+    expect(options.first).to_have_text("Tất cả cán bộ", timeout=WAIT_MS)
+    # The manager and the admin never served anyone: not officers.
+    assert [o for o in options.evaluate_all("(all) => all.map((o) => o.value)") if o] == [
+        "hoa", "lan", "minh"]
+
+
+@pytest.mark.parametrize("page_path,username", [("/counter", "lan"), ("/manager", "giamdoc")])
+def test_an_english_browser_gets_the_same_vietnamese_answer_on_both_logins(
+        browser: Any, dashboard: Dashboard, page_path: str, username: str) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.goto(dashboard.url + page_path)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "sai-mat-khau")
+    page.click("button[type=submit]")
+    expect(page.locator("#login-message")).to_have_text("Sai tên đăng nhập hoặc mật khẩu.",
+                                                        timeout=WAIT_MS)
+    context.close()
+
+
+def test_a_field_serving_transfers_says_why_it_served_more_than_it_issued(
+        page: Any, dashboard: Dashboard) -> None:
+    from playwright.sync_api import expect
+
+    center, clock = dashboard.center, dashboard.clock
+    for _ in range(3):
+        center.issue("A", actor="kiosk:test")
+    for _ in range(3):
+        clock.advance(minutes=2)
+        center.call_next(1, actor="user:lan", officer="lan")
+        center.transfer(1, "F", actor="user:lan")
+    for _ in range(3):
+        clock.advance(minutes=2)
+        assert center.call_next(5, actor="user:minh", officer="minh")["service"] == "F"
+        clock.advance(minutes=3)
+        center.finish(5, actor="user:minh")
+    log_in(page, dashboard.url)
+    page.click("#tab-history")
+    row = page.locator("#t-services tbody tr", has_text="F – Trả kết quả")
+    expect(row).to_be_visible(timeout=WAIT_MS)
+    cells = row.locator("td")
+    issued, served = int(cells.nth(1).inner_text()), int(cells.nth(2).inner_text())
+    assert served > issued
+    expect(page.locator("#t-services thead")).to_contain_text("Đã phục vụ*")
+    expect(page.locator("#t-services-note")).to_contain_text("Kể cả số chuyển đến")
+    expect(page.locator("#t-services-note")).to_be_visible()
+
+
+# --- fit and print ----------------------------------------------------------------------------
+
+FIT = """() => {
+    const tables = Array.from(document.querySelectorAll('table.data')).filter((t) => t.offsetParent)
+        .map((t) => ({id: t.id, width: t.scrollWidth, room: t.parentElement.clientWidth,
+                      cells: Array.from(t.querySelectorAll('th, td')).filter(
+                          (c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent)}));
+    const cards = Array.from(document.querySelectorAll('.card, .tile, .chart-card'))
+        .filter((c) => c.offsetParent).map((c) => c.getBoundingClientRect());
+    const overlaps = [];
+    cards.forEach((a, i) => cards.slice(i + 1).forEach((b) => {
+        const x = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (x > 1 && y > 1) overlaps.push([a.left, a.top, b.left, b.top]);
+    }));
+    return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+            tables, overlaps};
+}"""
+
+
+@pytest.fixture(scope="module")
+def busy_dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    """Four weeks of simulated history and a live morning queue, on a fake clock (looked at
+    only, by every test that needs it)."""
+    from datetime import date
+
+    from queue_core.cli.simulate import simulate_history
+
+    clock = FakeClock(TODAY_9AM)
+    settings = load_settings(env={"XEPHANG_DATA_DIR": str(tmp_path_factory.mktemp("busy"))})
+    app = create_app(settings, clock=clock)
+    xephang = app.extensions["xephang"]
+    for name, role in (("giamdoc", "manager"), ("lan", "staff"), ("hoa", "staff")):
+        auth.add_user(xephang.store, name, PASSWORD, role=role, counter=None, now=clock.now())
+    simulate_history(xephang.store, settings, days=24, per_day=150, end=date(2026, 11, 22))
+    center = xephang.center
+    for n in range(40):
+        center.issue("ABCDEFA"[n % 7], actor="kiosk:test", priority="elderly" if n % 9 == 0 else None)
+        clock.advance(seconds=40)
+    for counter, officer in ((1, "lan"), (2, "hoa"), (3, None), (4, "lan")):
+        center.call_next(counter, actor="user:x", officer=officer)
+    center.set_counter_state(5, "paused", actor="user:x")
+    clock.advance(minutes=20)
+    yield from serve(app, clock)
+
+
+def assert_fits(page: Any, name: str) -> None:
+    fit = page.evaluate(FIT)
+    assert fit["scrollWidth"] <= fit["innerWidth"], (name, fit["scrollWidth"], fit["innerWidth"])
+    for table in fit["tables"]:
+        assert table["width"] <= table["room"], (name, table["id"], table["width"], table["room"])
+        assert table["cells"] == [], (name, table["id"], table["cells"])
+    assert fit["overlaps"] == [], name
+
+
+@pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])
+def test_the_dashboard_fits_the_screen_on_every_tab(browser: Any, busy_dashboard: Dashboard,
+                                                    width: int, height: int) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    page = context.new_page()
+    log_in(page, busy_dashboard.url)
+    expect(page.locator("#live-queue tbody tr").first).to_contain_text("phút", timeout=WAIT_MS)
+    expect(page.locator("#alert")).to_be_visible(timeout=WAIT_MS)
+    assert_fits(page, "live")
+    screenshot(page, f"manager-live-{width}x{height}")
+    page.click("#tab-history")
+    page.click("[data-preset='30']")
+    expect(page.locator("#period")).to_have_text("Từ 25/10/2026 đến 23/11/2026", timeout=WAIT_MS)
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-level'))",
+                           timeout=WAIT_MS)
+    expect(page.locator("#t-officers tbody tr")).not_to_have_count(0, timeout=WAIT_MS)
+    assert_fits(page, "history")
+    screenshot(page, f"manager-history-{width}x{height}")
+    context.close()
+
+
+def test_the_monthly_report_prints_without_cutting_anything(browser: Any,
+                                                            busy_dashboard: Dashboard) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    page = context.new_page()
+    log_in(page, busy_dashboard.url)
+    page.click("#tab-history")
+    page.click("[data-preset='month']")
+    expect(page.locator("#period")).to_have_text("Từ 01/11/2026 đến 23/11/2026", timeout=WAIT_MS)
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-level'))",
+                           timeout=WAIT_MS)
+    page.emulate_media(media="print")
+    # An A4 page, portrait, at the browser's 96 dots an inch, less 12 mm margins.
+    page.set_viewport_size({"width": 703, "height": 1032})
+    shown = page.evaluate("""() => ['.mgr-bar', '#filters', '#live', '.print-head', '.signatures']
+        .map((s) => getComputedStyle(document.querySelector(s)).display)""")
+    assert shown[:3] == ["none", "none", "none"] and "none" not in shown[3:]
+    assert_fits(page, "print")
+    screenshot(page, "manager-print-a4")
+    pdf = page.pdf(format="A4", print_background=True,
+                   margin={"top": "12mm", "bottom": "12mm", "left": "12mm", "right": "12mm"})
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+    (Path(__file__).parent / "screenshots").mkdir(exist_ok=True)
+    (Path(__file__).parent / "screenshots" / "manager-report.pdf").write_bytes(pdf)
+    context.close()

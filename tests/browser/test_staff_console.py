@@ -28,6 +28,7 @@ def desk(page: Any, live_server: Any, officer: str) -> Any:
     page.set_viewport_size(DESKTOP)
     page.loads = []
     page.on("load", lambda: page.loads.append(page.url))
+    page.clock.install()  # time flows; a test may jump over a no-show's undo seconds
     login(page, live_server.url)
     return page
 
@@ -100,6 +101,8 @@ def test_keyboard_shortcuts_and_restoring_a_no_show(desk: Any, live_server: Any)
     desk.keyboard.press("l")
     expect(desk.locator("#serving-recalls")).to_have_text("đã gọi lại 1 lần")
     desk.keyboard.press("v")
+    expect(desk.locator("#undo")).to_be_visible()
+    desk.clock.fast_forward(6000)
     expect(notice(desk)).to_contain_text("Đã ghi số A001 vắng mặt")
     expect(serving(desk)).to_have_text("—")
     no_show = desk.locator("#noshow-list tr", has_text="A001")
@@ -134,6 +137,7 @@ def test_a_no_show_can_go_back_to_the_queue(desk: Any, live_server: Any) -> None
     desk.keyboard.press("n")
     expect(serving(desk)).to_have_text("B001")
     desk.keyboard.press("v")
+    desk.clock.fast_forward(6000)
     row = desk.locator("#noshow-list tr", has_text="B001")
     row.get_by_role("button", name="Về hàng chờ").click()
     expect(notice(desk)).to_contain_text("Số B001 đã trở lại hàng chờ")
@@ -312,3 +316,83 @@ def test_tablet_layouts(page: Any, live_server: Any, officer: str, size: dict[st
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= size["width"], "nothing sticks out sideways"
     screenshot(page, f"staff-console-{name}")
+
+
+def test_a_no_show_waits_a_few_seconds_and_can_be_taken_back(page: Any, live_server: Any,
+                                                              officer: str) -> None:
+    page.clock.install()  # the undo time passes when the test says so
+    page.set_viewport_size(DESKTOP)
+    login(page, live_server.url)
+    center = live_server.center
+    issue(live_server, "A", "A")
+    expect(page.locator("#waiting-list tr")).to_have_count(2)
+    page.keyboard.press("n")
+    expect(serving(page)).to_have_text("A001")
+    # V by mistake (next to X): nothing is recorded yet, Esc takes it back.
+    page.keyboard.press("v")
+    expect(page.locator("#undo")).to_be_visible()
+    expect(page.locator("#undo-text")).to_contain_text("Ghi vắng mặt số A001 sau 5 giây")
+    expect(action(page, "no_show")).to_be_disabled()
+    page.keyboard.press("Escape")
+    expect(page.locator("#undo")).to_be_hidden()
+    expect(notice(page)).to_contain_text("Đã hủy ghi vắng mặt số A001")
+    page.clock.fast_forward(6000)
+    expect(serving(page)).to_have_text("A001")
+    assert center.counter_view(2)["current"]["label"] == "A001"
+    # V then X: the officer meant finish.
+    page.keyboard.press("v")
+    expect(page.locator("#undo")).to_be_visible()
+    page.keyboard.press("x")
+    expect(serving(page)).to_have_text("—")
+    page.clock.fast_forward(6000)
+    assert center.tickets(state="done")[0]["label"] == "A001"
+    assert center.tickets(state="no_show") == []
+    # A real no-show: recorded once the seconds are over, then restorable as before.
+    page.keyboard.press("n")
+    expect(serving(page)).to_have_text("A002")
+    action(page, "no_show").click()
+    expect(page.locator("#undo")).to_be_visible()
+    assert center.counter_view(2)["current"]["label"] == "A002"
+    page.clock.fast_forward(6000)
+    expect(notice(page)).to_contain_text("Đã ghi số A002 vắng mặt")
+    expect(page.locator("#undo")).to_be_hidden()
+    row = page.locator("#noshow-list tr", has_text="A002")
+    expect(row).to_be_visible()
+    assert center.tickets(state="no_show")[0]["label"] == "A002"
+    row.get_by_role("button", name="Về hàng chờ").click()
+    expect(notice(page)).to_contain_text("Số A002 đã trở lại hàng chờ")
+
+
+def test_no_show_key_is_not_beside_finish(desk: Any) -> None:
+    finish = action(desk, "finish").bounding_box()
+    no_show = action(desk, "no_show").bounding_box()
+    assert finish is not None and no_show is not None
+    beside = abs(finish["y"] - no_show["y"]) < 5 and \
+        abs(finish["x"] + finish["width"] - no_show["x"]) < 20
+    assert not beside and (no_show["y"] > finish["y"] + finish["height"] - 5)
+
+
+def test_times_are_the_centers_in_a_browser_elsewhere(browser: Any, live_server: Any,
+                                                      officer: str) -> None:
+    """A browser set to New York shows what every screen shows: the center's time."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    context = browser.new_context(viewport=DESKTOP, locale="en-US",
+                                  timezone_id="America/New_York")
+    page = context.new_page()
+    login(page, live_server.url)
+    issue(live_server, "A")
+    page.keyboard.press("n")
+    expect(serving(page)).to_have_text("A001")
+    center_now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    shown = page.locator("#notice time").inner_text()
+    near = {(center_now + timedelta(seconds=s)).strftime("%H:%M") for s in (-60, 0, 60)}
+    assert shown[:5] in near, (shown, near)
+    live_server.center.no_show(2, actor="t")
+    row = page.locator("#noshow-list tr", has_text="A001")
+    expect(row).to_be_visible()
+    finished = live_server.center.tickets(state="no_show")[0]["finished_at"]
+    assert finished.endswith("+07:00")
+    expect(row.locator(".when")).to_contain_text("vắng lúc " + finished[11:16])
+    context.close()

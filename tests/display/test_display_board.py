@@ -69,7 +69,8 @@ def test_events_of_one_operation_share_a_seq_and_all_apply(center: Any, events: 
     assert live.seq == called[1]["seq"]
     assert live.counter(1)["current"]["label"] == "A001"  # type: ignore[index]
     assert live.call == Call("A001", 1, False, called[1]["speech"], called[1]["ticket"]["id"],
-                             called[1]["ticket"]["called_at"])
+                             called[1]["at"], called[1]["caption"])
+    assert live.call.caption == "Xin mời công dân có số thứ tự A001 đến quầy số 1."
 
 
 def test_a_snapshot_covers_the_events_of_its_own_seq(center: Any, events: list[Any]) -> None:
@@ -180,17 +181,84 @@ def test_highlight_lasts_its_seconds_per_counter_and_not_for_the_first_snapshot(
     assert not live.is_fresh(3, now=41.0)
 
 
-def test_recall_is_a_new_announcement_with_its_sentence() -> None:
+def test_recall_is_a_new_announcement_with_its_sentence_and_one_entry() -> None:
     live = LiveBoard()
     live.load(_board(seq=1), now=0.0)
     live.apply("ticket_called", _called(2, "A001", 1), now=1.0)
+    live.apply("ticket_called", _called(3, "B001", 2), now=1.5)
     first = live.call
-    live.apply("ticket_called", _called(3, "A001", 1, recall=True), now=2.0)
+    live.apply("ticket_called", _called(4, "A001", 1, recall=True), now=2.0)
     assert live.call is not None and first is not None
     assert live.call.recall and live.call.key != first.key
     assert live.call.speech == "Nhắc lại A001 quầy 1"
+    assert live.is_fresh(now=2.5)
+    # One entry per call: the recall took the place of the call it repeats, marked.
     assert [(r["label"], r["recall"]) for r in live.board["recent_calls"]] == [  # type: ignore[index]
-        ("A001", True), ("A001", False)]
+        ("A001", True), ("B001", False)]
+    live.apply("ticket_called", _called(5, "A001", 1, recall=True), now=3.0)
+    assert [(r["label"], r["recall"]) for r in live.board["recent_calls"]] == [  # type: ignore[index]
+        ("A001", True), ("B001", False)]
+    assert [r["label"] for r in live.recent()] == ["B001"]
+
+
+def test_the_large_panel_never_shows_a_ticket_that_left_its_counter(center: Any,
+                                                                   events: list[Any]) -> None:
+    """Call A006 at counter 1, transfer it, pause counter 1: no stale call, also after a reload."""
+    live = LiveBoard()
+    live.load(center.board(), now=0.0)
+    for code in "BAAAAAA":
+        center.issue(code, actor="k")
+    served = center.call_next(2, actor="s")["label"]   # still served at counter 2
+    called = center.call_next(1, actor="s")["label"]   # A00x at counter 1
+    for name, payload in board_events(events):
+        live.apply(name, payload, now=1.0)
+    assert live.call is not None and (live.call.label, live.call.earlier) == (called, False)
+    del events[:]
+    center.transfer(1, "D", actor="s")
+    center.set_counter_state(1, "paused", actor="s")
+    for name, payload in board_events(events):
+        live.apply(name, payload, now=2.0)
+    # The latest call is no longer true: the latest still true is shown, marked as earlier.
+    assert live.call is not None
+    assert (live.call.label, live.call.counter, live.call.earlier) == (served, 2, True)
+    assert not live.is_fresh(now=2.0) and not live.is_fresh(1, now=2.0)
+    assert [r["label"] for r in live.recent()] == [called]
+    reloaded = LiveBoard()
+    reloaded.load(center.board(), now=3.0)
+    assert reloaded.call == live.call
+    # Nobody left at a counter: nothing in large type, the calls stay in the list.
+    center.finish(2, actor="s")
+    reloaded.load(center.board(), now=4.0)
+    assert reloaded.call is None
+    assert [r["label"] for r in reloaded.recent()] == [called, served]
+
+
+def test_a_paused_counter_keeps_its_ticket_but_not_the_large_panel(center: Any) -> None:
+    center.issue("A", actor="k")
+    center.call_next(1, actor="s")
+    center.set_counter_state(1, "paused", actor="s")
+    live = LiveBoard()
+    live.load(center.board(), now=0.0)
+    assert live.counter(1)["current"]["label"] == "A001"  # type: ignore[index]
+    assert live.call is None
+    center.set_counter_state(1, "open", actor="s")
+    live.load(center.board(), now=1.0)
+    assert live.call is not None and live.call.label == "A001" and not live.call.earlier
+
+
+def test_the_board_lists_a_recall_once_with_both_sentences(center: Any) -> None:
+    for code in "AAB":
+        center.issue(code, actor="k")
+    first = center.call_next(1, actor="s")["label"]
+    second = center.call_next(2, actor="s")["label"]
+    center.recall(1, actor="s")
+    center.recall(1, actor="s")
+    recent = center.board()["recent_calls"]
+    assert [(r["label"], r["counter"], r["recall"]) for r in recent] == [
+        (first, 1, True), (second, 2, False)]
+    assert recent[0]["caption"] == f"Nhắc lại: xin mời công dân có số thứ tự {first} đến quầy số 1."
+    assert recent[0]["speech"] == center.speech(first, 1, recall=True)
+    assert recent[1]["caption"] == f"Xin mời công dân có số thứ tự {second} đến quầy số 2."
 
 
 def test_speech_is_filled_in_only_for_the_call_still_shown() -> None:
@@ -227,11 +295,16 @@ def test_recent_limit(limit: int) -> None:
 
 
 def _board(seq: int, calls: list[tuple[str, int]] | None = None) -> dict[str, Any]:
+    """A Board whose counters still serve the latest ticket called at each (calls newest first)."""
+    serving: dict[int, str] = {}
+    for label, counter in calls or []:
+        serving.setdefault(counter, label)
     return {
         "seq": seq,
         "date": "2026-11-23",
         "counters": [{"number": n, "name": f"Quầy {n}", "state": "open", "services": ["A"],
-                      "current": None} for n in range(1, 6)],
+                      "current": {"id": serving[n], "label": serving[n], "state": "called"}
+                      if n in serving else None} for n in range(1, 6)],
         "services": [{"code": "A", "name": "Chứng thực", "waiting": 0}],
         "recent_calls": [{"label": label, "counter": counter, "at": f"t{index}", "recall": False,
                           "ticket": label} for index, (label, counter) in enumerate(calls or [])],

@@ -93,8 +93,7 @@ def test_wall_frame_at_every_size(center: Any, size: tuple[int, int], shots: Pat
     live = LiveBoard()
     live.load(board, now=0.0)
     call = live.call
-    assert call is not None
-    live.set_speech(call, center.speech(call.label, call.counter))
+    assert call is not None and call.caption == center.caption(call.label, call.counter)
     surface = pygame.Surface(size)
     view = View(notice="Thứ Bảy làm việc buổi sáng. Xin cảm ơn quý công dân!",
                 clock=center.clock.now())
@@ -115,6 +114,69 @@ def test_wall_frame_at_every_size(center: Any, size: tuple[int, int], shots: Pat
     assert pygame.image.tobytes(surface, "RGB") != before
     Renderer().draw(surface, live, view, now=20.0)
     assert pixel_share(surface, hero, GOLD) == 0
+
+
+def many_calls(center: Any) -> None:
+    """Ten calls and two recalls: the recent calls panel full, every field in a row."""
+    for code, count in (("A", 8), ("B", 3), ("C", 2), ("D", 2), ("E", 2), ("F", 2)):
+        for _ in range(count):
+            center.issue(code, actor="t")
+    for counter in (1, 2, 3, 4, 5, 1, 2, 3, 4, 5):
+        if center.counter_view(counter)["current"] is not None:
+            center.finish(counter, actor="t")
+        center.call_next(counter, actor="t")
+    center.recall(3, actor="t")
+    center.recall(1, actor="t")
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_long_field_names_wrap_or_shrink_and_are_never_cut(center: Any, size: tuple[int, int],
+                                                           shots: Path) -> None:
+    many_calls(center)
+    live = LiveBoard()
+    live.load(center.board(), now=0.0)
+    surface = pygame.Surface(size)
+    renderer = Renderer()
+    renderer.draw(surface, live, View(clock=center.clock.now()), now=0.0)
+    pygame.image.save(surface, str(shots / f"native-wall-long-names-{size[0]}x{size[1]}.png"))
+    boxed = [p for p in renderer.placed if p.kind in ("counter-fields", "waiting-field")]
+    names = {p.text for p in boxed}
+    assert "Hộ kinh doanh – Đầu tư" in names and "Chính sách xã hội – Người có công" in names
+    assert "Hộ tịch · Chính sách xã hội – Người có công" in names
+    assert len(boxed) == 5 + 6
+    for placed in boxed:
+        # All of the name, in order, no ellipsis; every line inside its box.
+        assert "".join(placed.lines).replace(" ", "") == placed.text.replace(" ", "")
+        assert not any("…" in line for line in placed.lines)
+        for rect in placed.rects:
+            assert placed.box.contains(rect), (placed.text, rect, placed.box)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_last_recent_call_row_is_whole(center: Any, size: tuple[int, int]) -> None:
+    many_calls(center)
+    live = LiveBoard(recent_limit=8)
+    live.load(center.board(), now=0.0)
+    assert len(live.recent()) == 8
+    renderer = Renderer()
+    renderer.draw(pygame.Surface(size), live, View(clock=center.clock.now()), now=0.0)
+    rows = [p for p in renderer.placed if p.kind == "recent"]
+    assert [p.text for p in rows] == [c["label"] for c in live.recent()]
+    for placed in rows:
+        assert placed.box.contains(placed.rects[0]), (placed.text, placed.rects[0], placed.box)
+
+
+def test_the_large_panel_shows_the_written_caption_and_marks_an_earlier_call(
+        center: Any) -> None:
+    many_calls(center)
+    live = LiveBoard()
+    live.load(center.board(), now=0.0)
+    call = live.call
+    assert call is not None and not call.earlier and call.recall
+    center.finish(call.counter, actor="t")
+    live.load(center.board(), now=1.0)
+    assert live.call is not None and live.call.earlier and live.call.caption
+    Renderer().draw(pygame.Surface((1366, 768)), live, View(clock=center.clock.now()), now=1.0)
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (800, 480)])
@@ -262,3 +324,54 @@ def test_survives_the_core_killed_and_restarted(tmp_path: Path, screens: Any) ->
               is not None, timeout=30)
         assert screen.live.counter(4)["current"]["label"] == "D001"  # type: ignore[index]
         assert screen.connects >= 2
+
+
+PROBE = """
+import os, sys
+os.environ["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
+if sys.argv[1] == "fixed":
+    from display.native.screen import ensure_runtime_dir
+    ensure_runtime_dir()
+import pygame
+try:
+    pygame.display.init()
+except pygame.error:
+    pass
+"""
+
+
+def test_no_xdg_runtime_dir_error_at_start(tmp_path: Path) -> None:
+    """SDL's Wayland probe complains when the session has no runtime folder: give it one."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"}
+    env["SDL_VIDEODRIVER"] = "wayland"  # what a desktop start tries first
+
+    def start(mode: str) -> str:
+        return subprocess.run([sys.executable, "-c", PROBE, mode], env=env, capture_output=True,
+                              text=True, timeout=60, cwd=tmp_path).stderr
+
+    if "XDG_RUNTIME_DIR" not in start("bare"):
+        pytest.skip("this SDL build does not probe Wayland")
+    assert "XDG_RUNTIME_DIR" not in start("fixed")
+
+
+def test_the_runtime_dir_is_private_and_a_good_one_is_kept(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from display.native import ensure_runtime_dir
+
+    env: dict[str, str] = {}
+    made = ensure_runtime_dir(env)
+    assert made is not None and env["XDG_RUNTIME_DIR"] == made
+    info = os.stat(made)
+    assert stat.S_IMODE(info.st_mode) == 0o700 and info.st_uid == os.getuid()
+    assert ensure_runtime_dir(env) is None  # already a good one
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    env = {"XDG_RUNTIME_DIR": str(shared)}  # readable by others: not a runtime folder
+    assert ensure_runtime_dir(env) not in (None, str(shared))

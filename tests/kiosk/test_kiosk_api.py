@@ -264,7 +264,7 @@ def test_kiosk_page_lists_every_field_and_priority(client: Any, settings: Settin
         assert service.name in page
     for words in ("Người cao tuổi", "Người khuyết tật", "Phụ nữ mang thai",
                   "Người đi cùng trẻ nhỏ", "Người có công với cách mạng",
-                  "Hệ thống đang kết nối lại", "Máy in gặp sự cố — vui lòng ghi nhớ số của bạn"):
+                  "Hệ thống đang kết nối lại", "Máy in gặp sự cố — xin ông/bà ghi nhớ số thứ tự"):
         assert words in page
     # Icons inline, nothing fetched from outside the box.
     assert "<svg" in page and 'src="http' not in page and 'href="http' not in page
@@ -275,7 +275,8 @@ def test_ticket_page_shows_the_ticket_and_nothing_personal(client: Any, kiosk: H
     page = client.get(f"/t/{ticket['id']}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "A001" in text and "Chứng thực" in text and "Trước bạn" in text
+    assert "A001" in text and "Chứng thực" in text and "Trước ông/bà" in text
+    assert "Mời đến quầy 1, 2 hoặc 5 khi được gọi" in text
     missing = client.get("/t/not-a-ticket")
     assert missing.status_code == 404 and "Không tìm thấy" in missing.get_data(as_text=True)
 
@@ -284,6 +285,8 @@ def test_kiosk_config_for_satellites(client: Any, kiosk: Headers) -> None:
     config = client.get("/api/v1/kiosk/config", headers=kiosk).json
     assert config["center"]["subtitle"] == "Hành chính phục vụ"
     assert {s["code"] for s in config["services"]} == set("ABCDEF")
+    # The counters serving each field, printed on a button kiosk's tickets.
+    assert {s["code"]: s["counters"] for s in config["services"]}["A"] == [1, 2, 5]
     assert client.get("/api/v1/kiosk/config").status_code == 401
 
 

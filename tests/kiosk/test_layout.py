@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -100,3 +101,29 @@ def test_face_from_an_api_ticket() -> None:
 def test_odd_paper_widths_are_refused() -> None:
     with pytest.raises(ValueError, match="multiple of 8"):
         render_ticket(face(), width=380)
+
+
+def test_the_ticket_says_which_counters_serve_the_field() -> None:
+    printed = layout_ticket(face(counters=(1, 2, 5)), width=384)
+    assert "Mời đến quầy 1, 2 hoặc 5 khi được gọi" in printed.texts
+    assert printed.texts.index("Lĩnh vực: Chứng thực") + 1 == \
+        printed.texts.index("Mời đến quầy 1, 2 hoặc 5 khi được gọi")
+    assert "Mời đến quầy 4 khi được gọi" in layout_ticket(face(counters=(4,))).texts
+    assert not any("quầy" in text for text in layout_ticket(face()).texts)
+
+
+def test_the_ticket_is_formal_and_its_counters_come_from_the_live_configuration(
+        tmp_path: Path) -> None:
+    from kiosk.web.printing import ticket_face
+    from queue_core.config import CounterSettings, load_settings
+
+    settings = load_settings(env={"XEPHANG_DATA_DIR": str(tmp_path)})
+    ticket = {"id": "abc", "label": "A007", "service": "A", "priority": None,
+              "issued_at": "2026-11-23T09:41:00.000+07:00", "ahead": 0, "eta_minutes": 3}
+    assert settings.counters_serving("A") == (1, 2, 5)
+    changed = settings.replace(counters=(CounterSettings(3, ("A", "B")), CounterSettings(6, ("A",))))
+    for config, words in ((settings, "1, 2 hoặc 5"), (changed, "3 hoặc 6")):
+        drawn = layout_ticket(ticket_face(config, ticket, "http://box/"), width=384)
+        assert f"Mời đến quầy {words} khi được gọi" in drawn.texts
+    texts = layout_ticket(face(ahead=0)).texts
+    assert "Ông/bà là người tiếp theo" in texts and "SỐ THỨ TỰ" in texts

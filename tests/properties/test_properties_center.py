@@ -395,6 +395,12 @@ class CenterMachine(RuleBasedStateMachine):
         assert not self.screen.wants_resync, "the events had a gap"
         calls = self.screen.recent_limit + 1
         assert screen_view(self.screen.board, calls) == screen_view(self.center.board(), calls)
+        # The large panel shows only a call still true: its ticket at its counter, open.
+        call = self.screen.call
+        if call is not None:
+            counter = self.center.counter_view(call.counter)
+            assert counter["state"] == "open" and counter["current"] is not None
+            assert counter["current"]["id"] == call.ticket
 
 
 class AgingNumericMachine(CenterMachine):

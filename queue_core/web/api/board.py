@@ -56,6 +56,7 @@ def speech() -> Response:
     recall = request.args.get("recall", "0") in ("1", "true", "yes")
     try:
         text = center().speech(label, number or 1, recall=recall)
+        caption = center().caption(label, number or 1, recall=recall)
     except SpeechTextError as exc:
         raise InvalidInput(field="label", reason=str(exc)) from None
-    return jsonify({"text": text})
+    return jsonify({"text": text, "caption": caption})

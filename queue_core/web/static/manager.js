@@ -5,6 +5,7 @@
 
   const config = JSON.parse(document.getElementById("manager-config").textContent);
   const T = config.text;
+  const V = JSON.parse(document.getElementById("vocabulary").textContent);
   const TARGET_S = config.target_wait_minutes * 60;
   const LIVE_EVENTS = ["board", "ticket_issued", "ticket_called", "ticket_updated",
     "counter_updated", "device_status"];
@@ -82,7 +83,8 @@
     return tr;
   }
   function api(path) {
-    return fetch(path, {credentials: "same-origin", headers: {"Accept-Language": "vi"}})
+    return fetch(path, {credentials: "same-origin",
+                        headers: {"Accept-Language": document.documentElement.lang || "vi"}})
       .then((response) => {
         if (response.status === 401) { window.location.reload(); throw new Error("logged out"); }
         return response.json().then((body) => {
@@ -164,15 +166,15 @@
     fill("live-counters", data.counters, (c) => {
       const current = c.current;
       return row([
-        cell(c.name), cell(c.services.join(", ")),
-        cell(badge(T.counter_states[c.state] || c.state, "state state-" + c.state)),
+        cell(c.name, "name"), cell(c.services.join(", "), "name"),
+        cell(badge(V.counter_states[c.state] || c.state, "state state-" + c.state)),
         cell(current ? current.label : T.none), cell(current ? officerName(c.officer) : T.none),
         cell(current ? waitText(c.serving_s) : T.none, "num serving"),
         cell(fmt(c.served_today), "num"), cell(mins(c.service_time_today.mean_s), "num")
       ]);
     });
     fill("live-queue", data.queue.slice(0, 30), (q) => {
-      const prio = q.priority ? badge(T.priorities[q.priority] || q.priority, "prio") : document.createTextNode("");
+      const prio = q.priority ? badge(V.priorities[q.priority] || q.priority, "prio") : document.createTextNode("");
       return row([cell(q.label + (q.transferred ? " (" + T.transferred + ")" : "")),
         cell(q.service + " – " + serviceName(q.service)), cell(prio), cell(timeOf(q.issued_at)),
         cell(waitText(q.waited_s), "num waited")]);
@@ -317,7 +319,7 @@
     $("period").textContent = (s.from === s.to ? "Ngày " + vnDate(s.from)
       : "Từ " + vnDate(s.from) + " đến " + vnDate(s.to)) + filterText(s.filters);
     $("h-issued").textContent = fmt(s.issued);
-    $("h-priority").textContent = "Ưu tiên: " + fmt(s.priority.total) + " · chuyển lĩnh vực: " + fmt(s.transfers);
+    $("h-priority").textContent = V.priority + ": " + fmt(s.priority.total) + " · chuyển lĩnh vực: " + fmt(s.transfers);
     $("h-served").textContent = fmt(s.served);
     $("h-lost").textContent = "Vắng " + fmt(s.no_show) + " · hủy " + fmt(s.cancelled) + " · hết hạn " + fmt(s.expired);
     $("h-wait-mean").textContent = mins(s.wait.mean_s);
@@ -326,8 +328,8 @@
     $("h-service-more").textContent = "Trung vị " + mins(s.service_time.median_s) + " · P90 " + mins(s.service_time.p90_s);
     $("h-target").textContent = pct(s.within_target_pct);
     $("h-satisfied").textContent = pct(s.ratings.satisfied_pct);
-    $("h-ratings").textContent = fmt(s.ratings.very_satisfied) + " rất hài lòng · " + fmt(s.ratings.satisfied) +
-      " hài lòng · " + fmt(s.ratings.unsatisfied) + " không hài lòng";
+    $("h-ratings").textContent = ["very_satisfied", "satisfied", "unsatisfied"]
+      .map((level) => fmt(s.ratings[level]) + " " + V.ratings[level].toLowerCase()).join(" · ");
     renderTables(s);
     renderCharts(s);
   }
@@ -335,7 +337,7 @@
   function filterText(filters) {
     const parts = [];
     if (filters.service) { parts.push(filters.service + " – " + serviceName(filters.service)); }
-    if (filters.counter) { parts.push("Quầy " + filters.counter); }
+    if (filters.counter) { parts.push(V.counter + " " + filters.counter); }
     if (filters.officer) { parts.push("cán bộ " + filters.officer); }
     return parts.length ? " · " + parts.join(" · ") : "";
   }
@@ -360,7 +362,7 @@
       cell(pct(r.within_target_pct), "num"), cell(fmt(r.transfers_in), "num"), cell(ratingCell(r.ratings), "num")
     ]));
     const visits = (name) => (r) => row([
-      cell(name(r)), cell(fmt(r.calls), "num"), cell(fmt(r.served), "num"), cell(fmt(r.no_show), "num"),
+      cell(name(r), "name"), cell(fmt(r.calls), "num"), cell(fmt(r.served), "num"), cell(fmt(r.no_show), "num"),
       cell(fmt(r.transferred), "num"), cell(mins(r.service_time.mean_s), "num"),
       cell(mins(r.service_time.median_s), "num"), cell(mins(r.service_time.p90_s), "num"),
       cell(ratingCell(r.ratings), "num")
@@ -491,7 +493,7 @@
       data: {
         labels: labels,
         datasets: used.map(([level, color]) => ({
-          type: "bar", label: T.ratings[level], data: p.rows.map((r) => r.ratings[level]),
+          type: "bar", label: V.ratings[level], data: p.rows.map((r) => r.ratings[level]),
           backgroundColor: color, stack: "ratings", yAxisID: "y", order: 2
         })).concat([{
           type: "line", label: T.satisfied_pct, data: p.rows.map((r) => r.ratings.satisfied_pct),

@@ -11,9 +11,17 @@
   const $ = (id) => document.getElementById(id);
   const SERVICES = Object.fromEntries(CONFIG.services.map((s) => [s.code, s.name]));
   const KEYS = { n: "next", l: "recall", v: "no_show", x: "finish", c: "transfer", t: "pause" };
-  const STATE_WORDS = { open: "Đang mở", paused: "Tạm dừng", closed: "Đóng" };
+  const WORDS = JSON.parse(document.getElementById("vocabulary").textContent);
+  const STATE_WORDS = WORDS.counter_states;
   const COUNTER_KEY = "xephang.counter";
+  // The pages are Vietnamese: the core answers in the page's language, whatever the
+  // browser's own (the same rule as the manager's pages).
+  const LANGUAGE = { "Accept-Language": document.documentElement.lang || "vi" };
+  // Times as every other screen shows them: in the center's time zone, not the browser's.
+  const CLOCK = centerClock(CONFIG.timezone);
   const HISTORY = 6;
+  // A no-show is recorded this long after the key, unless taken back (Esc): V sits by X.
+  const UNDO_MS = 5000;
 
   const state = {
     me: null,
@@ -33,6 +41,7 @@
     listShape: null,     // the lists as last drawn
     queued: null,        // an action asked for while another was on its way
     ownRecall: null,     // ticket id#recalls of this console's last recall
+    pendingNoShow: null, // {ticket, timer, tick, until}: a no-show waiting out its undo time
     ready: false,
   };
 
@@ -46,8 +55,20 @@
 
   // --- talking to the core ----------------------------------------------------------------
 
+  function centerClock(timeZone) {
+    const options = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
+    let format;
+    try {
+      format = new Intl.DateTimeFormat("en-GB", Object.assign({ timeZone }, options));
+    } catch (err) {
+      format = new Intl.DateTimeFormat("en-GB", options);
+    }
+    // "08:05:09" (seconds) or "08:05", for a moment in ms since the epoch.
+    return (ms, seconds = true) => format.format(new Date(ms)).slice(0, seconds ? 8 : 5);
+  }
+
   async function api(method, path, body, retried) {
-    const headers = { Accept: "application/json" };
+    const headers = Object.assign({ Accept: "application/json" }, LANGUAGE);
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (method !== "GET" && state.csrf) headers["X-CSRFToken"] = state.csrf;
     let response;
@@ -74,7 +95,7 @@
   }
 
   async function whoAmI() {
-    const data = await fetch("/api/v1/auth/me", { credentials: "same-origin" });
+    const data = await fetch("/api/v1/auth/me", { credentials: "same-origin", headers: LANGUAGE });
     if (!data.ok) return null;
     const me = await data.json();
     state.csrf = me.csrf_token;
@@ -114,7 +135,8 @@
     try {
       const response = await fetch("/api/v1/auth/login", {
         method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        headers: Object.assign({ "Content-Type": "application/json", Accept: "application/json" },
+                               LANGUAGE),
         body: JSON.stringify(body),
       });
       const data = await response.json().catch(() => ({}));
@@ -163,7 +185,7 @@
     }
     localStorage.setItem(COUNTER_KEY, String(number));
     const config = CONFIG.counters.find((c) => c.number === number);
-    $("counter-name").textContent = config ? config.name : "Quầy " + number;
+    $("counter-name").textContent = config ? config.name : WORDS.counter + " " + number;
     const fields = $("counter-fields");
     fields.textContent = "";
     for (const code of config ? config.services : []) {
@@ -176,7 +198,7 @@
     $("logout").hidden = false;
     $("desk").hidden = false;
     state.ready = true;
-    document.title = (config ? config.name : "Quầy " + number) + " · Bàn làm việc cán bộ";
+    document.title = (config ? config.name : WORDS.counter + " " + number) + " · Bàn làm việc cán bộ";
     if (!state.socket) connect();
     else if (state.socket.connected) state.socket.emit("subscribe", { rooms: ["board"] });
     render();
@@ -356,9 +378,24 @@
       state.queued = { action, ticket };
       return;
     }
+    if (state.pendingNoShow) {
+      // Another key while a no-show waits: next goes on from the no-show; finishing,
+      // recalling or transferring the citizen means the no-show was a slip: dropped.
+      if (action === "no_show") return;
+      if (action === "next" || action === "call") {
+        const pending = commitNoShow();
+        if (!(await pending)) return;
+      } else if (action !== "pause") {
+        undoNoShow(false);
+      }
+    }
     const reason = refusal(action);
     if (reason) {
       notify("error", reason);
+      return;
+    }
+    if (action === "no_show") {
+      startNoShow();
       return;
     }
     if ((action === "next" || action === "call") && current()) {
@@ -465,6 +502,54 @@
     return false;
   }
 
+  // --- a no-show, undoable for a few seconds ---------------------------------------------
+
+  function startNoShow() {
+    const ticket = current();
+    const pending = { ticket, until: Date.now() + UNDO_MS, timer: null, tick: null };
+    state.pendingNoShow = pending;
+    pending.timer = setTimeout(() => { commitNoShow(); }, UNDO_MS);
+    pending.tick = setInterval(showUndo, 250);
+    showUndo();
+    renderButtons();
+  }
+
+  function showUndo() {
+    const pending = state.pendingNoShow;
+    $("undo").hidden = !pending;
+    if (!pending) return;
+    const left = Math.max(0, Math.ceil((pending.until - Date.now()) / 1000));
+    $("undo-text").textContent = "Ghi vắng mặt số " + pending.ticket.label + " sau " + left + " giây…";
+  }
+
+  function clearNoShow() {
+    const pending = state.pendingNoShow;
+    if (pending) {
+      clearTimeout(pending.timer);
+      clearInterval(pending.tick);
+    }
+    state.pendingNoShow = null;
+    showUndo();
+    renderButtons();
+    return pending;
+  }
+
+  // Record the waiting no-show now; resolves true when the core took it.
+  function commitNoShow() {
+    const pending = clearNoShow();
+    if (!pending) return Promise.resolve(true);
+    const serving = current();
+    if (!serving || serving.id !== pending.ticket.id) return Promise.resolve(true);  // gone already
+    return send("no_show");
+  }
+
+  function undoNoShow(say) {
+    const pending = clearNoShow();
+    if (pending && say !== false) {
+      notify("info", "Đã hủy ghi vắng mặt số " + pending.ticket.label + ": vẫn đang phục vụ.");
+    }
+  }
+
   // --- the two dialogs --------------------------------------------------------------------
 
   function openBusy(message, ticket) {
@@ -532,11 +617,10 @@
   let noticeTimer = null;
   function notify(kind, text) {
     const notice = $("notice");
-    const at = new Date(Date.now() + state.offset);
     notice.className = "notice notice-" + kind;
     notice.textContent = "";
     const time = document.createElement("time");
-    time.textContent = at.toTimeString().slice(0, 8);
+    time.textContent = CLOCK(Date.now() + state.offset);
     const words = document.createElement("span");
     words.textContent = text;
     notice.append(time, words);
@@ -566,6 +650,10 @@
   }
 
   function render() {
+    const pending = state.pendingNoShow;
+    if (pending && (!current() || current().id !== pending.ticket.id)) {
+      clearNoShow();  // the citizen left this counter some other way (keypad, colleague)
+    }
     renderServing();
     renderButtons();
     renderQueue();
@@ -585,22 +673,23 @@
     $("serving-label").textContent = serving ? serving.label : "—";
     $("serving-field").textContent = serving ?
       serving.service + " · " + (SERVICES[serving.service] || "") :
-      (view && view.state !== "open" ? "Quầy " + STATE_WORDS[view.state].toLowerCase() :
+      (view && view.state !== "open" ? WORDS.counter + " " + STATE_WORDS[view.state].toLowerCase() :
         "Chưa gọi số nào");
     const prio = $("serving-priority");
     prio.hidden = !(serving && serving.priority);
     prio.textContent = serving && serving.priority ?
-      "Ưu tiên · " + (CONFIG.priorities[serving.priority] || serving.priority) : "";
+      WORDS.priority + " · " + (WORDS.priorities[serving.priority] || serving.priority) : "";
     $("serving-recalls").textContent = serving && serving.recalls ?
       "đã gọi lại " + serving.recalls + " lần" : "";
-    $("pause-name").textContent = view && view.state !== "open" ? "Mở quầy" : "Tạm dừng";
+    $("pause-name").textContent = view && view.state !== "open" ? "Mở quầy" : STATE_WORDS.paused;
     tick();
   }
 
   function renderButtons() {
     for (const button of document.querySelectorAll("#actions [data-action]")) {
       const reason = refusal(button.dataset.action);
-      button.disabled = state.busy || !!reason;
+      const waiting = button.dataset.action === "no_show" && !!state.pendingNoShow;
+      button.disabled = state.busy || !!reason || waiting;
       button.title = reason;
     }
     const callReason = refusal("call");
@@ -667,7 +756,7 @@
     if (ticket.priority) {
       const badge = document.createElement("span");
       badge.className = "prio";
-      badge.textContent = "Ưu tiên · " + (CONFIG.priorities[ticket.priority] || ticket.priority);
+      badge.textContent = WORDS.priority + " · " + (WORDS.priorities[ticket.priority] || ticket.priority);
       field.appendChild(badge);
     }
     const waited = row.querySelector(".waited");
@@ -687,9 +776,9 @@
       "<button type=\"button\" class=\"restore quiet\">Về hàng chờ</button></td>";
     row.querySelector(".label").textContent = ticket.label;
     row.querySelector(".field span").textContent = SERVICES[ticket.service] || ticket.service;
-    const at = ticket.finished_at ? new Date(Date.parse(ticket.finished_at)) : null;
-    row.querySelector(".when").textContent = at ?
-      "vắng lúc " + at.toTimeString().slice(0, 5) + (ticket.counter ? " · quầy " + ticket.counter : "") : "";
+    const at = ticket.finished_at ? Date.parse(ticket.finished_at) : NaN;
+    row.querySelector(".when").textContent = !Number.isNaN(at) ?
+      "vắng lúc " + CLOCK(at, false) + (ticket.counter ? " · quầy " + ticket.counter : "") : "";
     row.querySelector("button.call").setAttribute("aria-label", "Gọi lại số " + ticket.label);
     row.querySelector("button.call").addEventListener("click", () => perform("call", ticket));
     row.querySelector("button.restore").addEventListener("click", () => restore(ticket));
@@ -761,6 +850,11 @@
     }
     const tag = event.target && event.target.tagName;
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+    if (key === "Escape" && state.pendingNoShow) {
+      event.preventDefault();
+      undoNoShow();
+      return;
+    }
     const action = KEYS[key];
     if (!action) return;
     event.preventDefault();
@@ -772,6 +866,7 @@
   async function start() {
     $("login-form").addEventListener("submit", login);
     $("logout").addEventListener("click", logout);
+    $("undo-button").addEventListener("click", () => undoNoShow());
     for (const button of document.querySelectorAll("#actions [data-action]")) {
       button.addEventListener("click", () => perform(button.dataset.action));
     }

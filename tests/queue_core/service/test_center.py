@@ -92,6 +92,9 @@ def test_call_next_follows_policy_and_emits_after_commit(center: Center, events:
     assert {e.seq for e in events} == {3}
     call = events[0].message()
     assert call["speech"] == "Xin mời công dân có số thứ tự a không không hai đến quầy số một."
+    # The same sentence as written, for the screens' caption.
+    assert call["caption"] == "Xin mời công dân có số thứ tự A002 đến quầy số 1."
+    assert call["at"] == called["called_at"]
     assert call["recall"] is False and call["counter"] == 1
     assert call["waiting"]["A"] == 1
     assert set(events[0].rooms) == {"board", "counter:1", "announcer"}
@@ -129,6 +132,8 @@ def test_recall_no_show_finish_and_rating_request(center: Center, events: list[A
     assert recalled["recalls"] == 1
     assert names(events) == ["ticket_called"] and events[0].message()["recall"] is True
     assert events[0].message()["speech"].startswith("Nhắc lại")
+    assert events[0].message()["caption"] == (
+        f"Nhắc lại: xin mời công dân có số thứ tự {ticket['label']} đến quầy số 1.")
     events.clear()
     done = center.finish(1, actor=STAFF)
     assert done["state"] == "done" and done["id"] == ticket["id"]

@@ -142,6 +142,11 @@ def test_excel_workbook_reads_back_with_openpyxl(client: Any, manager: dict[str,
                 if row and isinstance(row[0], str) and row[0][:4] in ("A – ", "B – ", "F – ")}
     assert services["A – Chứng thực"][1] == 2
     assert services["F – Trả kết quả"][2] == 1
+    # A field serves what was transferred to it too: the column says so, and counts them.
+    header = next(row for row in summary.iter_rows(values_only=True) if row and row[0] == "Lĩnh vực")
+    assert header[2] == "Đã phục vụ (kể cả số chuyển đến)" and header[-1] == "Số chuyển đến"
+    assert services["F – Trả kết quả"][-1] == next(
+        r["transfers_in"] for r in figures["by_service"] if r["service"] == "F") == 1
     officers = [row[0] for row in summary.iter_rows(values_only=True) if row and row[0] in (
         "lan", "hoa", "minh", "(bàn phím, không rõ cán bộ)")]
     assert officers == ["hoa", "lan", "minh", "(bàn phím, không rõ cán bộ)"]

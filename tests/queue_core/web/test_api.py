@@ -131,7 +131,8 @@ def test_error_messages_are_vietnamese_by_default_english_on_request(client: Any
 
 def test_speech(client: Any) -> None:
     assert client.get("/api/v1/speech?label=A023&counter=3").get_json() == {
-        "text": "Xin mời công dân có số thứ tự a không hai ba đến quầy số ba."}
+        "text": "Xin mời công dân có số thứ tự a không hai ba đến quầy số ba.",
+        "caption": "Xin mời công dân có số thứ tự A023 đến quầy số 3."}
     assert client.get("/api/v1/speech?label=1023&counter=2&recall=1").get_json()["text"] == (
         "Nhắc lại: xin mời công dân có số thứ tự một nghìn không trăm hai mươi ba đến quầy số hai.")
 
