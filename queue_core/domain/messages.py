@@ -120,9 +120,9 @@ CATALOG: dict[str, dict[str, str]] = {
                                "tệp setup-code ở thư mục dữ liệu.",
                          "en": "Wrong setup code; it is printed by xephang serve and kept in "
                                "<data_dir>/setup-code."},
-    "pairing_unknown": {"vi": "Không có thiết bị nào đang hiện mã {code}. Kiểm tra lại mã trên màn "
+    "pairing_unknown": {"vi": "Không có thiết bị nào đang hiện mã {pairing_code}. Kiểm tra lại mã trên màn "
                               "hình thiết bị (mã có hiệu lực 10 phút).",
-                        "en": "No device is showing the code {code} (codes last 10 minutes)."},
+                        "en": "No device is showing the code {pairing_code} (codes last 10 minutes)."},
     "pairing_gone": {"vi": "Mã ghép nối đã hết hạn hoặc đã dùng.", "en": "This pairing is over."},
     "pairing_busy": {"vi": "Có quá nhiều thiết bị đang chờ ghép nối; thử lại sau ít phút.",
                      "en": "Too many devices are waiting to pair; retry in a few minutes."},

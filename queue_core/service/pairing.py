@@ -131,7 +131,7 @@ class Pairings:
                           detail=f"device={found['device']} role={role} counter={counter} "
                                  f"from={found['address']}", now=now)
         if wrong:
-            raise NotFound("pairing_unknown", code=code)
+            raise NotFound("pairing_unknown", pairing_code=code)
         self.wrong_codes.reset(actor)
         return {"device": found["device"], "name": token_name, "role": role, "counter": counter}
 
