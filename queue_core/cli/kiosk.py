@@ -72,15 +72,15 @@ def kiosk_command(core_url: str, token: str | None, buttons: tuple[str, ...], le
         click.echo(f"Đã in vé mẫu (sample ticket printed) on {printer.name}: "
                    f"{printer.status().state}")
         return
-    # No token: pair with the core (a code for an admin to type), the token kept in the data dir.
-    token = device_token(core_url, token, "kiosk", data_dir=str(settings.data_path),
-                         name="kiosk-nut-bam")
     try:
         mappings = [_parse(text) for text in buttons]
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--button") from None
     if not mappings:
         raise click.UsageError("give at least one --button FIELD=PIN")
+    # No token: pair with the core (a code for an admin to type), the token kept in the data dir.
+    token = device_token(core_url, token, "kiosk", data_dir=str(settings.data_path),
+                         name="kiosk-nut-bam")
     _run(core_url, token, printer, mappings, led, debounce)
 
 
