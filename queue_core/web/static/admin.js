@@ -10,6 +10,8 @@
   "use strict";
 
   var options = JSON.parse(document.getElementById("a-options").textContent);
+  var WORDS = JSON.parse(document.getElementById("vocabulary").textContent);
+  function counterWord(number) { return WORDS.counter + " " + number; }
   var app = document.getElementById("admin");
   var state = { doc: null, version: null, csrf: null, user: null, pendingTimer: null };
 
@@ -268,7 +270,7 @@
   function counterRow(counter, services) {
     var row = el("tr", { "data-row": "counter" });
     row.appendChild(cell(el("input", { name: "number", type: "number", value: counter.number, min: 1, max: 99, "class": "code" })));
-    row.appendChild(cell(el("input", { name: "name", value: counter.name || "", maxlength: 60, placeholder: "Quầy " + counter.number })));
+    row.appendChild(cell(el("input", { name: "name", value: counter.name || "", maxlength: 60, placeholder: counterWord(counter.number) })));
     var fields = el("td", { "class": "serves" });
     services.forEach(function (service) {
       var label = el("label", { "class": "check", title: service.name });
@@ -449,7 +451,7 @@
       select.innerHTML = "";
       if (kind === "counters") {
         select.appendChild(el("option", { value: "" }, "— không —"));
-        state.doc.counters.forEach(function (c) { select.appendChild(el("option", { value: c.number }, c.name || "Quầy " + c.number)); });
+        state.doc.counters.forEach(function (c) { select.appendChild(el("option", { value: c.number }, c.name || counterWord(c.number))); });
       } else if (kind === "user_roles") {
         Object.keys(options.user_roles).forEach(function (r) { select.appendChild(el("option", { value: r }, options.user_roles[r])); });
       } else if (kind === "devices") {
@@ -462,7 +464,7 @@
   function counterName(number) {
     if (number === null || number === undefined) return "—";
     var found = state.doc.counters.filter(function (c) { return c.number === number; })[0];
-    return found ? (found.name || "Quầy " + number) : "Quầy " + number;
+    return found ? (found.name || counterWord(number)) : counterWord(number);
   }
 
   function loadUsers() {
