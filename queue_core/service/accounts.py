@@ -97,7 +97,7 @@ def update_person(store: Store, settings: Settings, username: str, changes: dict
         current = store.person(username)
         if current is None:
             raise NotFound("unknown_user", username=username)
-        new = {
+        new: dict[str, Any] = {
             "role": role if "role" in changes else current["role"],
             "counter": counter if "counter" in changes else current["counter"],
             "disabled": disabled if "disabled" in changes else current["disabled"],

@@ -130,7 +130,7 @@ class Pairings:
                           target=f"token:{token_name}",
                           detail=f"device={found['device']} role={role} counter={counter} "
                                  f"from={found['address']}", now=now)
-        if wrong:
+        if wrong or found is None:
             raise NotFound("pairing_unknown", pairing_code=code)
         self.wrong_codes.reset(actor)
         return {"device": found["device"], "name": token_name, "role": role, "counter": counter}

@@ -40,7 +40,7 @@ SECTIONS = ("center", "policy", "speech", "display", "kiosk", "ratings", "hardwa
 READ_ONLY = frozenset({"center.timezone", "speech.voice_pack", "hardware.audio",
                        "hardware.speaker_attached", "hardware.gpio"})
 # Of the hardware, the console shows the printer only.
-SHOWN = {"hardware": lambda key: key.startswith("printer")}
+SHOWN: dict[str, Callable[[str], bool]] = {"hardware": lambda key: key.startswith("printer")}
 # Values of keys with these names are never shown (a hook's secret, a hub's token).
 SECRET_NAMES = frozenset({"secret", "token", "password"})
 # Mappings whose every value is secret (the look-up connector's `Authorization: Bearer …`):
@@ -172,11 +172,16 @@ def shown(settings: Settings) -> dict[str, Any]:
     document = as_document(settings)
     result: dict[str, Any] = {}
     for name in SECTIONS:
-        keep = SHOWN.get(name, lambda key: True)
+        keep = SHOWN.get(name, _everything)
         result[name] = {k: v for k, v in document[name].items() if keep(k)}
     for name in LISTS:
         result[name] = document[name]
-    return _masked(result)
+    masked: dict[str, Any] = _masked(result)
+    return masked
+
+
+def _everything(key: str) -> bool:
+    return True
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -224,7 +229,7 @@ def _check_patch(body: dict[str, Any], base: Settings) -> None:
             continue
         if not isinstance(value, Mapping):
             raise SettingsInvalid(field=name, detail="an object of settings is expected")
-        keep = SHOWN.get(name, lambda key: True)
+        keep = SHOWN.get(name, _everything)
         for key in value:
             where = f"{name}.{key}"
             if where in base.fixed_by_env:

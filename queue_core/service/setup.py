@@ -104,7 +104,7 @@ def complete(store: Store, *, code: Any, username: Any, password: Any, now: date
         raise Forbidden("setup_code_wrong")
     if data_dir is not None:
         (Path(data_dir) / CODE_FILE).unlink(missing_ok=True)
-    return username.strip()
+    return str(username).strip()
 
 
 __all__ = ["CODE_FILE", "complete", "is_pending", "issue_code"]

@@ -5,17 +5,19 @@ from __future__ import annotations
 from flask import Response, current_app, jsonify
 
 from queue_core.service import accounts
+from queue_core.storage import Store
 from queue_core.web import validation
 from queue_core.web.api.base import actor, api, center, created
+from queue_core.web.realtime import Hub
 from queue_core.web.security import requires
 
 
-def _hub():  # type: ignore[no-untyped-def]
-    return current_app.extensions["xephang"].hub
+def _hub() -> Hub:
+    return current_app.extensions["xephang"].hub  # type: ignore[no-any-return]
 
 
-def _store():  # type: ignore[no-untyped-def]
-    return current_app.extensions["xephang"].store
+def _store() -> Store:
+    return current_app.extensions["xephang"].store  # type: ignore[no-any-return]
 
 
 @api.get("/users")
