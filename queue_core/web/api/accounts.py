@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from flask import Response, current_app, jsonify
 
 from queue_core.service import accounts
-from queue_core.storage import Store
 from queue_core.web import validation
 from queue_core.web.api.base import actor, api, center, created
-from queue_core.web.realtime import Hub
 from queue_core.web.security import requires
+
+if TYPE_CHECKING:
+    from queue_core.web.app import Xephang
+    from queue_core.web.realtime import Hub
 
 
 def _hub() -> Hub:
-    return current_app.extensions["xephang"].hub  # type: ignore[no-any-return]
+    xephang: Xephang = current_app.extensions["xephang"]
+    return xephang.hub
 
 
-def _store() -> Store:
-    return current_app.extensions["xephang"].store  # type: ignore[no-any-return]
+def _store() -> Any:
+    xephang: Xephang = current_app.extensions["xephang"]
+    return xephang.store
 
 
 @api.get("/users")
