@@ -10,7 +10,7 @@ from queue_core.domain import speech as speech_text
 from queue_core.domain.errors import InvalidInput
 from queue_core.domain.speech import SpeechTextError
 from queue_core.service import workdays
-from queue_core.service.settings import ConsoleSettings
+from queue_core.service.settings import ConsoleSettings, SettingsInvalid
 from queue_core.web import validation
 from queue_core.web.api.base import actor, api, center
 from queue_core.web.security import requires
@@ -69,16 +69,16 @@ def speech_test() -> Response:
     template = given.get("template", current.template)
     dialect = given.get("dialect", current.dialect)
     if not isinstance(template, str) or "{label}" not in template or len(template) > 300:
-        raise InvalidInput(field="speech.template", reason="text with {label} in it")
+        raise SettingsInvalid(field="speech.template", detail="text with {label} in it")
     if dialect not in ("north", "south"):
-        raise InvalidInput(field="speech.dialect", reason="north or south")
+        raise SettingsInvalid(field="speech.dialect", detail="north or south")
     if not 1 <= number <= 99:
         raise InvalidInput(field="counter", reason="a counter number from 1 to 99")
     try:
         text = speech_text.call_sentence(label[:12], number, template=template, dialect=dialect,
                                          recall_template=current.recall_template)
     except (SpeechTextError, KeyError, IndexError, ValueError) as exc:
-        raise InvalidInput(field="speech.template", reason=str(exc)) from None
+        raise SettingsInvalid(field="speech.template", detail=str(exc)) from None
     heard_by = current_app.extensions["xephang"].hub.speech_test(text, label[:12], number)
     return jsonify({"text": text, "announcers": heard_by})
 
