@@ -31,17 +31,6 @@ def error_of(response: Any, status: int, code: str | None = None) -> dict[str, A
     return body["error"]  # type: ignore[no-any-return]
 
 
-@pytest.fixture
-def admin(app: Any, client: Any, clock: Any) -> dict[str, str]:
-    """An admin logged in on `client`; returns the CSRF header the writes need."""
-    auth.add_user(app.extensions["xephang"].store, "quantri", "mat-khau-quan-tri", role="admin",
-                  counter=None, now=clock.now())
-    login = client.post("/api/v1/auth/login",
-                        json={"username": "quantri", "password": "mat-khau-quan-tri"})
-    assert login.status_code == 200
-    return {"X-CSRFToken": login.get_json()["csrf_token"]}
-
-
 @pytest.mark.parametrize("method,path", ADMIN_ROUTES)
 def test_admin_routes_refuse_strangers_devices_and_officers(
         app: Any, token_for: Callable[..., dict[str, str]], method: str, path: str) -> None:

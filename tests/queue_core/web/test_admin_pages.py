@@ -13,15 +13,6 @@ from queue_core.service import auth, setup
 from queue_core.web.admin import health_words
 
 
-@pytest.fixture
-def admin(app: Any, client: Any, clock: Any) -> dict[str, str]:
-    auth.add_user(app.extensions["xephang"].store, "quantri", "mat-khau-quan-tri", role="admin",
-                  counter=None, now=clock.now())
-    login = client.post("/api/v1/auth/login",
-                        json={"username": "quantri", "password": "mat-khau-quan-tri"})
-    return {"X-CSRFToken": login.get_json()["csrf_token"]}
-
-
 def test_the_home_page_launches_every_screen_with_its_qr_code(client: Any) -> None:
     page = client.get("/", base_url="http://192.168.1.20:8123").get_data(as_text=True)
     for path in ("/kiosk", "/display/wall", "/display/counter/1", "/display/counter/5",
