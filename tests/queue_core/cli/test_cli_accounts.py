@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from click.testing import CliRunner
 
 from queue_core.cli import main
@@ -84,3 +86,44 @@ def test_user_disable_ends_logins_and_enable_brings_them_back(tmp_path: Path) ->
     assert last.exit_code != 0 and "last admin" in last.output
     unknown = CliRunner().invoke(main, ["user", "disable", "ai-do", "--data-dir", str(tmp_path)])
     assert unknown.exit_code != 0 and "ai-do" in unknown.output
+
+
+def test_serve_offers_the_first_run_in_a_browser(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    from queue_core.cli.serve import prepare_serving
+    from queue_core.config import load_settings
+
+    settings = load_settings(env={"XEPHANG_DATA_DIR": str(tmp_path / "var"),
+                                  "XEPHANG_PORT": "8123"})
+    lock = prepare_serving(settings, interactive=False)
+    os.close(lock)
+    said = capsys.readouterr().err
+    code_file = tmp_path / "var" / "setup-code"
+    code = code_file.read_text().strip()
+    assert code in said and ":8123/setup" in said
+    assert code_file.stat().st_mode & 0o777 == 0o600
+    # A second start makes a new code (the old one is void); once an admin exists, none.
+    lock = prepare_serving(settings, interactive=False)
+    os.close(lock)
+    assert code_file.read_text().strip() != code
+    store = Store.in_data_dir(settings.data_path)
+    auth.add_user(store, "an", "mat-khau-quan-tri", role="admin", counter=None,
+                  now=SystemClock().now())
+    store.close()
+    capsys.readouterr()
+    lock = prepare_serving(settings, interactive=False)
+    os.close(lock)
+    assert not code_file.exists() and "setup" not in capsys.readouterr().err
+
+
+def test_serve_warns_when_tickets_would_point_at_localhost() -> None:
+    from queue_core.cli.serve import localhost_warning
+    from queue_core.config import load_settings
+
+    local = load_settings(env={"XEPHANG_KIOSK_PUBLIC_URL": "http://localhost:8000"})
+    warning = localhost_warning(local)
+    assert warning is not None and "localhost" in warning and "public_url" in warning
+    lan = load_settings(env={"XEPHANG_KIOSK_PUBLIC_URL": "http://192.168.1.20:8000"})
+    assert localhost_warning(lan) is None
