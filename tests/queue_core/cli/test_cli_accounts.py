@@ -1,5 +1,5 @@
-"""`xephang token list|revoke` and `xephang user disable|enable`: the console's device and
-people administration from the command line."""
+"""`xephang token list|revoke`, `xephang user disable|enable`: the console's device and
+people administration from the command line; and what `serve` says on a first run."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from click.testing import CliRunner
 
 from queue_core.cli import main
