@@ -239,6 +239,11 @@ def test_pairing_gives_a_token_once_and_the_device_works_until_revoked(
     listed = client.get("/api/v1/tokens").get_json()
     assert [(t["name"], t["role"]) for t in listed] == [("kiosk-sanh", "kiosk")]
     assert listed[0]["last_used_at"] is not None and answer["token"] not in str(listed)
+    renamed = client.patch(f"/api/v1/tokens/{listed[0]['id']}", headers=admin,
+                           json={"name": "kiosk-tang-1"})
+    assert renamed.status_code == 200 and renamed.get_json()["name"] == "kiosk-tang-1"
+    error_of(client.patch(f"/api/v1/tokens/{listed[0]['id']}", headers=admin,
+                          json={"name": ""}), 422)
     revoked = client.delete(f"/api/v1/tokens/{listed[0]['id']}", headers=admin)
     assert revoked.status_code == 200 and revoked.get_json()["revoked"] == [listed[0]["id"]]
     error_of(device.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk), 401)
