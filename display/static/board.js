@@ -383,8 +383,10 @@
   }
 
   /* A screen without a token shows the board (public) and a small pairing badge; a screen whose
-   * token was revoked stops showing the board and shows its pairing code full screen. */
-  function pairScreen(compact) {
+   * token was revoked stops showing the board and shows its pairing code full screen. Once an
+   * admin approves the code, `adopt(token)` takes the new token in place (no reload: a screen
+   * never reloads itself). */
+  function pairScreen(compact, adopt) {
     if (!global.XephangPairing || document.getElementById("screen-pairing")) return;
     const holder = document.createElement("div");
     holder.id = "screen-pairing";
@@ -396,13 +398,17 @@
     global.XephangPairing.start({
       device: "display", storageKey: TOKEN_KEY, element, compact,
       name: options.counter ? `man-hinh-quay-${options.counter}` : "man-hinh-chung",
-      onToken: () => global.location.reload(),
+      onToken: (token) => {
+        holder.remove();
+        document.body.classList.remove("is-revoked");
+        adopt(token);
+      },
     });
   }
 
   let tokenChecked = false;
 
-  function checkToken(token, socket) {
+  function checkToken(token, socket, adopt) {
     if (tokenChecked) return;
     tokenChecked = true;
     fetch("/api/v1/auth/me", {headers: {Authorization: `Bearer ${token}`}, cache: "no-store"})
@@ -411,10 +417,9 @@
           try { global.localStorage.removeItem(TOKEN_KEY); } catch (e) { /* nothing kept */ }
           socket.disconnect();
           document.body.classList.add("is-revoked");
-          pairScreen(false);
-        } else {
-          tokenChecked = false;
+          pairScreen(false, adopt);
         }
+        tokenChecked = false;
       })
       .catch(() => { tokenChecked = false; });
   }
@@ -548,7 +553,7 @@
     if (overlayText && text.connecting) setText(overlayText, text.connecting);
     setConnected(false);
 
-    const token = screenToken();
+    let token = screenToken();
     const socket = global.io({
       reconnection: true, reconnectionDelay: 1000, reconnectionDelayMax: 5000,
       randomizationFactor: 0.5, timeout: 8000, auth: token ? {token} : {},
@@ -575,7 +580,7 @@
     socket.on("connect_error", () => {
       if (display.live.board && overlayText && text.disconnected) setText(overlayText, text.disconnected);
       setConnected(false);
-      if (token) checkToken(token, socket);
+      if (token) checkToken(token, socket, adopt);
     });
     // The admin console saved new settings: the fresh Board follows; the notice line comes here.
     socket.on("settings_changed", (payload) => {
@@ -588,7 +593,14 @@
         }
       }
     });
-    if (!token) pairScreen(true);
+    // A token got by pairing: connect again with it (the board never stopped being public).
+    function adopt(fresh) {
+      token = fresh;
+      socket.auth = {token: fresh};
+      socket.disconnect();
+      socket.connect();
+    }
+    if (!token) pairScreen(true, adopt);
     socket.onAny((name, payload) => display.receive(name, payload));
 
     // Once a second: the clock, a snapshot that never came, the day turning over.
