@@ -30,6 +30,7 @@ class LazyGroup(click.Group):
         "first-admin": "queue_core.cli.people:first_admin_command",
         "browser": "queue_core.cli.browser:browser_command",
         "simulate": "queue_core.cli.simulate:simulate_command",
+        "hub": "queue_core.province.cli:hub_command",
         "catalog": "queue_core.cli.catalog:catalog",
     }
 
