@@ -12,12 +12,13 @@ from .bench_core import main
 
 def run_all(argv: list[str]) -> int:
     """Run the core benchmark with `argv`, then the others; return the worst exit status."""
-    from . import bench_print, bench_search, bench_speech, bench_stats
+    from . import bench_outbox, bench_print, bench_search, bench_speech, bench_stats
 
     status = 0
     for name, run, args in (("core", main, argv), ("speech", bench_speech.main, []),
                             ("print", bench_print.main, []), ("stats", bench_stats.main, []),
-                            ("search", bench_search.main, [])):
+                            ("search", bench_search.main, []),
+                            ("outbox", bench_outbox.main, [])):
         print(f"\n=== {name} ===", flush=True)
         status = max(status, run(args) or 0)
     return status

@@ -25,6 +25,7 @@ from hardware.printer import PRINTER_BACKENDS
 from queue_core.domain import dossiers, vocabulary
 from queue_core.domain.errors import ConfigError
 from queue_core.domain.model import RATING_LEVELS
+from queue_core.domain.outbox import OUTBOX_EVENTS
 from queue_core.domain.speech import DEFAULT_RECALL_TEMPLATE, DEFAULT_TEMPLATE, DIALECTS
 
 LABEL_STYLES = ("prefix", "numeric")
@@ -230,6 +231,42 @@ class LookupSettings:
     results_service: str = "F"
 
 
+@dataclass(frozen=True)
+class WebhookSettings:
+    """One endpoint of the one-door system (or anything else) that wants the box's events."""
+
+    url: str
+    # Signs every delivery (HMAC-SHA256); the receiver holds the same text.
+    secret: str
+    # The events it wants (empty: every event of the outbox).
+    events: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """The province hub this box forwards every event to (empty `url`: none)."""
+
+    url: str = ""
+    # The center's token, printed by `xephang hub center add`.
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    """How long events wait for their receivers, and how long a receiver may take."""
+
+    # Events are kept this long, delivered or not (a week offline loses nothing)…
+    retention_days: int = 30
+    # …and at most this many (the oldest go first; what was never delivered is reported).
+    max_rows: int = 500_000
+    connect_timeout_seconds: float = 3.0
+    # A receiver answering slower than this counts as failed (and is tried again later).
+    read_timeout_seconds: float = 10.0
+    # The wait after a first failure; it doubles (with jitter) up to the longest.
+    first_retry_seconds: float = 5.0
+    longest_retry_seconds: float = 3600.0
+
+
 def _default_services() -> tuple[ServiceSettings, ...]:
     return tuple(ServiceSettings(code, name, name_en, numeric_base=base)
                  for code, name, name_en, base in vocabulary.DEFAULT_FIELDS)
@@ -260,6 +297,9 @@ class Settings:
     ratings: RatingSettings = field(default_factory=RatingSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     lookup: LookupSettings = field(default_factory=LookupSettings)
+    hub: HubSettings = field(default_factory=HubSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    webhooks: tuple[WebhookSettings, ...] = ()
     services: tuple[ServiceSettings, ...] = field(default_factory=_default_services)
     counters: tuple[CounterSettings, ...] = field(default_factory=_default_counters)
     # Extra closed days, and days open in spite of a holiday or the weekday (ISO dates).
@@ -299,7 +339,7 @@ class Settings:
 
 
 SECTIONS = ("center", "policy", "speech", "hardware", "server", "kiosk", "display", "ratings",
-            "backup", "lookup")
+            "backup", "lookup", "hub", "outbox")
 # Short names for the options every command takes (CONTRACT.md).
 ENV_ALIASES = {
     "DATA_DIR": ("server", "data_dir"),
@@ -350,6 +390,9 @@ def load_settings(
     built = {name: _build(_SECTION_TYPES[name], sections[name], name) for name in SECTIONS}
     services = raw.get("services")
     counters = raw.get("counters")
+    webhooks = raw.get("webhooks", ())
+    if not isinstance(webhooks, (list, tuple)):
+        raise _invalid("webhooks must be a list of [[webhooks]] tables", field="webhooks")
     settings = Settings(
         **built,
         services=(
@@ -364,6 +407,8 @@ def load_settings(
         ),
         holidays=_coerce(raw.get("holidays", []), tuple[str, ...], "holidays"),
         working_days=_coerce(raw.get("working_days", []), tuple[str, ...], "working_days"),
+        webhooks=tuple(_build(WebhookSettings, w if isinstance(w, dict) else {}, f"webhooks[{i}]")
+                       for i, w in enumerate(webhooks)),
         config_file=str(config_file),
         fixed_by_env=fixed,
     )
@@ -372,7 +417,7 @@ def load_settings(
 
 
 # Settings that are lists at the top level of the file (and of the console's document).
-LISTS = ("services", "counters", "holidays", "working_days")
+LISTS = ("services", "counters", "holidays", "working_days", "webhooks")
 
 
 def as_document(settings: Settings) -> dict[str, Any]:
@@ -423,7 +468,7 @@ def with_changes(base: Settings, changes: Mapping[str, Any]) -> Settings:
             raise _invalid(f"unknown config section {name!r}", field=name)
     built = {name: _build(_SECTION_TYPES[name], document[name], name) for name in SECTIONS}
     services, counters = document["services"], document["counters"]
-    for name in ("services", "counters"):
+    for name in ("services", "counters", "webhooks"):
         if not isinstance(document[name], list):
             raise _invalid(f"{name} must be a list", field=name)
     settings = Settings(
@@ -434,6 +479,8 @@ def with_changes(base: Settings, changes: Mapping[str, Any]) -> Settings:
                        for i, c in enumerate(counters)),
         holidays=_coerce(document["holidays"], tuple[str, ...], "holidays"),
         working_days=_coerce(document["working_days"], tuple[str, ...], "working_days"),
+        webhooks=tuple(_build(WebhookSettings, _table(w, f"webhooks[{i}]"), f"webhooks[{i}]")
+                       for i, w in enumerate(document["webhooks"])),
         config_file=base.config_file,
         fixed_by_env=dict(base.fixed_by_env),
     )
@@ -494,6 +541,8 @@ _SECTION_TYPES: dict[str, type[Any]] = {
     "ratings": RatingSettings,
     "backup": BackupSettings,
     "lookup": LookupSettings,
+    "hub": HubSettings,
+    "outbox": OutboxSettings,
 }
 
 
@@ -661,6 +710,7 @@ def validate(settings: Settings) -> None:
 
     _validate_lookup(settings.lookup, numbers)
     _validate_calendar(settings)
+    _validate_links(settings)
 
     backup = settings.backup
     if not 0 <= backup.hour <= 23:
@@ -669,6 +719,52 @@ def validate(settings: Settings) -> None:
         raise _invalid("backup.keep_count and backup.keep_days must be at least 1")
     if backup.retention_months < 0:
         raise _invalid("backup.retention_months must be 0 (keep for ever) or more")
+
+
+def _is_web_address(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a port that is no number)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and url == url.strip()
+
+
+def _validate_links(settings: Settings) -> None:
+    """Check the webhooks, the hub and the outbox (each error names its key)."""
+    urls: set[str] = set()
+    for i, hook in enumerate(settings.webhooks):
+        if not _is_web_address(hook.url):
+            raise _invalid(f"webhooks[{i}].url must be an http:// or https:// address, "
+                              f"not {hook.url[:100]!r}")
+        if hook.url in urls:
+            raise _invalid(f"webhooks[{i}].url {hook.url[:100]!r} is listed twice")
+        urls.add(hook.url)
+        if len(hook.secret.strip()) < 16:
+            raise _invalid(f"webhooks[{i}].secret must be at least 16 characters "
+                              "(the receiver checks signatures with it)")
+        for event in hook.events:
+            if event not in OUTBOX_EVENTS:
+                raise _invalid(f"webhooks[{i}].events: {event[:60]!r} is not one of "
+                                  f"{', '.join(OUTBOX_EVENTS)}")
+    hub = settings.hub
+    if hub.url and not _is_web_address(hub.url):
+        raise _invalid(f"hub.url must be an http:// or https:// address, not {hub.url[:100]!r}")
+    if hub.url and not hub.token.strip():
+        raise _invalid("hub.token is required with hub.url (xephang hub center add prints it)")
+    outbox = settings.outbox
+    if outbox.retention_days < 1:
+        raise _invalid("outbox.retention_days must be at least 1")
+    if outbox.max_rows < 1000:
+        raise _invalid("outbox.max_rows must be at least 1000")
+    if not 0.01 <= outbox.first_retry_seconds <= outbox.longest_retry_seconds <= 86400:
+        raise _invalid("outbox.first_retry_seconds must be at least 0.01 and at most "
+                          "outbox.longest_retry_seconds (at most a day)")
+    for key in ("connect_timeout_seconds", "read_timeout_seconds"):
+        if not 0.05 <= getattr(outbox, key) <= 120:
+            raise _invalid(f"outbox.{key} must be between 0.05 and 120")
 
 
 LOOKUP_CONNECTORS = ("none", "file", "rest")

@@ -9,11 +9,15 @@
   function $(id) { return document.getElementById(id); }
 
   function render(value) {
+    // Events on the public board carry no dossier; the ticket's own answer does.
+    if (!("dossier" in value)) value.dossier = ticket.dossier;
     ticket = value;
     page.dataset.state = value.state;
     $("t-ahead").textContent = value.ahead == null ? "–" : value.ahead;
     $("t-eta").textContent = value.eta_minutes == null ? "–" : value.eta_minutes;
     $("t-counter").textContent = value.counter == null ? "" : value.counter;
+    $("t-dossier-code").textContent = value.dossier ? value.dossier.code : "";
+    $("t-dossier").hidden = !value.dossier;
     document.title = "Số " + value.label + (value.state === "called" ? " — mời đến quầy " + value.counter : "");
     offerRating();
   }
@@ -54,12 +58,14 @@
   socket.on("disconnect", function () { online(false); });
   socket.on("ticket_called", function (payload) {
     if (payload && payload.ticket && payload.ticket.id === ticket.id) render(payload.ticket);
-    else refresh();
+    refresh();
   });
   ["ticket_issued", "ticket_updated", "counter_updated"].forEach(function (name) {
     socket.on(name, function (payload) {
-      if (payload && payload.ticket && payload.ticket.id === ticket.id) render(payload.ticket);
-      if (ticket.state === "waiting") refresh();
+      var mine = payload && payload.ticket && payload.ticket.id === ticket.id;
+      if (mine) render(payload.ticket);
+      // A change of its own (a dossier attached, say) is read whole from the ticket's answer.
+      if (mine || ticket.state === "waiting") refresh();
     });
   });
 })();

@@ -16,6 +16,14 @@ module: an export's other columns (the applicant's name, address…) are never r
 True
 >>> parse_moment("20/11/2026 08:30", VIETNAM).isoformat()
 '2026-11-20T08:30:00+07:00'
+
+A ticket's dossier code, as an officer types or scans it, is kept in one form:
+
+>>> ticket_code("  000.00.12.h13-261123   0001 ")
+'000.00.12.H13-261123 0001'
+>>> ticket_code("A\\x07B")  # doctest: +IGNORE_EXCEPTION_DETAIL
+Traceback (most recent call last):
+queue_core.domain.errors.InvalidInput: code
 """
 
 from __future__ import annotations
@@ -25,8 +33,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
+from queue_core.domain.catalog import CODE_RE as PROCEDURE_CODE_RE
 from queue_core.domain.catalog import plain
 from queue_core.domain.clock import VIETNAM
+from queue_core.domain.errors import InvalidInput
 
 RECEIVED = "received"
 PROCESSING = "processing"
@@ -97,6 +107,33 @@ def normal_code(code: str) -> str | None:
     return code if CODE_RE.match(code) else None
 
 
+# A dossier code on a ticket: trimmed, runs of spaces made one, upper case; then letters A–Z,
+# digits, single spaces and . - _ / only, 3 to 50 characters (receipts' codes fit easily).
+TICKET_CODE_MAX = 50
+TICKET_CODE_RE = re.compile(r"^[A-Z0-9](?:[A-Z0-9._/\-]| (?! ))*$")
+TICKET_CODE_RULE = "3 to 50 letters A–Z, digits, spaces and . - _ / (no control characters)"
+
+
+def ticket_code(code: object) -> str:
+    """Return a dossier code as kept on a ticket, or raise InvalidInput naming `code`."""
+    if not isinstance(code, str) or any(
+            ch not in " \u00a0" and (ch.isspace() or not ch.isprintable()) for ch in code):
+        raise InvalidInput(field="code", reason=TICKET_CODE_RULE)
+    text = " ".join(code.split()).upper()
+    if not 3 <= len(text) <= TICKET_CODE_MAX or not TICKET_CODE_RE.match(text):
+        raise InvalidInput(field="code", reason=TICKET_CODE_RULE)
+    return text
+
+
+def procedure_code(code: object) -> str:
+    """Return a procedure's code as the catalog keeps it (trimmed), or raise naming it."""
+    text = code.strip() if isinstance(code, str) else ""
+    if not PROCEDURE_CODE_RE.match(text):
+        raise InvalidInput(field="procedure",
+                           reason="a procedure code of the catalog, such as 1.001234")
+    return text
+
+
 def parse_moment(value: object, zone: tzinfo = VIETNAM) -> datetime | None:
     """Return a date or time from an export cell (ISO, dd/mm/yyyy, a datetime), in `zone`.
 
@@ -129,4 +166,5 @@ def _parse_text(text: str) -> datetime:
     raise ValueError(f"not a date: {text[:40]!r}")
 
 
-__all__ = ["FIELDS", "STATUSES", "Dossier", "normal_code", "parse_moment", "status_of"]
+__all__ = ["FIELDS", "STATUSES", "Dossier", "normal_code", "parse_moment", "procedure_code",
+           "status_of", "ticket_code"]

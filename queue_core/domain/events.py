@@ -17,6 +17,9 @@ DEVICE_STATUS = "device_status"
 SETTINGS_CHANGED = "settings_changed"
 # The admin console's "Nghe thử": the announcer plays this sentence now.
 SPEECH_TEST = "speech_test"
+# Kept in the outbox (webhooks, the province hub) and sent to the staff room only.
+RATING_GIVEN = "rating_given"
+DOSSIER_ATTACHED = "dossier_attached"
 
 ROOM_BOARD = "board"
 ROOM_KIOSK = "kiosk"
@@ -36,6 +39,13 @@ class Event:
     payload: dict[str, Any]
     rooms: tuple[str, ...]
     seq: int | None = field(default=None)
+    # What the outbox keeps over the payload: the ticket as it leaves the box (its series,
+    # officer and dossier) and the step the event records. Never sent to Socket.IO rooms.
+    forward: dict[str, Any] | None = field(default=None, compare=False)
+
+    def forwarded(self) -> dict[str, Any]:
+        """Return the event's data as the outbox keeps it: the message, `forward` over it."""
+        return {**self.message(), **(self.forward or {})}
 
     def message(self) -> dict[str, Any]:
         """Return the payload as sent, with `seq` first."""

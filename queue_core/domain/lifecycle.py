@@ -140,8 +140,17 @@ def set_priority(ticket: Ticket, *, priority: str | None, now: datetime, actor: 
                  detail=priority or "none")
 
 
+def attach_dossier(ticket: Ticket, *, code: str, procedure: str | None, now: datetime,
+                   actor: str) -> Step:
+    """Note the one-door dossier the visit became (in any state: it may come after finishing)."""
+    detail = code if procedure is None else f"{code} {procedure}"
+    return _step(ticket, ticket.evolve(dossier=code, procedure=procedure), "dossier", now, actor,
+                 detail=detail)
+
+
 __all__ = [
     "CANCELLED",
+    "attach_dossier",
     "DONE",
     "EXPIRED",
     "Step",

@@ -69,6 +69,8 @@ CATALOG: dict[str, dict[str, str]] = {
                            "en": "This kiosk issued many tickets in a row; please wait a minute."},
     "print_not_allowed": {"vi": "Kiosk chỉ in được vé vừa cấp trong ngày; nhờ cán bộ in lại.",
                           "en": "A kiosk prints only tickets issued today; staff can reprint."},
+    "unknown_delivery": {"vi": "Không có lần gửi này.", "en": "No such delivery."},
+    "not_retryable": {"vi": "Không thể gửi lại: {reason}", "en": "Cannot send again: {reason}"},
     "unknown_procedure": {"vi": "Không có thủ tục mã {procedure}.", "en": "No procedure {procedure}."},
     "unknown_form": {"vi": "Thủ tục này không có mẫu đơn đó.", "en": "This procedure has no such form."},
     "unknown_dossier": {"vi": "Không tìm thấy hồ sơ có mã {dossier}. Quý công dân vui lòng kiểm tra lại mã "

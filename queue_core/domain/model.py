@@ -52,6 +52,9 @@ class Ticket:
     called_at: datetime | None = None
     finished_at: datetime | None = None
     recalls: int = 0
+    # The one-door dossier (mã hồ sơ) the visit became, and the procedure it is for.
+    dossier: str | None = None
+    procedure: str | None = None
 
     def evolve(self, **changes: Any) -> Ticket:
         return dataclasses.replace(self, **changes)

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from queue_core.config import Settings
-from queue_core.storage import DATABASE_FILE, copies
+from queue_core.storage import DATABASE_FILE, Store, copies
 from queue_core.storage.copies import BackupError as BackupError
 from queue_core.storage.copies import verify as verify
 
@@ -234,9 +234,20 @@ def restore(settings: Settings, source: Path, *, now: datetime) -> Restored:
             previous = _set_aside(database, backup_dir(settings), now)
             os.replace(incoming, database)
             _sync_dir(database.parent)
+            _new_stream(database)
         finally:
             incoming.unlink(missing_ok=True)
     return Restored(source, database, previous, tickets)
+
+
+def _new_stream(database: Path) -> None:
+    """Name the restored outbox's numbering anew: its seqs after the copy will be given again."""
+    store = Store.open(database)
+    try:
+        with store.write():
+            store.new_stream()
+    finally:
+        store.close()
 
 
 def _set_aside(database: Path, folder: Path, now: datetime) -> Path | None:

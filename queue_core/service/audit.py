@@ -33,6 +33,7 @@ TOKEN_CREATED = "token_created"
 BACKUP_RESTORED = "backup_restored"
 TICKETS_PURGED = "tickets_purged"
 CLOCK_ACCEPTED = "clock_accepted"
+DELIVERY_RETRIED = "delivery_retried"
 
 MAX_ENTRIES = 1000
 

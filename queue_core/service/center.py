@@ -34,6 +34,7 @@ from queue_core.domain import (
     businessday,
     calls,
     counters,
+    dossiers,
     eta,
     lifecycle,
     numbering,
@@ -42,9 +43,11 @@ from queue_core.domain import (
 )
 from queue_core.domain import speech as speech_text
 from queue_core.domain.clock import Clock, SystemClock, time_text
-from queue_core.domain.errors import Conflict, InvalidInput, NotFound
+from queue_core.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from queue_core.domain.events import (
     COUNTER_UPDATED,
+    DOSSIER_ATTACHED,
+    RATING_GIVEN,
     RATING_REQUESTED,
     ROOM_ANNOUNCER,
     ROOM_BOARD,
@@ -68,8 +71,18 @@ from queue_core.domain.model import (
     CounterStatus,
     Rating,
     Ticket,
+    Transition,
 )
-from queue_core.domain.payloads import center_json, counter_json, service_json, ticket_json
+from queue_core.domain.outbox import TICKET_EVENTS
+from queue_core.domain.payloads import (
+    center_json,
+    counter_json,
+    dossier_json,
+    forwarded_ticket_json,
+    service_json,
+    step_json,
+    ticket_json,
+)
 from queue_core.service import audit, workdays
 from queue_core.storage import Store
 
@@ -81,28 +94,48 @@ Publish = Callable[[list[Event]], None]
 
 
 class _Change:
-    """The events one transaction will publish once it commits."""
+    """The events one transaction will publish once it commits, and keep in the outbox."""
 
     def __init__(self, store: Store, now: datetime) -> None:
         self.store = store
         self.now = now
         self.events: list[Event] = []
+        # Events for the outbox only (no Socket.IO room, the board's seq unchanged).
+        self.kept: list[tuple[str, dict[str, Any]]] = []
+        # The latest step of each ticket changed here: ticket events carry it out of the box.
+        self.steps: dict[str, tuple[Ticket, Transition]] = {}
+
+    def stepped(self, ticket: Ticket, transition: Transition) -> None:
+        self.steps[ticket.id] = (ticket, transition)
 
     def emit(self, name: str, payload: dict[str, Any], *rooms: str) -> None:
-        self.events.append(Event(name, payload, rooms))
+        forward = None
+        if name in TICKET_EVENTS:
+            ticket, transition = self.steps[payload["ticket"]["id"]]
+            forward = {"ticket": forwarded_ticket_json(ticket, payload["ticket"]),
+                       "step": step_json(transition)}
+        self.events.append(Event(name, payload, rooms, forward=forward))
+
+    def keep(self, name: str, data: dict[str, Any]) -> None:
+        self.kept.append((name, data))
 
 
 class Center:
     """Every operation on the queue, for the web layer, the CLI and tests alike."""
 
     def __init__(self, settings: Settings | LiveSettings, store: Store, *,
-                 clock: Clock | None = None, publish: Publish | None = None) -> None:
+                 clock: Clock | None = None, publish: Publish | None = None,
+                 outbox: bool = True) -> None:
         # The settings in force: the admin console swaps them while the center serves.
         self.live = settings if isinstance(settings, LiveSettings) else LiveSettings(settings)
         settings = self.live.current
         self.store = store
         self.clock: Clock = clock or SystemClock(_zone(settings))
         self.publish: Publish = publish or (lambda events: None)
+        # Told after a commit that added outbox rows (the senders wake up on it).
+        self.outbox_grew: Callable[[], None] = lambda: None
+        # Off only to measure what the outbox costs (bench/bench_outbox.py).
+        self.keeps_outbox = outbox
         # Held from BEGIN to the end of publishing, so events leave in `seq` order.
         self._order = threading.RLock()
 
@@ -127,15 +160,30 @@ class Center:
                     seq = self.store.bump_seq()
                     waiting = self._waiting_counts()
                     change.events = [
-                        Event(e.name, {**e.payload, "waiting": waiting}, e.rooms, seq)
+                        Event(e.name, {**e.payload, "waiting": waiting}, e.rooms, seq, e.forward)
                         for e in change.events
                     ]
+                kept = self.keeps_outbox and bool(change.events or change.kept)
+                if kept:
+                    self._keep(change)
             if change.events:
                 self.publish(change.events)
+            if kept:
+                self.outbox_grew()
+
+    def _keep(self, change: _Change) -> None:
+        """Write the change's events to the outbox, inside its transaction."""
+        board_seq = change.events[0].seq if change.events else self.store.seq()
+        at = time_text(change.now)
+        self.store.add_outbox(
+            [(board_seq or 0, e.name, at, e.forwarded()) for e in change.events]
+            + [(board_seq or 0, name, at, {"seq": board_seq, **data})
+               for name, data in change.kept])
 
     def _record(self, change: _Change, step: lifecycle.Step) -> Ticket:
         change.store.update_ticket(step.ticket)
         change.store.add_transition(step.transition)
+        change.stepped(step.ticket, step.transition)
         return step.ticket
 
     # --- lookups ---------------------------------------------------------------------------
@@ -201,6 +249,7 @@ class Center:
                                    channel=channel, now=now, actor=actor)
             change.store.insert_ticket(step.ticket, request_key=request_key)
             change.store.add_transition(step.transition)
+            change.stepped(step.ticket, step.transition)
             view = self._ticket_view(step.ticket)
             change.emit(TICKET_ISSUED, {"ticket": view}, ROOM_BOARD, ROOM_KIOSK, ROOM_ANNOUNCER)
         return view, True
@@ -367,16 +416,21 @@ class Center:
             raise InvalidInput(field="level", reason=f"one of {', '.join(self.rating_levels())}")
         if comment is not None and (not isinstance(comment, str) or len(comment) > 500):
             raise InvalidInput(field="comment", reason="text of at most 500 characters")
-        with self.store.write():
+        with self._change() as change:
             ticket = self._ticket(ticket_id)
             if ticket.state != DONE:
                 raise Conflict("not_rateable")
-            if self.store.rating(ticket.id) is not None:
+            if change.store.rating(ticket.id) is not None:
                 raise Conflict("already_rated")
-            rating = Rating(ticket_id=ticket.id, level=level, at=self.clock.now(),
+            rating = Rating(ticket_id=ticket.id, level=level, at=change.now,
                             service=ticket.service, counter=ticket.counter,
                             officer=ticket.officer, comment=comment or None)
-            self.store.add_rating(rating)
+            change.store.add_rating(rating)
+            # The comment stays on the box.
+            change.keep(RATING_GIVEN, {"ticket": ticket.id, "day": ticket.day,
+                                       "level": rating.level, "at": time_text(rating.at),
+                                       "service": ticket.service, "counter": ticket.counter,
+                                       "officer": ticket.officer})
         return {"ticket": ticket.id, "level": rating.level, "at": time_text(rating.at)}
 
     def _closed(self, now: datetime) -> Conflict:
@@ -394,6 +448,30 @@ class Center:
                         why=why, why_en=why_en,
                         opens_next=vocabulary.opening_words(opens) if opens else "—",
                         opens_next_en=opens.strftime("%Y-%m-%d %H:%M") if opens else "—")
+
+    def attach_dossier(self, ticket_id: Any, code: Any, *, procedure: Any = None, actor: str,
+                       counter: int | None = None) -> dict[str, Any]:
+        """Attach the one-door dossier (its code, maybe its procedure) the visit became.
+
+        `counter` is the caller's counter when bound to one: only the counter that calls or
+        called the ticket may attach its dossier. Attaching again replaces the code.
+        Returns the Ticket with its dossier.
+        """
+        dossier = dossiers.ticket_code(code)
+        if procedure is not None:
+            procedure = dossiers.procedure_code(procedure)
+        with self._change() as change:
+            ticket = self._ticket(ticket_id)
+            if counter is not None and ticket.counter != counter:
+                raise Forbidden("wrong_counter", allowed=counter)
+            # The transition is the audit row, and tells the statistics the day changed.
+            ticket = self._record(change, lifecycle.attach_dossier(
+                ticket, code=dossier, procedure=procedure, now=change.now, actor=actor))
+            view = self._ticket_view(ticket, dossier=True)
+            change.keep(DOSSIER_ATTACHED, {
+                "ticket": forwarded_ticket_json(ticket, view), "dossier": dossier_json(ticket),
+                "actor": actor})
+            return view
 
     def rating_levels(self) -> tuple[str, ...]:
         return tuple(level for level in self.settings.ratings.levels if level in RATING_LEVELS)
@@ -429,7 +507,7 @@ class Center:
 
     def ticket(self, ticket_id: str) -> dict[str, Any]:
         with self.store.read():
-            return self._ticket_view(self._ticket(ticket_id))
+            return self._ticket_view(self._ticket(ticket_id), dossier=True)
 
     def tickets(self, *, state: str | None = None, service: str | None = None,
                 date: str | None = None) -> list[dict[str, Any]]:
@@ -444,7 +522,7 @@ class Center:
                 now = self.clock.now()
                 found = policy.order_queue(found, now=now,
                                            aging_minutes=self.settings.policy.aging_minutes)
-            return [self._ticket_view(t) for t in found]
+            return [self._ticket_view(t, dossier=True) for t in found]
 
     def transitions(self, ticket_id: str) -> list[dict[str, Any]]:
         with self.store.read():
@@ -562,11 +640,11 @@ class Center:
         counts = self.store.waiting_counts()
         return {s.code: counts.get(s.code, 0) for s in self.settings.services}
 
-    def _ticket_view(self, ticket: Ticket) -> dict[str, Any]:
+    def _ticket_view(self, ticket: Ticket, *, dossier: bool = False) -> dict[str, Any]:
         if ticket.state != WAITING:
-            return ticket_json(ticket)
+            return ticket_json(ticket, dossier=dossier)
         ahead, minutes = self._position(ticket)
-        return ticket_json(ticket, ahead=ahead, eta_minutes=minutes)
+        return ticket_json(ticket, ahead=ahead, eta_minutes=minutes, dossier=dossier)
 
     def _position(self, ticket: Ticket) -> tuple[int, int | None]:
         """Return how many will be called before `ticket`, and the minutes until its call."""

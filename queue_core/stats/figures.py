@@ -102,6 +102,9 @@ class TicketRow(NamedTuple):
     called_at: datetime | None = None
     finished_at: datetime | None = None
     recalls: int = 0
+    # The one-door dossier the visit became, and its procedure (a catalog code).
+    dossier: str | None = None
+    procedure: str | None = None
 
 
 class StepRow(NamedTuple):
@@ -180,6 +183,8 @@ class Facts(NamedTuple):
     rating: str | None
     rated_at: datetime | None
     comment: str | None
+    dossier: str | None = None
+    procedure: str | None = None
 
 
 def officer_of(actor: str) -> str | None:
@@ -290,7 +295,7 @@ def _facts(t: TicketRow, rating: RatingRow | None, *, first_call: datetime | Non
         t.finished_at, _seconds(issued, first_call) if first_call is not None else None,
         service_s, waiting_since, transfer_waits, visits, fields, transfers, t.recalls,
         rating.level if rating else None, rating.at if rating else None,
-        rating.comment if rating else None)
+        rating.comment if rating else None, t.dossier, t.procedure)
 
 
 def target_met(facts: Facts, *, target_wait_s: float, now: datetime) -> bool | None:
@@ -464,6 +469,8 @@ class Tallies:
     by_service: dict[str, Tally] = field(default_factory=dict)
     by_counter: dict[int, Tally] = field(default_factory=dict)
     by_officer: dict[str | None, Tally] = field(default_factory=dict)
+    # Tickets whose dossier names a procedure, by that procedure.
+    by_procedure: dict[str, Tally] = field(default_factory=dict)
     by_hour: dict[int, Tally] = field(default_factory=dict)
     by_day: dict[str, Tally] = field(default_factory=dict)
     heat: dict[tuple[int, int], int] = field(default_factory=dict)
@@ -491,6 +498,8 @@ class Tallies:
             _group(by_service, f.series)._arrival(f, met)
             _group(by_service, f.service)._outcome(f)
         _group(self.by_hour, f.hour)._ticket(f, met)
+        if f.procedure is not None:
+            _group(self.by_procedure, f.procedure)._ticket(f, met)
         key = (f.weekday, f.hour)
         self.heat[key] = self.heat.get(key, 0) + 1
         if f.priority is not None:
@@ -527,7 +536,8 @@ class Tallies:
     def seal(self) -> Tallies:
         """Sort every list of durations, so that adding days up later sorts runs, not chaos."""
         groups = [self.total, *self.by_service.values(), *self.by_counter.values(),
-                  *self.by_officer.values(), *self.by_hour.values(), *self.by_day.values()]
+                  *self.by_officer.values(), *self.by_procedure.values(),
+                  *self.by_hour.values(), *self.by_day.values()]
         for t in {id(t): t for t in groups}.values():
             t.waits.sort()
             t.service_times.sort()
@@ -540,7 +550,9 @@ class Tallies:
         self.total.absorb(other.total)
         for mine, theirs in ((self.by_service, other.by_service),
                              (self.by_counter, other.by_counter),
-                             (self.by_officer, other.by_officer), (self.by_hour, other.by_hour)):
+                             (self.by_officer, other.by_officer),
+                             (self.by_procedure, other.by_procedure),
+                             (self.by_hour, other.by_hour)):
             for key, tally in theirs.items():
                 _group(mine, key).absorb(tally)
         for day, tally in other.by_day.items():
@@ -749,6 +761,8 @@ def report(tallies: Tallies, *, date_from: str, date_to: str, target_wait_s: flo
                        for number, t in sorted(tallies.by_counter.items())],
         "by_officer": [{"officer": name, **visit_row(tallies.by_officer[name])}
                        for name in by_officer_keys],
+        "by_procedure": [{"procedure": code, **tally_json(t)}
+                         for code, t in sorted(tallies.by_procedure.items())],
         "by_hour": by_hour,
         "by_weekday": by_weekday,
         "by_weekday_hour": {"hours": hours, "rows": heat_rows},

@@ -40,10 +40,11 @@ def _read(conn: Any, *, days: Sequence[str] | None = None, date_from: str | None
         date_from=date_from, date_to=date_to)
     histories = []
     for (ticket_id, label, day, series, service, state, issued_at, priority, channel, counter,
-         officer, called_at, finished_at, recalls, level, rated_at, comment) in rows:
+         officer, called_at, finished_at, recalls, level, rated_at, comment, dossier,
+         procedure) in rows:
         row = TicketRow(ticket_id, label, day, series, service, state, parse_time(issued_at),
                         priority, channel, counter, officer, parse_time(called_at),
-                        parse_time(finished_at), recalls or 0)
+                        parse_time(finished_at), recalls or 0, dossier, procedure)
         rating = RatingRow(level, parse_time(rated_at), comment) if level else None
         ticket_steps = tuple(StepRow(action, parse_time(at), actor, step_service, step_counter)
                              for action, at, actor, step_service, step_counter

@@ -70,7 +70,7 @@ _COLUMNS = (
     "Kênh", "Trạng thái", "Quầy", "Cán bộ", "Giờ lấy số", "Giờ gọi lần đầu",
     "Giờ bắt đầu phục vụ", "Giờ kết thúc", "Thời gian chờ ({unit})",
     "Thời gian phục vụ ({unit})", "Đạt mục tiêu chờ", "Số lần gọi lại", "Số lần chuyển",
-    "Chờ sau chuyển ({unit})", "Đánh giá", "Giờ đánh giá", "Góp ý",
+    "Chờ sau chuyển ({unit})", "Đánh giá", "Giờ đánh giá", "Góp ý", "Mã hồ sơ", "Mã thủ tục",
 )
 HEADERS_CSV = [c.format(unit="giây") for c in _COLUMNS]
 HEADERS_XLSX = [c.format(unit="phút") for c in _COLUMNS]
@@ -96,7 +96,7 @@ def ticket_values(f: Facts, context: ReportContext) -> list[Any]:
         _local(f.issued_at), _local(f.first_called_at), _local(f.called_at),
         _local(f.finished_at), f.wait_s, f.service_s, "" if met is None else (YES if met else NO),
         f.recalls, f.transfers, transfer_wait, context.rating(f.rating), _local(f.rated_at),
-        f.comment or "",
+        f.comment or "", f.dossier or "", f.procedure or "",
     ]
 
 
@@ -272,6 +272,8 @@ def _summary(book: Workbook, figures: Mapping[str, Any], context: ReportContext)
         ("Theo lĩnh vực", "Lĩnh vực", figures["by_service"], "service", "issued"),
         ("Theo quầy", "Quầy", figures["by_counter"], "counter", "calls"),
         ("Theo cán bộ", "Cán bộ", figures["by_officer"], "officer", "calls"),
+        ("Theo thủ tục (phiếu đã gắn mã hồ sơ)", "Mã thủ tục", figures.get("by_procedure", []),
+         "procedure", "issued"),
     ):
         sheet.blank()
         sheet.row([sheet.cell(title, font=_BOLD)])
@@ -282,6 +284,8 @@ def _summary(book: Workbook, figures: Mapping[str, Any], context: ReportContext)
                 name = f"{row['service']} – {title}"
             elif key == "counter":
                 name = row.get("name") or context.counters.get(row["counter"], row["counter"])
+            elif key == "procedure":
+                name = row["procedure"]
             else:
                 name = row["officer"] or "(bàn phím, không rõ cán bộ)"
             sheet.row(_group_values(name, row, count_key, field=key == "service"),
@@ -332,7 +336,8 @@ _ROWS_PER_WRITE = 500
 
 
 def _tickets_frame(book: Workbook) -> None:
-    widths = [11, 10, 9, 9, 26, 18, 11, 20, 9, 12, 19, 19, 19, 19, 12, 12, 10, 9, 9, 12, 15, 19, 30]
+    widths = [11, 10, 9, 9, 26, 18, 11, 20, 9, 12, 19, 19, 19, 19, 12, 12, 10, 9, 9, 12, 15, 19, 30,
+              28, 14]
     sheet = _Sheet(book, "Chi tiết", widths)
     sheet.ws.freeze_panes = "C2"
     sheet.header(HEADERS_XLSX)

@@ -60,6 +60,19 @@ class Connection:
     def in_data_dir(cls, data_dir: str | Path) -> Self:
         return cls.open(Path(data_dir) / DATABASE_FILE)
 
+    def sibling(self) -> Self:
+        """Return another connection to this database, for a worker of its own.
+
+        Its commits need not survive a power cut (`synchronous = NORMAL`: what it writes
+        is bookkeeping that at worst repeats a delivery); an in-memory database has only
+        this connection, which is returned.
+        """
+        if self.path == ":memory:":
+            return self
+        other = type(self).open(self.path)
+        other.conn.execute("PRAGMA synchronous = NORMAL")
+        return other
+
     @classmethod
     def read_only(cls, path: str | Path) -> Self:
         """Open an existing database to look at it, changing nothing (not even its schema)."""

@@ -11,10 +11,10 @@ from typing import Any
 
 from queue_core.storage.rows import Rows
 
-# Ticket columns, in this order, then the rating's level, time and comment.
+# Ticket columns, in this order, then the rating's level, time and comment, then the dossier.
 TICKET_HISTORY = ("SELECT t.id, t.label, t.day, t.series, t.service, t.state, t.issued_at,"
                   " t.priority, t.channel, t.counter, t.officer, t.called_at, t.finished_at,"
-                  " t.recalls, r.level, r.at, r.comment FROM tickets t"
+                  " t.recalls, r.level, r.at, r.comment, t.dossier, t.procedure FROM tickets t"
                   " LEFT JOIN ratings r ON r.ticket_id = t.id")
 # SQLite allows 999 bound parameters in old builds; stay well below.
 IDS_PER_QUERY = 500

@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 
 import sqlite_utils
 
+from queue_core.storage.outbox import new_stream_id
+
 
 def create_queue_tables(db: sqlite_utils.Database) -> None:
     db.table("tickets").create({
@@ -109,6 +111,32 @@ def create_pairings(db: sqlite_utils.Database) -> None:
     }, pk="id", not_null={"code", "device", "created_at", "expires_at"})
     db.table("pairings").create_index(["code"], unique=True, index_name="pairings_code")
     db.table("tokens").add_column("last_used_at", str)
+def create_outbox(db: sqlite_utils.Database) -> None:
+    # Every published event, written in the transaction of its change. AUTOINCREMENT: an id
+    # is never given twice, even after the newest rows are deleted, so it is the stream's seq.
+    db.execute("CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+               " board_seq INTEGER NOT NULL, event TEXT NOT NULL, at TEXT NOT NULL,"
+               " data TEXT NOT NULL)")
+    db.execute("CREATE INDEX outbox_at ON outbox(at)")
+    # A stream id names this numbering; a restore gives a new one.
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('stream', ?)", [new_stream_id()])
+    # One cursor per receiver (a webhook endpoint, the province hub).
+    db.execute("CREATE TABLE outbox_consumers (name TEXT PRIMARY KEY, cursor INTEGER NOT NULL,"
+               " attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, last_error TEXT,"
+               " last_success_at TEXT, lost INTEGER NOT NULL DEFAULT 0, state TEXT)")
+    db.execute("CREATE TABLE deliveries (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+               " consumer TEXT NOT NULL, outbox_id INTEGER NOT NULL, event TEXT NOT NULL,"
+               " url TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+               " last_error TEXT, next_attempt_at TEXT, created_at TEXT NOT NULL,"
+               " updated_at TEXT NOT NULL, UNIQUE (consumer, outbox_id))")
+    db.execute("CREATE INDEX deliveries_updated ON deliveries(updated_at)")
+
+
+def add_dossiers(db: sqlite_utils.Database) -> None:
+    # The one-door dossier a ticket became (its code), and the procedure it is for.
+    db.table("tickets").add_column("dossier", str)
+    db.table("tickets").add_column("procedure", str)
+    db.execute("CREATE INDEX tickets_dossier ON tickets(dossier) WHERE dossier IS NOT NULL")
 
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -121,6 +149,8 @@ MIGRATIONS: Sequence[tuple[str, Migration]] = (
     ("0005_index_the_queue_order", index_the_queue_order),
     ("0006_create_audit_log", create_audit_log),
     ("0012_procedure_catalog", create_procedure_catalog),
+    ("0010_outbox", create_outbox),
+    ("0011_dossiers", add_dossiers),
     ("0013_settings", create_settings),
     ("0014_pairings", create_pairings),
 )

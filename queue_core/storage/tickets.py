@@ -17,7 +17,7 @@ from queue_core.storage.rows import Rows
 
 TICKET_COLUMNS = ("id", "service", "series", "day", "number", "label", "state", "priority",
                   "channel", "counter", "officer", "issued_at", "queued_at", "called_at",
-                  "finished_at", "recalls")
+                  "finished_at", "recalls", "dossier", "procedure")
 _SELECT_TICKETS = f"SELECT {', '.join(TICKET_COLUMNS)} FROM tickets"
 _INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}, request_key) VALUES "
                   f"({', '.join(':' + c for c in TICKET_COLUMNS)}, :request_key)")
@@ -43,6 +43,7 @@ def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
         "officer": ticket.officer, "issued_at": time_text(ticket.issued_at),
         "queued_at": time_text(ticket.queued_at), "called_at": time_text(ticket.called_at),
         "finished_at": time_text(ticket.finished_at), "recalls": ticket.recalls,
+        "dossier": ticket.dossier, "procedure": ticket.procedure,
     }
 
 

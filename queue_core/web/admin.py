@@ -4,6 +4,9 @@
 code to every screen, and the devices' health in plain words. `/setup` takes the setup
 code and makes the first admin while none exists. `/admin` is the admin console (its
 script logs in and talks to the REST API); without an admin yet it leads to `/setup`.
+`/admin/webhooks` shows what leaves the box: a static shell over `GET /api/v1/webhooks` and
+`/webhooks/deliveries`; "Gửi lại" posts `/webhooks/deliveries/{id}/retry` with the session's
+CSRF token.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from queue_core.domain.errors import InvalidInput
 from queue_core.service import auth, pairing, setup, workdays
 from queue_core.web.addresses import box_url
 from queue_core.web.qr import qr_svg
+from queue_core.web.security import current_principal
 
 # Its scripts and styles are the core's (`pages.static`, /static/core).
 admin_pages = Blueprint("admin_pages", __name__, template_folder="templates")
@@ -132,6 +136,20 @@ def console_page() -> str | BaseResponse:
         "demo_words": vocabulary.DEMO_MODE,
     }
     return render_template("admin.html", center=settings.center, options=options)
+
+
+@admin_pages.get("/admin/webhooks")
+def webhooks() -> tuple[str, int] | str:
+    """Show the outbox's deliveries to an admin, a login form to anyone else."""
+    settings = _xephang().settings
+    principal = current_principal()
+    if principal is None or principal.kind != "user" or not principal.may("admin"):
+        return render_template("manager_login.html", center=settings.center,
+                               subtitle="Trang quản trị: kết nối và gửi sự kiện",
+                               refused_text="Tài khoản đang đăng nhập không có quyền quản trị. "
+                                            "Hãy đăng xuất rồi đăng nhập bằng tài khoản quản trị.",
+                               refused=principal is not None), 401 if principal is None else 403
+    return render_template("admin_webhooks.html", center=settings.center, user=principal.name)
 
 
 DEVICE_KINDS = {"kiosk": "Kiosk lấy số", "display": "Màn hình (chung hoặc tại quầy)",

@@ -12,6 +12,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
@@ -23,8 +24,9 @@ from kiosk.web import attach_printing
 from kiosk.web import blueprint as kiosk_pages
 from queue_core.config import LiveSettings, Settings, load_settings
 from queue_core.domain import vocabulary
-from queue_core.domain.clock import Clock
+from queue_core.domain.clock import Clock, SystemClock
 from queue_core.ops import upkeep
+from queue_core.ops.relay import Relay
 from queue_core.ops.watchdog import Notifier
 from queue_core.service.center import Center, open_center
 from queue_core.service.pairing import Pairings
@@ -38,6 +40,7 @@ from queue_core.web.api.dossiers import dossiers_api
 from queue_core.web.api.openapi import openapi_api
 from queue_core.web.api.procedures import procedures_api
 from queue_core.web.api.stats import stats_api
+from queue_core.web.api.webhooks import webhooks_api
 from queue_core.web.console import staff_pages
 from queue_core.web.dashboard import manager_pages
 from queue_core.web.pages import pages
@@ -67,6 +70,8 @@ class Xephang:
     def settings(self) -> Settings:
         """The settings in force now (the admin console changes them while serving)."""
         return self.live.current
+    # Delivers the outbox to webhooks and the hub (started only by a serving app).
+    relay: Relay | None = None
 
 
 def _secret_key(settings: Settings) -> str:
@@ -126,7 +131,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     errors.register(app)
     for blueprint in (api, pages, stats_api, openapi_api, manager_pages, display_pages,
                       kiosk_pages, staff_pages, audit_api, procedures_api, dossiers_api,
-                      admin_pages):
+                      webhooks_api, admin_pages):
         app.register_blueprint(blueprint)
     attach_printing(app, background=background)
     # Every page reads the citizens' words from the one vocabulary.
@@ -141,6 +146,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         socketio.start_background_task(_day_keeper, app)
         socketio.start_background_task(_connection_keeper, app)
         start_upkeep(app)
+        start_relay(app)
     return app
 
 
@@ -176,6 +182,18 @@ def socketio_of(app: Flask) -> SocketIO:
 
 
 
+def start_relay(app: Flask) -> Relay:
+    """Start delivering the outbox to the configured webhooks and hub, on `app`'s server."""
+    xephang: Xephang = app.extensions["xephang"]
+    zone = ZoneInfo(xephang.settings.center.timezone)
+    # Back-off waits are real seconds, whatever clock the center is given.
+    relay = Relay(xephang.settings, xephang.store, now=SystemClock(zone).now)
+    xephang.relay = relay
+    xephang.center.outbox_grew = relay.wake
+    relay.start(xephang.socketio.start_background_task)
+    return relay
+
+
 def start_upkeep(app: Flask, *, notifier: Notifier | None = None) -> Notifier:
     """Start the serving core's heartbeat, nightly backup and retention on `app`'s server."""
     xephang: Xephang = app.extensions["xephang"]
@@ -186,4 +204,4 @@ def start_upkeep(app: Flask, *, notifier: Notifier | None = None) -> Notifier:
     return notifier
 
 
-__all__ = ["Xephang", "create_app", "socketio_of", "start_upkeep"]
+__all__ = ["Xephang", "create_app", "socketio_of", "start_relay", "start_upkeep"]

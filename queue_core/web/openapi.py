@@ -75,8 +75,29 @@ SCHEMAS: dict[str, Schema] = {
         "recalls": {"type": "integer", "minimum": 0},
         "ahead": _nullable({"type": "integer", "minimum": 0}),
         "eta_minutes": _nullable({"type": "integer", "minimum": 0}),
+        "dossier": _nullable(_object({"code": TEXT, "procedure": _nullable(TEXT)},
+                                     ("code", "procedure"))),
     }, ("id", "label", "service", "priority", "state", "counter", "issued_at", "called_at",
         "finished_at", "recalls")),
+    "Delivery": _object({
+        "id": INT, "delivery": TEXT, "seq": INT, "event": TEXT, "url": TEXT,
+        "receiver": {"enum": ["webhook", "hub"]},
+        "status": {"enum": ["pending", "delivered", "failed", "rejected", "lost"]},
+        "attempts": {"type": "integer", "minimum": 0}, "last_error": _nullable(TEXT),
+        "next_attempt_at": _nullable(TEXT), "created_at": TIME, "updated_at": TIME,
+    }, ("id", "delivery", "event", "url", "status", "attempts", "last_error")),
+    "Webhooks": _object({
+        "stream": TEXT,
+        "outbox": _object({"oldest_seq": _nullable(INT), "newest_seq": INT, "rows": INT,
+                           "retention_days": INT, "max_rows": INT}),
+        "receivers": {"type": "array", "items": _object({
+            "receiver": {"enum": ["webhook", "hub"]}, "url": TEXT,
+            "events": {"type": "array", "items": TEXT}, "cursor": _nullable(INT),
+            "behind": _nullable(INT), "attempts": INT, "next_attempt_at": _nullable(TEXT),
+            "last_error": _nullable(TEXT), "last_success_at": _nullable(TEXT),
+            "state": _nullable(TEXT), "lost": INT,
+            "deliveries": {"type": "object", "additionalProperties": INT}})},
+    }, ("stream", "outbox", "receivers")),
     "Counter": _object({
         "number": INT, "name": TEXT, "services": {"type": "array", "items": TEXT},
         "state": {"enum": list(COUNTER_STATES)}, "current": _nullable(ref("Ticket")),
@@ -374,6 +395,35 @@ def _paths() -> dict[str, dict[str, Schema]]:
             "api.ticket_priority", "Mark a waiting ticket as priority, or unmark it", "tickets",
             staff, {200: _json("the ticket", ref("Ticket"))}, parameters=ticket,
             body=_body(_object({"priority": PRIORITY})), errors=(404, 409))},
+        "/tickets/{ticket_id}/dossier": {"put": _operation(
+            "api.ticket_dossier", "Attach the one-door dossier the visit became (the counter "
+            "that called the ticket, or a manager)", "tickets", staff,
+            {200: _json("the ticket with its dossier", ref("Ticket"))}, parameters=ticket,
+            body=_body(_object({
+                "code": {"type": "string", "maxLength": 200,
+                         "description": "the dossier code (mã hồ sơ); kept trimmed, spaces "
+                                        "made one, upper case: 3–50 of A–Z 0-9 . - _ / space"},
+                "procedure": _nullable({"type": "string", "description":
+                                        "a procedure code of the catalog"}),
+            }, ("code",))), errors=(404,))},
+        "/webhooks": {"get": _operation(
+            "webhooks_api.webhooks_status", "Tell where each receiver of the outbox stands",
+            "webhooks", ("admin",), {200: _json("the outbox and its receivers", ref("Webhooks"))})},
+        "/webhooks/deliveries": {"get": _operation(
+            "webhooks_api.webhook_deliveries", "List deliveries of events, newest first",
+            "webhooks", ("admin",), {200: _json("the deliveries", _list("Delivery"))},
+            parameters=[
+                {"name": "limit", "in": "query",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                {"name": "status", "in": "query", "schema": {
+                    "enum": ["pending", "delivered", "failed", "rejected", "lost"]}},
+            ], errors=(422,))},
+        "/webhooks/deliveries/{delivery_id}/retry": {"post": _operation(
+            "webhooks_api.retry_delivery", "Send a delivery again (audited)", "webhooks",
+            ("admin",), {200: _json("the delivery, asked again", ref("Delivery"))},
+            parameters=[{"name": "delivery_id", "in": "path", "required": True,
+                         "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"}}],
+            errors=(404, 409))},
         "/tickets/{ticket_id}/rating": {"post": _operation(
             "api.rate_ticket", "Keep the one rating of a served ticket", "ratings", kiosk,
             {201: _json("the rating", ref("Rating"))}, parameters=ticket, body=_body(RATING_BODY),

@@ -396,3 +396,53 @@ def test_times_are_the_centers_in_a_browser_elsewhere(browser: Any, live_server:
     assert finished.endswith("+07:00")
     expect(row.locator(".when")).to_contain_text("vắng lúc " + finished[11:16])
     context.close()
+
+
+def test_a_scanned_dossier_code_is_attached_wherever_the_focus_is(desk: Any,
+                                                                   live_server: Any) -> None:
+    """A USB scanner types the code fast and ends with Enter; the letters of the code are
+    also shortcut keys (N, X, C…), which must not act; a key alone still does."""
+    center = live_server.center
+    issue(live_server, "A", "A")
+    expect(desk.locator("#dossier-code")).to_be_disabled()
+    desk.keyboard.press("n")
+    expect(serving(desk)).to_have_text("A001")
+    expect(desk.locator("#dossier-code")).to_be_enabled()
+    desk.locator("#queue-title").click()  # the focus on the page, in no field
+    desk.keyboard.type("nxc-000.12.h13-261123-0001", delay=3)
+    desk.keyboard.press("Enter")
+    expect(desk.locator("#dossier-current")).to_have_text(
+        "Số A001 đã gắn hồ sơ NXC-000.12.H13-261123-0001")
+    expect(serving(desk)).to_have_text("A001")
+    expect(desk.locator("#busy-dialog")).to_be_hidden()
+    expect(desk.locator("#dossier-code")).to_have_value("")
+    served = center.counter_view(2)["current"]
+    assert center.ticket(served["id"])["dossier"] == {"code": "NXC-000.12.H13-261123-0001",
+                                                      "procedure": None}
+    assert [t["label"] for t in center.tickets(state="waiting")] == ["A002"]
+    screenshot(desk, "staff-console-dossier")
+
+    # Typed by hand in the field; a bad code is refused with the reason, and nothing changes.
+    field = desk.locator("#dossier-code")
+    field.fill("mã sai")
+    field.press("Enter")
+    expect(notice(desk)).to_contain_text("code")
+    assert center.ticket(served["id"])["dossier"]["code"] == "NXC-000.12.H13-261123-0001"
+    field.fill("  hs   2026 ")
+    field.press("Enter")
+    expect(desk.locator("#dossier-current")).to_have_text("Số A001 đã gắn hồ sơ HS 2026")
+
+    # A key alone is still a shortcut.
+    desk.keyboard.press("x")
+    expect(serving(desk)).to_have_text("—")
+    expect(desk.locator("#dossier-code")).to_be_disabled()
+    assert center.ticket(served["id"])["state"] == "done"
+
+
+def test_the_dossier_button_attaches_what_was_typed(desk: Any, live_server: Any) -> None:
+    issue(live_server, "A")
+    desk.keyboard.press("n")
+    expect(serving(desk)).to_have_text("A001")
+    desk.locator("#dossier-code").fill("hs-77")
+    desk.get_by_role("button", name="Gắn hồ sơ").click()
+    expect(desk.locator("#dossier-current")).to_have_text("Số A001 đã gắn hồ sơ HS-77")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from queue_core.domain.errors import InvalidInput
+from queue_core.domain import dossiers
+from queue_core.domain.errors import Forbidden, InvalidInput
 from queue_core.web import validation
 from queue_core.web.api.base import actor, api, center
+from queue_core.web.api.procedures import catalog
+from queue_core.service import auth
 from queue_core.web.security import current_principal, requires
 
 
@@ -69,3 +72,24 @@ def ticket_priority(ticket_id: str) -> Response:
     priority = validation.take(body, "priority", str, default=None,
                                reason="null or a priority category")
     return jsonify(center().set_priority(ticket_id, priority, actor=actor()))
+
+
+@api.put("/tickets/<ticket_id>/dossier")
+@requires("staff")
+def ticket_dossier(ticket_id: str) -> Response:
+    """Attach the one-door dossier the visit became (only at the counter that called it)."""
+    body = validation.json_body()
+    code = validation.take(body, "code", str, reason="the dossier code (mã hồ sơ)")
+    procedure = validation.take(body, "procedure", str, default=None,
+                                reason="null or a procedure code of the catalog")
+    if procedure is not None:
+        # Only a procedure of the catalog (the look-up kiosk's) may be named.
+        procedure = catalog().procedure(dossiers.procedure_code(procedure)).code
+    principal = current_principal()
+    counter = None
+    if principal is not None and principal.role in auth.COUNTER_BOUND_ROLES:
+        if principal.counter is None:
+            raise Forbidden("wrong_counter", allowed="—")
+        counter = principal.counter
+    return jsonify(center().attach_dossier(ticket_id, code, procedure=procedure, actor=actor(),
+                                           counter=counter))

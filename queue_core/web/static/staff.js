@@ -22,6 +22,10 @@
   const HISTORY = 6;
   // A no-show is recorded this long after the key, unless taken back (Esc): V sits by X.
   const UNDO_MS = 5000;
+  // A barcode scanner types its characters a few ms apart; a person, 100 ms or more. A
+  // shortcut key waits this long for a second key before it acts: a second key this soon
+  // is a scan, and the burst goes to the dossier field instead of acting.
+  const SCAN_GAP_MS = 50;
 
   const state = {
     me: null,
@@ -42,6 +46,8 @@
     queued: null,        // an action asked for while another was on its way
     ownRecall: null,     // ticket id#recalls of this console's last recall
     pendingNoShow: null, // {ticket, timer, tick, until}: a no-show waiting out its undo time
+    dossier: null,       // {ticket, code, procedure}: the dossier attached here last
+    burst: null,         // {keys, timer}: keys typed outside any field, perhaps a scan
     ready: false,
   };
 
@@ -682,7 +688,71 @@
     $("serving-recalls").textContent = serving && serving.recalls ?
       "đã gọi lại " + serving.recalls + " lần" : "";
     $("pause-name").textContent = view && view.state !== "open" ? "Mở quầy" : STATE_WORDS.paused;
+    renderDossier();
     tick();
+  }
+
+  // --- the dossier (mã hồ sơ) ------------------------------------------------------------
+
+  function renderDossier() {
+    const serving = current();
+    const input = $("dossier-code");
+    input.disabled = !serving;
+    $("dossier-save").disabled = !serving;
+    if (!serving && document.activeElement === input) input.blur();
+    const shown = state.dossier && serving && state.dossier.ticket === serving.id ?
+      state.dossier : null;
+    const line = $("dossier-current");
+    line.hidden = !shown;
+    line.textContent = shown ? "Số " + serving.label + " đã gắn hồ sơ " + shown.code : "";
+  }
+
+  async function attachDossier(event) {
+    if (event) event.preventDefault();
+    const input = $("dossier-code");
+    const serving = current();
+    const code = input.value.trim();
+    if (!serving || !code) return;
+    try {
+      const ticket = await api("PUT", "/tickets/" + encodeURIComponent(serving.id) + "/dossier",
+                               { code });
+      state.dossier = { ticket: ticket.id, code: ticket.dossier.code };
+      input.value = "";
+      input.blur();
+      notify("ok", "Đã gắn hồ sơ " + ticket.dossier.code + " cho số " + ticket.label + ".");
+      renderDossier();
+    } catch (err) {
+      notify("error", err.message);
+      input.focus();
+      input.select();
+    }
+  }
+
+  // Keys typed outside any field: one alone is a shortcut; a fast burst is a scanned code.
+  function burstKey(key) {
+    const burst = state.burst;
+    if (burst === null) {
+      state.burst = { keys: [key], timer: setTimeout(endBurst, SCAN_GAP_MS) };
+      return;
+    }
+    clearTimeout(burst.timer);
+    state.burst = null;
+    const input = $("dossier-code");
+    if (input.disabled) {
+      notify("error", "Chưa có công dân đang được phục vụ: gọi số trước khi quét mã hồ sơ.");
+      return;
+    }
+    // The rest of the scan types straight into the field, and its Enter attaches it.
+    input.value = burst.keys.join("") + key;
+    input.focus();
+  }
+
+  function endBurst() {
+    const burst = state.burst;
+    state.burst = null;
+    if (burst === null || burst.keys.length !== 1) return;
+    const action = KEYS[burst.keys[0].toLowerCase()];
+    if (action) perform(action);
   }
 
   function renderButtons() {
@@ -829,6 +899,12 @@
 
   function onKey(event) {
     if (event.ctrlKey || event.metaKey || event.altKey || !state.ready) return;
+    if (event.key === "Shift" || event.key === "CapsLock") return;
+    // Any other key ends a lone key's wait at once: it acts before this one is read.
+    if (state.burst !== null && (event.key.length !== 1 || event.key === " ")) {
+      clearTimeout(state.burst.timer);
+      endBurst();
+    }
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
     const transfer = $("transfer-dialog");
     if (transfer.open) {
@@ -855,10 +931,10 @@
       undoNoShow();
       return;
     }
-    const action = KEYS[key];
-    if (!action) return;
-    event.preventDefault();
-    perform(action);
+    if (event.key.length === 1 && event.key !== " ") {
+      event.preventDefault();
+      burstKey(event.key);
+    }
   }
 
   // --- start ------------------------------------------------------------------------------
@@ -874,6 +950,8 @@
       button.addEventListener("click", () => busyChoice(button.dataset.then));
     }
     document.addEventListener("keydown", onKey);
+    $("dossier-form").addEventListener("submit", attachDossier);
+    $("dossier-save").addEventListener("click", () => attachDossier());
     setInterval(tick, 1000);
     let me = null;
     try { me = await whoAmI(); } catch (err) { me = null; }

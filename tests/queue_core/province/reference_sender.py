@@ -1,6 +1,8 @@
 """A reference sender: a box's events, as the hub's ingest protocol wants them, from its SQLite.
 
-Until the box forwards from its own durable outbox, this stands in for it in tests: it reads
+The box forwards from its own durable outbox (`queue_core/ops/forwarder.py`; the end-to-end
+test runs it in real `xephang serve` processes). The hub's own tests keep this helper, which
+needs no running box and no outbox: it reads
 a box's database (tickets, transitions, ratings) in one snapshot, numbers every change it
 has not numbered yet (1, 2, 3 … in commit order, never renumbering one already numbered,
 as an outbox does), rebuilds the event each change published (`ticket_issued`,

@@ -29,6 +29,8 @@ def week(center: Any, clock: FakeClock) -> None:
     clock.advance(minutes=3)
     center.call_next(1, actor="user:lan", officer="lan")
     clock.advance(minutes=5, seconds=30)
+    center.attach_dossier(first["id"], "000.00.12.h13-261123-0001", procedure="1.000001",
+                          actor="user:lan", counter=1)
     center.finish(1, actor="user:lan")
     center.rate(first["id"], "very_satisfied", comment="Cán bộ nhiệt tình, hướng dẫn rõ ràng")
     moved = center.call_next(2, actor="user:hoa", officer="hoa")
@@ -84,7 +86,11 @@ def test_csv_has_one_row_per_ticket_matching_the_figures(app: Any, client: Any,
         "Đạt mục tiêu chờ": "Có", "Số lần gọi lại": "0", "Số lần chuyển": "0",
         "Chờ sau chuyển (giây)": "", "Đánh giá": "Rất hài lòng",
         "Giờ đánh giá": "2026-11-23 08:08:30", "Góp ý": "Cán bộ nhiệt tình, hướng dẫn rõ ràng",
+        "Mã hồ sơ": "000.00.12.H13-261123-0001", "Mã thủ tục": "1.000001",
     }
+    assert [row["procedure"] for row in figures["by_procedure"]] == ["1.000001"]
+    assert (figures["by_procedure"][0]["issued"], figures["by_procedure"][0]["served"]) == (1, 1)
+    assert by_label[("2026-11-23", "B001")]["Mã hồ sơ"] == ""
     moved = by_label[("2026-11-23", "B001")]
     assert (moved["Lĩnh vực lấy số"], moved["Lĩnh vực"], moved["Quầy"], moved["Cán bộ"]) == (
         "B", "F", "Quầy 5", "minh")
@@ -159,7 +165,7 @@ def test_excel_workbook_reads_back_with_openpyxl(client: Any, manager: dict[str,
     header = [c.value for c in tickets[1]]
     assert header == HEADERS_XLSX
     assert tickets.freeze_panes == "C2"
-    assert tickets.auto_filter.ref == f"A1:W{figures['issued'] + 1}"
+    assert tickets.auto_filter.ref == f"A1:Y{figures['issued'] + 1}"
     rows = [dict(zip(header, row)) for row in tickets.iter_rows(min_row=2, values_only=True)]
     assert len(rows) == figures["issued"]
     first = next(r for r in rows if r["Số thứ tự"] == "A001" and r["Ngày"] == "23/11/2026")
@@ -215,7 +221,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_excel() -> None:
                               target_wait_s=900.0, now=datetime(2026, 11, 23, 17, tzinfo=VIETNAM))
     reports.write_xlsx(out, figures, [served_facts()], context())
     sheet = load_workbook(io.BytesIO(out.getvalue()))["Chi tiết"]
-    comment = sheet.cell(row=2, column=len(HEADERS_XLSX))
+    comment = sheet.cell(row=2, column=HEADERS_XLSX.index("Góp ý") + 1)
     assert comment.value == "=1+1" and comment.data_type == "s"
 
 
@@ -239,6 +245,6 @@ def test_any_comment_text_survives_the_workbook() -> None:
                               target_wait_s=900.0, now=datetime(2026, 11, 23, 17, tzinfo=VIETNAM))
     assert reports.write_xlsx(out, figures, [facts], context()) == 1
     sheet = load_workbook(io.BytesIO(out.getvalue()))["Chi tiết"]
-    assert sheet.cell(row=2, column=len(HEADERS_XLSX)).value == '  chờ lâu <quá> & "mệt"  '
+    assert sheet.cell(row=2, column=HEADERS_XLSX.index("Góp ý") + 1).value == '  chờ lâu <quá> & "mệt"  '
     assert sheet.cell(row=2, column=15).value == 1.0  # waited 61.4 s: 1.0 minute
     assert sheet.max_row == 2
