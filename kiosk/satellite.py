@@ -30,6 +30,7 @@ from PIL import Image
 
 from hardware.printer import NullPrinter, Printer
 from queue_core.client.rest import CoreClient, CoreUnreachable
+from queue_core.domain import holder
 from queue_core.domain.model import PRINT_FAILED as FAILED
 from queue_core.domain.model import PRINTED
 
@@ -195,7 +196,9 @@ class ButtonKiosk:
         ticket_face = layout.face_for(ticket, center_name=face.center_name, subtitle=face.subtitle,
                                       service_name=face.services.get(str(ticket["service"]),
                                                                      str(ticket["service"])),
-                                      url=f"{base}/t/{ticket['id']}", footer=face.footer,
+                                      url=base + holder.page_path(str(ticket["id"]),
+                                                                  ticket.get("holder_key")),
+                                      footer=face.footer,
                                       counters=face.counters.get(str(ticket["service"]), ()))
         return lambda width: layout.render_ticket(ticket_face, width=width)
 

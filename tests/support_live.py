@@ -79,6 +79,10 @@ class ServerExited(RuntimeError):
     pass
 
 
+# The environment of a server whose one kiosk token stands for many kiosks under load.
+MANY_KIOSKS = {"XEPHANG_KIOSK_TICKETS_PER_MINUTE": "1000000"}
+
+
 class LiveServer:
     """One `xephang serve` process group on 127.0.0.1 and its data dir."""
 

@@ -176,6 +176,7 @@
     });
     socket.on("device_status", function (payload) {
       if (payload && payload.device === "printer") showPrinter(payload.status);
+      if (payload && payload.device === "storage") showStorage(payload.status === "error");
     });
     // The clock passes opening and closing time without any event: look again now and then.
     setInterval(function () {
@@ -187,12 +188,19 @@
 
   function loadHealth() {
     api("GET", "/api/v1/health", undefined, {}, 5000).then(function (result) {
-      if (result.status === 200 && result.body) showPrinter(result.body.printer);
+      if (result.status === 200 && result.body) {
+        showPrinter(result.body.printer);
+        showStorage(result.body.storage === "full");
+      }
     }, function () {});
   }
 
   function showPrinter(status) {
     $("k-printer-trouble").hidden = !(status === "error" || status === "offline");
+  }
+
+  function showStorage(full) {
+    $("k-storage-full").hidden = !full;
   }
 
   function verify(quiet) {
@@ -356,6 +364,9 @@
       return;
     }
     if (error.code === "service_closed") { message(T.field_closed_title, error.message); return; }
+    // Said plainly, with where to go: a citizen must never be left at a dead button.
+    if (error.code === "series_exhausted") { message(T.exhausted_title, error.message, 20); return; }
+    if (error.code === "storage_full") { showStorage(true); message(T.storage_title, error.message, 20); return; }
     if (result.status === 404) { message(T.unknown_title, error.message); return; }
     message(T.error_title, error.message || T.error_text);
   }

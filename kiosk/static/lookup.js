@@ -365,8 +365,9 @@
     var socket = io({ transports: ["websocket"], auth: { token: state.token }, reconnectionDelayMax: 3000 });
     state.socket = socket;
     socket.on("connect", function () {
-      app.dataset.live = "true";
-      socket.emit("subscribe", { rooms: ratingCounters.map(function (n) { return "counter:" + n; }) });
+      // Live once the core has put the page in its counters' rooms (the subscription's answer).
+      socket.emit("subscribe", { rooms: ratingCounters.map(function (n) { return "counter:" + n; }) },
+        function () { app.dataset.live = "true"; });
     });
     socket.on("disconnect", function () { app.dataset.live = "false"; });
     socket.on("rating_requested", function (payload) {

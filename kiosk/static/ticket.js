@@ -1,9 +1,12 @@
-/* The citizen's live ticket page: position and estimated wait, the counter when called. */
+/* The citizen's live ticket page: position and estimated wait, the counter when called.
+ * Opened from the ticket's QR code it carries the holder key (?k=…), and then offers the
+ * rating once served; opened from a bare address it only shows the ticket. */
 (function () {
   "use strict";
 
   var page = document.getElementById("t-page");
   var ticket = JSON.parse(document.getElementById("t-ticket").textContent);
+  var holderKey = page.dataset.key || null;
   var pending = null;
 
   function $(id) { return document.getElementById(id); }
@@ -26,9 +29,9 @@
   var ratingShown = false;
   function offerRating() {
     var place = $("t-rating");
-    if (ratingShown || ticket.state !== "done" || !place || !window.XephangRating) return;
+    if (ratingShown || ticket.state !== "done" || !place || !holderKey || !window.XephangRating) return;
     ratingShown = true;
-    window.XephangRating.mount(place, {ticketId: ticket.id});
+    window.XephangRating.mount(place, {ticketId: ticket.id, key: holderKey});
   }
 
   function refresh() {

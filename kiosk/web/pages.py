@@ -1,8 +1,9 @@
 """The kiosk's pages and the printing routes of the API.
 
 Pages: ``/kiosk`` (the touch screen; a kiosk token is handed over once as
-``/kiosk#token=…`` and kept by the browser) and ``/t/<ticket id>`` (the citizen's
-live ticket page, the QR code's target). Routes under ``/api/v1``:
+``/kiosk#token=…`` and kept by the browser) and ``/t/<ticket id>?k=<holder key>`` (the
+citizen's live ticket page, the QR code's target; with the ticket's key it also offers
+the rating, without it the page only shows the ticket). Routes under ``/api/v1``:
 
 | method and path | role | result |
 |---|---|---|
@@ -10,7 +11,7 @@ live ticket page, the QR code's target). Routes under ``/api/v1``:
 | ``POST /tickets/{id}/print`` | kiosk (once), staff (reprint) | Print |
 | ``GET /tickets/{id}/print`` | kiosk, staff | Print, as far as known |
 | ``POST /tickets/{id}/print-result`` ``{"printed","code","message","status"}`` | kiosk | a satellite's own printer reports |
-| ``GET /tickets/{id}/ticket.png[?width=384]`` | none (id is unguessable) | the ticket as it prints |
+| ``GET /tickets/{id}/ticket.png[?width=384][&k=KEY]`` | none | the ticket as it prints; its QR code carries the holder's key only for a kiosk, staff, or the right ``k`` |
 | ``GET /kiosk/sample-ticket.png[?width=384]`` | none | a sample ticket, to check the layout |
 | ``GET /kiosk/config`` | kiosk | what a kiosk satellite prints with |
 | ``GET /kiosk/not-printed`` | staff | today's tickets whose paper did not come out |
@@ -31,14 +32,13 @@ from kiosk import layout
 from kiosk.messages import PRIORITY_NAMES, PRIORITY_ORDER, where_text
 from kiosk.printing import PrintOutcome
 from kiosk.web.printing import CorePrinting, ticket_drawer
-from queue_core.domain import businessday
-from queue_core.domain.errors import Conflict, InvalidInput, NotFound, TooManyRequests
+from queue_core.domain import businessday, holder
+from queue_core.domain.errors import Conflict, InvalidInput, NotFound
 from queue_core.domain.model import PRINT_FAILED as FAILED
 from queue_core.domain.model import PRINTED
 from queue_core.service.center import Center
-from queue_core.service.throttle import Throttle
 from queue_core.web import validation
-from queue_core.web.security import current_principal, requires
+from queue_core.web.security import current_principal, ensure_field_allowed, requires
 
 blueprint = Blueprint("kiosk", __name__, template_folder="../templates",
                       static_folder="../static", static_url_path="/static/kiosk")
@@ -58,23 +58,14 @@ PRIORITY_ICONS = {"elderly": "elderly", "disabled": "wheelchair", "pregnant": "p
 
 @dataclass
 class KioskState:
-    """What the kiosk routes keep per app: the per-kiosk rate and one print per ticket."""
+    """What the kiosk routes keep per app: one print per ticket at a time."""
 
-    throttle: Throttle
     print_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @blueprint.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    xephang = state.app.extensions["xephang"]
-    kiosk = KioskState(Throttle(limit=xephang.settings.kiosk.tickets_per_minute, window=60))
-    state.app.extensions["xephang_kiosk"] = kiosk
-
-    def limit_changed(old: Any, new: Any) -> None:
-        # The admin console changed the kiosk's rate: the next press counts against it.
-        kiosk.throttle.limit = new.kiosk.tickets_per_minute
-
-    xephang.live.listen(limit_changed)
+    state.app.extensions["xephang_kiosk"] = KioskState()
 
 
 def _center() -> Center:
@@ -116,15 +107,20 @@ def kiosk_page() -> str:
 
 @blueprint.get("/t/<ticket_id>")
 def ticket_page(ticket_id: str) -> tuple[str, int]:
+    """The citizen's page; the key from the QR code (``?k=``) lets it offer the rating."""
     settings = current_app.extensions["xephang"].settings
+    center = _center()
     try:
-        ticket = _center().ticket(ticket_id)
+        ticket = center.ticket(ticket_id)
     except NotFound:
         return render_template("kiosk/ticket.html", center=settings.center, ticket=None,
-                               service_name=""), 404
+                               service_name="", holder_key=None), 404
+    given = request.args.get(holder.PAGE_PARAMETER)
+    key = given if given and center.holder_key_matches(ticket_id, given) else None
     service = settings.service(ticket["service"])
     return render_template("kiosk/ticket.html", center=settings.center, ticket=ticket,
                            service_name=service.name if service else ticket["service"],
+                           holder_key=key,
                            where=where_text(settings.counters_serving(ticket["service"]))), 200
 
 
@@ -135,6 +131,13 @@ def _print_json(ticket: dict[str, Any], record: dict[str, Any]) -> dict[str, Any
             "state": PRINTED if record["printed"] else FAILED, "printed": record["printed"],
             "code": record["code"], "message": record.get("message") or "",
             "attempts": record.get("attempts", 1)}
+
+
+def _with_key(ticket: dict[str, Any]) -> dict[str, Any]:
+    """Return the ticket with its holder key, for a paper printed by the box itself."""
+    if ticket.get("holder_key"):
+        return ticket
+    return {**ticket, "holder_key": _center().holder_key(ticket["id"])}
 
 
 def _print_once(ticket: dict[str, Any]) -> dict[str, Any]:
@@ -148,7 +151,7 @@ def _print_once(ticket: dict[str, Any]) -> dict[str, Any]:
             if record is not None:
                 return _print_json(ticket, record)
             job = service.submit(ticket["id"], ticket["label"],
-                                 printing.draw(ticket, request.host_url))
+                                 printing.draw(_with_key(ticket), request.host_url))
     return service.wait(job).json()
 
 
@@ -166,19 +169,11 @@ def issue_and_print() -> tuple[Response, int]:
         raise InvalidInput(field="request_key", reason="8 to 100 characters")
     principal = current_principal()
     assert principal is not None
-    center = _center()
-    retry = False
-    if key is not None:
-        retry = center.issued_for(key)
-    if not retry:
-        try:
-            _state().throttle.hit(principal.actor)
-        except TooManyRequests:
-            raise TooManyRequests("kiosk_rate_limited") from None
     print_here = validation.take(body, "print", bool, default=True,
                                  reason="false when the kiosk prints on its own printer")
-    ticket, created = center.issue_once(service, priority=priority, channel="kiosk",
-                                        actor=principal.actor, request_key=key)
+    center = _center()
+    ticket, created = current_app.extensions["xephang"].kiosk_limit.issue(
+        center, principal, service, priority=priority, channel="kiosk", request_key=key)
     # Committed: the number is the citizen's whatever the printer does next.
     printed = _print_once(ticket) if print_here else None
     where = where_text(center.settings.counters_serving(ticket["service"]))
@@ -194,10 +189,11 @@ def print_ticket(ticket_id: str) -> Response:
     principal = current_principal()
     assert principal is not None
     if principal.may("staff"):
+        ensure_field_allowed(ticket["service"])
         printing = _printing()
         printing.records.record_reprint(ticket, actor=principal.actor)
         outcome = printing.service.print_ticket(ticket["id"], ticket["label"],
-                                                printing.draw(ticket, request.host_url))
+                                                printing.draw(_with_key(ticket), request.host_url))
         return jsonify(outcome.json())
     if ticket["day"] != businessday.day_of(center.clock.now()):
         raise Conflict("print_not_allowed")
@@ -237,7 +233,10 @@ def print_result(ticket_id: str) -> Response:
     printing = _printing()
     printing.records.save(outcome)
     if status is not None:
-        current_app.extensions["xephang"].hub.device_status("printer", status, message[:300])
+        # The kiosk's own printer, under the kiosk's own name: never the box's printer.
+        principal = current_principal()
+        assert principal is not None
+        current_app.extensions["xephang"].hub.report_own_status(principal, status, message[:300])
     return jsonify(outcome.json())
 
 
@@ -261,7 +260,14 @@ def _png(draw: Any) -> Response:
 
 @blueprint.get("/api/v1/tickets/<ticket_id>/ticket.png")
 def ticket_png(ticket_id: str) -> Response:
-    ticket = _center().ticket(ticket_id)
+    """Draw a ticket; its QR code carries the holder key only for the kiosk, staff or holder."""
+    center = _center()
+    ticket = center.ticket(ticket_id)
+    given = request.args.get(holder.PAGE_PARAMETER)
+    principal = current_principal()
+    if (principal is not None and principal.may("kiosk", "staff")) or (
+            given and center.holder_key_matches(ticket_id, given)):
+        ticket = _with_key(ticket)
     return _png(_printing().draw(ticket, request.host_url))
 
 

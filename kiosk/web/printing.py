@@ -16,6 +16,7 @@ from hardware.printer import open_printer
 from kiosk import layout
 from kiosk.printing import Draw, PrintService
 from queue_core.config import LiveSettings, Settings
+from queue_core.domain import holder
 from queue_core.domain.errors import ConfigError
 from queue_core.service.printing import PrintRecords
 
@@ -46,7 +47,9 @@ def ticket_face(settings: Settings, ticket: Mapping[str, Any], base_url: str) ->
     return layout.face_for(ticket, center_name=settings.center.name,
                            subtitle=settings.center.subtitle,
                            service_name=service.name if service else str(ticket.get("service")),
-                           url=f"{public}/t/{ticket['id']}", footer=settings.kiosk.footer,
+                           url=public + holder.page_path(str(ticket["id"]),
+                                                         ticket.get("holder_key")),
+                           footer=settings.kiosk.footer,
                            counters=settings.counters_serving(str(ticket.get("service"))))
 
 

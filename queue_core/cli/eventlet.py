@@ -5,6 +5,7 @@ import eventlet
 eventlet.monkey_patch()
 
 import argparse
+from typing import Any
 
 from queue_core.config import load_settings
 
@@ -25,8 +26,24 @@ def main() -> None:
     start_local_announcer(settings)
 
     app = create_app(settings, background=True)
+    app.wsgi_app = terminated_chunked_input(app.wsgi_app)  # type: ignore[method-assign]
     socketio_of(app).run(app, host=settings.server.host, port=settings.server.port,
                          log_output=False)
+
+
+def terminated_chunked_input(wsgi_app: Any) -> Any:
+    """Let the app read a chunked body (eventlet's input ends it at the last chunk).
+
+    Without `wsgi.input_terminated` Werkzeug reads a body without a Content-Length as empty;
+    with it, a chunked body past the size limit is 413 as under gunicorn.
+    """
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        if getattr(environ.get("eventlet.input"), "chunked_input", False):
+            environ["wsgi.input_terminated"] = True
+        return wsgi_app(environ, start_response)
+
+    return app
 
 
 if __name__ == "__main__":

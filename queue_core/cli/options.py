@@ -20,12 +20,17 @@ import click
 from queue_core.config import Settings, load_settings
 from queue_core.domain.clock import SystemClock
 from queue_core.domain.errors import ConfigError
+from queue_core.ops.datadir import private_files
 
 DEFAULT_CORE = "http://127.0.0.1:8000"
 
 
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a command --data-dir and --config, and hand it the loaded settings."""
+    """Give a command --data-dir and --config, and hand it the loaded settings.
+
+    The command runs with a private umask (077): whatever it writes in the data dir (the
+    database, a backup, a token's row) only the service's user can read.
+    """
 
     @click.option("--config", "config_file", envvar="XEPHANG_CONFIG", default=None,
                   type=click.Path(dir_okay=False), help="Center configuration (TOML).")
@@ -43,7 +48,8 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
             settings = load_settings(config_file, overrides=overrides)
         except ConfigError as exc:
             raise click.ClickException(f"configuration: {exc}") from None
-        return command(settings, **kwargs)
+        with private_files():
+            return command(settings, **kwargs)
 
     return wrapper
 

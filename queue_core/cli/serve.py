@@ -1,4 +1,10 @@
-"""`xephang serve`: check the data dir, the clock and the first admin, then serve.
+"""`xephang serve`: check the data dir, its database, the clock and the first admin, then serve.
+
+Everything the server writes is private (umask 077; the data dir 0700, its files 0600).
+A database unfit to serve (damaged, truncated, emptied, missing where this box had data,
+older than the marks beside it) stops the start with a plain message naming
+`xephang restore`; a full disk does not: the box serves what it has, says "bộ nhớ đầy",
+and refuses only what it cannot save.
 
 The serving itself is `queue_core.ops.server` (gunicorn, or eventlet's server) running
 `queue_core.web.app.create_app`; a loudspeaker on this box gets the announcer in a
@@ -8,6 +14,7 @@ supervised child process, so speech never runs in the serving process.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable
@@ -20,11 +27,14 @@ from queue_core import __version__
 from queue_core.cli.options import become_data_owner, common_options, now_at_center
 from queue_core.config import Settings
 from queue_core.domain.clock import SystemClock
-from queue_core.domain.errors import XephangError
+from queue_core.domain.errors import StorageFull, XephangError
 from queue_core.domain.messages import render
-from queue_core.ops import backup, clockguard
+from queue_core.ops import backup, clockguard, datadir
 from queue_core.service import audit, auth
-from queue_core.storage import Store
+from queue_core.service.center import LOW_STORAGE_BYTES
+from queue_core.storage import DATABASE_FILE, Store
+from queue_core.storage.connection import is_full
+from queue_core.storage.marks import Marks
 
 SCREENS = (
     ("Trang chủ (home)", "/"),
@@ -38,6 +48,7 @@ SCREENS = (
 )
 
 CLOCK_REFUSED_EXIT = 3
+DATABASE_REFUSED_EXIT = 4
 # Under systemd, how long a clock behind the data is watched before the start is refused.
 CLOCK_PATIENCE_SECONDS = 60.0
 CLOCK_LOOK_SECONDS = 5.0
@@ -48,6 +59,12 @@ class ClockRefused(click.ClickException):
     """The clock is behind the data: the server does not start."""
 
     exit_code = CLOCK_REFUSED_EXIT
+
+
+class DatabaseRefusedExit(click.ClickException):
+    """The database may not be served: the server does not start."""
+
+    exit_code = DATABASE_REFUSED_EXIT
 
 
 @click.command("serve")
@@ -61,6 +78,8 @@ def serve(settings: Settings, host: str | None, port: int | None, accept_clock: 
     from queue_core.ops import server
     from queue_core.web.app import create_app
 
+    # Private from the first file on, for the life of the server and its children.
+    datadir.keep_private()
     # Open (and upgrade) the database here, so a broken data dir or a clock behind the data
     # stops us before listening. The app itself is built in the serving worker only.
     prepare_serving(settings, accept_clock=accept_clock)
@@ -120,15 +139,23 @@ def prepare_serving(settings: Settings, *, accept_clock: bool = False,
     descriptor (held for the life of the process).
     """
     become_data_owner(settings)
+    datadir.secure(settings.data_path)
     try:
         lock = backup.hold_serving_lock(settings.data_path)
     except backup.ServerRunning as exc:
         raise click.ClickException(f"{exc}. Máy chủ đã chạy trên thư mục dữ liệu này.") from None
+    try:
+        datadir.check_database(settings)
+        store = open_store(settings)
+    except (datadir.DatabaseRefused, DatabaseRefusedExit) as exc:
+        os.close(lock)
+        raise DatabaseRefusedExit(str(exc) if isinstance(exc, datadir.DatabaseRefused)
+                                  else exc.message) from None
     clock = clock or (lambda: now_at_center(settings))
     if patience is None:
         patience = CLOCK_PATIENCE_SECONDS if os.environ.get("INVOCATION_ID") else 0.0
-    store = Store.in_data_dir(settings.data_path)
     try:
+        note_marks(settings, store)
         now = clock()
         verdict = clockguard.check(store, now)
         if verdict.status == clockguard.BEHIND and not accept_clock and patience > 0:
@@ -199,6 +226,34 @@ def localhost_warning(settings: Settings) -> str | None:
     return ("Cảnh báo: mã QR trên vé sẽ trỏ tới localhost — đặt kiosk.public_url (hoặc "
             "XEPHANG_KIOSK_PUBLIC_URL) thành địa chỉ LAN của máy (tickets' QR codes would point at "
             "localhost: set the box's public address).")
+
+
+def open_store(settings: Settings) -> Store:
+    """Open (and upgrade) the database; a full disk that stops an upgrade is said plainly."""
+    try:
+        return Store.in_data_dir(settings.data_path)
+    except sqlite3.Error as exc:
+        if not is_full(exc):
+            raise
+        path = settings.data_path / DATABASE_FILE
+        raise DatabaseRefusedExit(render("database_storage_full", "vi", path=path) + "\n"
+                                  + render("database_storage_full", "en", path=path)) from None
+
+
+def note_marks(settings: Settings, store: Store) -> None:
+    """Write the marks beside the database (this box now has one); say so if the disk is full."""
+    marks = Marks.in_data_dir(settings.data_path)
+    with store.read():
+        seq = store.seq()
+    try:
+        marks.note_seq(seq)
+    except StorageFull:
+        pass
+    free = store.free_bytes()
+    if store.storage_full or (free is not None and free < LOW_STORAGE_BYTES):
+        shown = f"{free // 1024} KB" if free is not None else "?"
+        click.echo(render("serving_storage_full", "vi", free=shown) + "\n"
+                   + render("serving_storage_full", "en", free=shown), err=True)
 
 
 def _wait_for_the_clock(store: Store, verdict: clockguard.ClockVerdict, *,
@@ -274,6 +329,10 @@ def start_local_announcer(settings: Settings) -> Any:
         now = SystemClock().now()
         auth.revoke_tokens(store, LOCAL_ANNOUNCER, now=now)
         token = auth.create_token(store, LOCAL_ANNOUNCER, role="announcer", counter=None, now=now)
+    except StorageFull:
+        click.echo("Bộ nhớ đầy: loa thông báo trên máy này chưa chạy được (storage full: the "
+                   "local announcer is not started until space is freed).", err=True)
+        return None
     finally:
         store.close()
     host = settings.server.host

@@ -17,6 +17,7 @@ from queue_core.config import Settings
 from queue_core.ops import backup, doctor, retention
 from queue_core.service import audit
 from queue_core.storage import Store
+from queue_core.storage.marks import Marks
 
 
 @click.command("doctor")
@@ -86,6 +87,12 @@ def restore_command(settings: Settings, file: Path, yes: bool) -> None:
     finally:
         store.close()
     click.echo(f"Đã khôi phục (restored) {file} — {done.tickets} vé (tickets).")
+    marks = Marks.in_data_dir(settings.data_path)
+    issued = marks.issued_today(now.date().isoformat())
+    if issued:
+        shown = ", ".join(f"{series}: {number}" for series, number in sorted(issued.items()))
+        click.echo(f"Số thứ tự hôm nay tiếp tục sau các số đã cấp ({shown}) — numbering today "
+                   "continues after the numbers already issued.")
     if done.previous is not None:
         click.echo(f"Cơ sở dữ liệu cũ được giữ ở (previous database kept at): {done.previous}")
     click.echo("Khởi động lại máy chủ (start the server again): sudo systemctl start xephang")

@@ -60,6 +60,13 @@ class MalformedRequest(XephangError, ValueError):
     code = "malformed_request"
 
 
+class PayloadTooLarge(XephangError, ValueError):
+    """The request body is larger than the box takes."""
+
+    status = 413
+    code = "payload_too_large"
+
+
 class NotFound(XephangError, LookupError):
     """No such field, counter, ticket or user."""
 
@@ -93,6 +100,13 @@ class TooManyRequests(XephangError):
 
     status = 429
     code = "too_many_requests"
+
+
+class StorageFull(XephangError, OSError):
+    """The box's storage is full: nothing new can be written until space is freed."""
+
+    status = 507
+    code = "storage_full"
 
 
 class CatalogInvalid(InvalidInput):

@@ -13,6 +13,8 @@ CATALOG: dict[str, dict[str, str]] = {
                       "en": "Invalid value for '{field}': {reason}"},
     "malformed_request": {"vi": "Yêu cầu không phải JSON hợp lệ: {reason}",
                           "en": "The request body is not valid JSON: {reason}"},
+    "payload_too_large": {"vi": "Yêu cầu quá lớn (tối đa {limit} KB).",
+                          "en": "The request is too large (at most {limit} KB)."},
     "not_found": {"vi": "Không tìm thấy.", "en": "Not found."},
     "unknown_service": {"vi": "Không có lĩnh vực '{service}'.", "en": "No field '{service}'."},
     "unknown_counter": {"vi": "Không có quầy số {counter}.", "en": "No counter {counter}."},
@@ -23,8 +25,28 @@ CATALOG: dict[str, dict[str, str]] = {
                        "en": "The field {name} is not taking tickets now."},
     "center_closed": {"vi": "{why} Trung tâm mở cửa lại lúc {opens_next}.",
                       "en": "The center is closed now ({why_en}); it opens {opens_next_en}."},
-    "series_exhausted": {"vi": "Lĩnh vực {service} đã hết số trong ngày.",
-                         "en": "Field {service} has no numbers left today."},
+    "series_exhausted": {"vi": "Lĩnh vực {service} đã hết số thứ tự trong ngày. Quý công dân "
+                               "vui lòng liên hệ cán bộ tại quầy hướng dẫn để được hỗ trợ.",
+                         "en": "Field {service} has no numbers left today; please ask the staff "
+                               "at the information desk."},
+    "storage_full": {"vi": "Bộ nhớ của máy đầy, không lưu được dữ liệu mới. Quý công dân vui "
+                           "lòng liên hệ cán bộ; cán bộ: giải phóng bộ nhớ (xóa bản sao lưu cũ, "
+                           "xephang purge) rồi thử lại.",
+                     "en": "The box's storage is full: nothing new can be saved. Staff: free "
+                           "space (old backups, xephang purge), then retry."},
+    "storage_low": {"vi": "Bộ nhớ của máy sắp đầy. Cán bộ: xóa bản sao lưu cũ hoặc chạy "
+                          "xephang purge.",
+                    "en": "The box's storage is almost full: delete old backups or run "
+                          "xephang purge."},
+    "database_error": {"vi": "Cơ sở dữ liệu không trả lời.", "en": "The database does not answer."},
+    "printer_error": {"vi": "Máy in gặp sự cố.", "en": "The printer has a problem."},
+    "printer_offline": {"vi": "Không kết nối được máy in.", "en": "The printer cannot be reached."},
+    "audio_error": {"vi": "Loa thông báo gặp sự cố.", "en": "The loudspeaker has a problem."},
+    "audio_offline": {"vi": "Loa thông báo mất kết nối.", "en": "The loudspeaker is not connected."},
+    "wrong_ticket_key": {"vi": "Mã trên vé không đúng. Quý công dân vui lòng quét lại mã QR "
+                               "in trên vé để đánh giá.",
+                         "en": "The ticket's key is missing or wrong; scan the QR code printed "
+                               "on the ticket to rate."},
     "counter_busy": {"vi": "Quầy {counter} đang phục vụ số {label}; hãy kết thúc hoặc báo vắng trước.",
                      "en": "Counter {counter} is serving {label}; finish it or mark a no-show first."},
     "counter_idle": {"vi": "Quầy {counter} không có công dân nào đang được phục vụ.",
@@ -52,6 +74,7 @@ CATALOG: dict[str, dict[str, str]] = {
                       "en": "This account may only operate counter {allowed}."},
     "too_many_requests": {"vi": "Quá nhiều yêu cầu, vui lòng thử lại sau ít phút.",
                           "en": "Too many requests; retry in a moment."},
+    "unknown_user": {"vi": "Không có tài khoản '{username}'.", "en": "No user '{username}'."},
     "user_exists": {"vi": "Tên đăng nhập '{username}' đã tồn tại.", "en": "User '{username}' exists."},
     # The province hub.
     "unknown_center": {"vi": "Không có trung tâm '{center}'.", "en": "No center '{center}'."},
@@ -60,7 +83,6 @@ CATALOG: dict[str, dict[str, str]] = {
                          "en": "This account may only read its own center."},
     "database_unavailable": {"vi": "Cơ sở dữ liệu tạm thời không truy cập được; vui lòng thử lại sau.",
                              "en": "The database is unavailable for now; please retry later."},
-    "payload_too_large": {"vi": "Dữ liệu gửi lên quá lớn.", "en": "The request body is too large."},
     "rating_expired": {"vi": "Đã hết thời gian đánh giá số {label}.",
                        "en": "The time to rate ticket {label} is over."},
     "rating_wrong_counter": {"vi": "Số {label} không được phục vụ tại quầy {counter}.",
@@ -136,6 +158,45 @@ CATALOG: dict[str, dict[str, str]] = {
     "pairing_gone": {"vi": "Mã ghép nối đã hết hạn hoặc đã dùng.", "en": "This pairing is over."},
     "pairing_busy": {"vi": "Có quá nhiều thiết bị đang chờ ghép nối; thử lại sau ít phút.",
                      "en": "Too many devices are waiting to pair; retry in a few minutes."},
+    # A database the box will not serve, at `xephang serve`.
+    "database_missing": {
+        "vi": "Không thấy cơ sở dữ liệu {path}, nhưng máy này đã có dữ liệu (đến số thứ tự thay "
+              "đổi {seq}). Không khởi động với dữ liệu trống. Khôi phục bản sao lưu: "
+              "xephang restore {newest}",
+        "en": "The database {path} is missing, but this box had data (up to change {seq}). Not "
+              "starting on an empty database. Restore a backup: xephang restore {newest}"},
+    "database_empty": {
+        "vi": "Cơ sở dữ liệu {path} rỗng (0 byte): tệp đã bị hỏng. Không khởi động với dữ liệu "
+              "trống. Khôi phục bản sao lưu: xephang restore {newest}",
+        "en": "The database {path} is empty (0 bytes): the file is damaged. Not starting on an "
+              "empty database. Restore a backup: xephang restore {newest}"},
+    "database_damaged": {
+        "vi": "Cơ sở dữ liệu {path} bị hỏng ({detail}). Không khởi động. Khôi phục bản sao lưu: "
+              "xephang restore {newest}",
+        "en": "The database {path} is damaged ({detail}). Not starting. Restore a backup: "
+              "xephang restore {newest}"},
+    "database_foreign": {
+        "vi": "Tệp {path} không phải cơ sở dữ liệu của xephang ({detail}). Khôi phục bản sao "
+              "lưu: xephang restore {newest}",
+        "en": "{path} is not a xephang database ({detail}). Restore a backup: xephang restore "
+              "{newest}"},
+    "database_older": {
+        "vi": "Cơ sở dữ liệu {path} cũ hơn dữ liệu máy này đã ghi (thay đổi {seq} < {recorded}): "
+              "có thể tệp đã bị thay bằng bản cũ. Để dùng một bản sao lưu, hãy khôi phục đúng "
+              "cách (số thứ tự sẽ không bị cấp lại): xephang restore {newest}",
+        "en": "The database {path} is older than what this box recorded (change {seq} < "
+              "{recorded}): the file may have been replaced by an old copy. To use a backup, "
+              "restore it properly (numbers are never given twice): xephang restore {newest}"},
+    "database_storage_full": {
+        "vi": "Bộ nhớ của máy đầy: không nâng cấp được cơ sở dữ liệu {path}. Giải phóng bộ nhớ "
+              "(xóa bản sao lưu cũ, xephang purge) rồi khởi động lại.",
+        "en": "The box's storage is full: the database {path} cannot be upgraded. Free space "
+              "(old backups, xephang purge), then start again."},
+    "serving_storage_full": {
+        "vi": "Bộ nhớ của máy đầy ({free} còn trống). Máy chủ vẫn chạy và hiển thị, nhưng không "
+              "cấp được số mới cho đến khi giải phóng bộ nhớ (xóa bản sao lưu cũ, xephang purge).",
+        "en": "The box's storage is full ({free} free). The server runs and shows the queue, but "
+              "cannot issue new tickets until space is freed (old backups, xephang purge)."},
     "backup_failed": {"vi": "Sao lưu/khôi phục không thực hiện được: {detail}",
                       "en": "Backup or restore failed: {detail}"},
 }

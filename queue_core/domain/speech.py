@@ -46,7 +46,9 @@ DIALECTS = ("north", "south")
 DEFAULT_TEMPLATE = "Xin mời công dân có số thứ tự {label} đến quầy số {counter}."
 DEFAULT_RECALL_TEMPLATE = "Nhắc lại: xin mời công dân có số thứ tự {label} đến quầy số {counter}."
 
-MAX_NUMBER = 99_999
+# Up to six digits: a widened plain series (1999 → 11000 … 110000) is still read as a number.
+MAX_NUMBER = 999_999
+MAX_COUNTER = 99_999
 MAX_LABEL_LENGTH = 10
 TEMPLATE_FIELDS = ("label", "counter")
 
@@ -163,7 +165,13 @@ def _hundreds_words(n: int, words: dict[str, str]) -> list[str]:
 
 
 def number_words(n: int, *, dialect: str = "north") -> str:
-    """Return the Vietnamese words for n (0..99 999) in the given dialect."""
+    """Return the Vietnamese words for n (0..999 999) in the given dialect.
+
+    >>> number_words(11000)
+    'mười một nghìn'
+    >>> number_words(110005)
+    'một trăm mười nghìn không trăm linh năm'
+    """
     words = _check_dialect(dialect)
     _check_int(n, "number", 0, MAX_NUMBER)
     thousands, rest = divmod(n, 1000)
@@ -171,7 +179,9 @@ def number_words(n: int, *, dialect: str = "north") -> str:
         if rest < 100:
             return " ".join(_below_hundred(rest, words))
         return " ".join(_hundreds_words(rest, words))
-    out = _below_hundred(thousands, words) + [words["nghìn"]]
+    group = _below_hundred(thousands, words) if thousands < 100 else _hundreds_words(
+        thousands, words)
+    out = group + [words["nghìn"]]
     if rest:
         out += _hundreds_words(rest, words)
     return " ".join(out)
@@ -248,7 +258,7 @@ def _chosen_template(counter: object, recall: bool, template: str, recall_templa
         recall_template if recall else template,
         "recall template" if recall else "template",
     )
-    _check_int(counter, "counter", 1, MAX_NUMBER)
+    _check_int(counter, "counter", 1, MAX_COUNTER)
     return chosen
 
 

@@ -7,7 +7,9 @@ which an SD card prefers. The copy is a plain (rollback-journal) database file, 
 can be read anywhere without its -wal and -shm companions.
 
 Restore refuses while a server holds the data dir, checks the file's integrity before
-touching anything, and keeps the database it replaces beside the backups.
+touching anything, and keeps the database it replaces beside the backups. The day's number
+marks beside the database are kept: numbering goes on past every number issued today,
+even when the copy restored is from earlier the same day.
 
 >>> due(datetime(2026, 11, 23, 7, 0), newest=datetime(2026, 11, 22, 7, 0), hour=2)
 True
@@ -31,9 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from queue_core.config import Settings
+from queue_core.domain.errors import StorageFull
 from queue_core.storage import DATABASE_FILE, Store, copies
 from queue_core.storage.copies import BackupError as BackupError
 from queue_core.storage.copies import verify as verify
+from queue_core.storage.marks import Marks, sync_folder
 
 log = logging.getLogger("xephang")
 
@@ -85,7 +89,7 @@ def take(database: Path, folder: Path, *, now: datetime) -> Backup:
     """Copy `database` into `folder` while it may be in use; return the new backup."""
     if not database.exists():
         raise BackupError(f"there is no database at {database} yet")
-    folder.mkdir(mode=0o750, parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = _free_name(folder, now)
     part = target.with_name(target.name + ".part")
     part.unlink(missing_ok=True)
@@ -101,7 +105,7 @@ def take(database: Path, folder: Path, *, now: datetime) -> Backup:
         raise
     _sync_file(part)
     os.replace(part, target)
-    _sync_dir(folder)
+    sync_folder(folder)
     return Backup(target, now, target.stat().st_size, tickets)
 
 
@@ -121,15 +125,6 @@ def _sync_file(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _sync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # --- the backups kept --------------------------------------------------------------------------
@@ -208,6 +203,10 @@ def keep_nightly(settings: Settings, *, clock: Callable[[], datetime],
                 log.info("backup %s (%d tickets, %d bytes)", made.path, made.tickets, made.size)
                 if after is not None:
                     after(made)
+        except (BackupError, StorageFull, OSError) as exc:
+            # A full disk among them: said in one line, tried again later.
+            log.warning("nightly backup failed (%s); trying again in %d minutes", exc,
+                        int(SCHEDULE_SECONDS // 60))
         except Exception:  # a failed night is logged, tried again later
             log.exception("nightly backup failed; trying again in %d minutes",
                           int(SCHEDULE_SECONDS // 60))
@@ -233,10 +232,13 @@ def restore(settings: Settings, source: Path, *, now: datetime) -> Restored:
             _sync_file(incoming)
             previous = _set_aside(database, backup_dir(settings), now)
             os.replace(incoming, database)
-            _sync_dir(database.parent)
+            sync_folder(database.parent)
             _new_stream(database)
         finally:
             incoming.unlink(missing_ok=True)
+        # The marks now follow the restored database's `seq`, and keep the day's numbers:
+        # the next ticket goes on past every number already printed today.
+        Marks.in_data_dir(settings.data_path).replace_seq(copies.examine(database).seq)
     return Restored(source, database, previous, tickets)
 
 
@@ -255,7 +257,7 @@ def _set_aside(database: Path, folder: Path, now: datetime) -> Path | None:
         return None
     # Fold the WAL in so the file set aside is whole on its own; a damaged one moves as is.
     copies.fold_wal(database)
-    folder.mkdir(mode=0o750, parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     aside = folder / f"{ASIDE_PREFIX}{now.strftime(STAMP)}.sqlite3"
     n = 2
     while aside.exists():
@@ -281,7 +283,7 @@ def hold_serving_lock(data_dir: Path) -> int:
     keeps it. Raises ServerRunning when another server has it.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path(data_dir), os.O_RDWR | os.O_CREAT, 0o640)
+    fd = os.open(lock_path(data_dir), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
@@ -289,8 +291,10 @@ def hold_serving_lock(data_dir: Path) -> int:
         if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
             raise ServerRunning(f"a xephang server is already using {data_dir}") from None
         raise
-    os.ftruncate(fd, 0)
-    os.write(fd, f"{os.getpid()}\n".encode())
+    # The pid is for people looking; the lock is the flock. A full disk may refuse the pid.
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
     os.set_inheritable(fd, True)
     return fd
 

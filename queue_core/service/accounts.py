@@ -1,9 +1,9 @@
 """Administering people and device tokens: list, change, disable, revoke, rename.
 
 The same functions serve the admin console (REST) and the command line; each change is
-audited in its own transaction. What a change means for live connections (a revoked
-token's websockets, a disabled person's) is the caller's to act on: the functions return
-what was revoked or disabled.
+audited in its own transaction. A new password or disabling a person ends their sessions
+(their session version goes up, as with `auth.set_password`/`auth.disable_user`); open
+websockets of a revoked token or an ended session are the hub's to drop (`Hub.sweep`).
 
 >>> from datetime import datetime
 >>> from queue_core.domain.clock import VIETNAM
@@ -106,9 +106,13 @@ def update_person(store: Store, settings: Settings, username: str, changes: dict
         stays_admin = new["role"] == "admin" and not new["disabled"]
         if was_admin and not stays_admin and store.count_admins() <= 1:
             raise Conflict("last_admin", username=username)
-        store.update_user(username, role=new["role"], counter=new["counter"],
-                          disabled=new["disabled"],
-                          password_hash=generate_password_hash(password) if password else None)
+        store.set_role(username, role=new["role"], counter=new["counter"])
+        store.set_disabled(username, new["disabled"])
+        if password:
+            store.set_password_hash(username, generate_password_hash(password))
+        if password or (new["disabled"] and not current["disabled"]):
+            # As `auth.set_password` and `auth.disable_user`: every session of theirs ends.
+            store.end_sessions(username)
         said = [f"{key}={new[key]}" for key in ("role", "counter", "disabled")
                 if new[key] != current[key]]
         if password:

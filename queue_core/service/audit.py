@@ -17,7 +17,7 @@ both as one list, newest first.
 from __future__ import annotations
 
 import getpass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from queue_core.storage import Store
@@ -27,6 +27,9 @@ LOGIN = "login"
 LOGIN_FAILED = "login_failed"
 LOGIN_THROTTLED = "login_throttled"
 LOGOUT = "logout"
+SESSIONS_ENDED = "sessions_ended"
+PASSWORD_CHANGED = "password_changed"
+USER_DISABLED = "user_disabled"
 COUNTER_STATE = "counter_state"
 USER_ADDED = "user_added"
 TOKEN_CREATED = "token_created"
@@ -36,6 +39,11 @@ CLOCK_ACCEPTED = "clock_accepted"
 DELIVERY_RETRIED = "delivery_retried"
 
 MAX_ENTRIES = 1000
+# Repeats of one failed or throttled attempt (same name, same address) within this window
+# are one entry with a count: a flood of attempts cannot fill the disk with rows.
+FOLD_WINDOW = timedelta(minutes=15)
+# Longest text kept of a name someone typed (no account name is longer).
+NAME_CHARS = 64
 
 
 def cli_actor() -> str:
@@ -59,6 +67,30 @@ def add(store: Store, *, actor: str, action: str, now: datetime, target: str | N
     store.add_audit(at=now, actor=actor, action=action, target=target, detail=detail)
 
 
+def fold(store: Store, *, actor: str, action: str, now: datetime, target: str | None = None,
+         detail: str | None = None, window: timedelta = FOLD_WINDOW) -> None:
+    """Add an entry, or count one more of the same entry made within `window` (own write)."""
+    with store.write():
+        if not store.fold_audit(at=now, since=now - window, actor=actor, action=action,
+                                target=target, detail=detail):
+            store.add_audit(at=now, actor=actor, action=action, target=target, detail=detail)
+
+
+def typed_name(text: str) -> str:
+    """Return a name someone typed as it is kept: printable, at most NAME_CHARS characters.
+
+    >>> typed_name("lan" + chr(10) + "x" * 300)[:6], len(typed_name("x" * 300))
+    ('lan?xx', 64)
+    """
+    return "".join(ch if ch.isprintable() else "?" for ch in text[:NAME_CHARS])
+
+
+def trim(store: Store, *, now: datetime, keep_days: int, keep_rows: int) -> int:
+    """Delete entries older than `keep_days` and the oldest past `keep_rows`; return how many."""
+    with store.write():
+        return store.trim_audit(before=now - timedelta(days=keep_days), keep_rows=keep_rows)
+
+
 def entries(store: Store, *, since: date | None = None, until: date | None = None,
             actor: str | None = None, action: str | None = None, everything: bool = False,
             limit: int = 200) -> list[dict[str, Any]]:
@@ -78,13 +110,16 @@ def entries(store: Store, *, since: date | None = None, until: date | None = Non
         found.append({"at": at, "actor": who, "action": what, "target": label,
                       "ticket": ticket_id, "counter": counter,
                       "detail": detail or (f"{before}->{after}" if before else after),
-                      "source": "ticket"})
-    for at, who, what, target, detail in other_rows:
+                      "source": "ticket", "count": 1})
+    for at, who, what, target, detail, count, last_at in other_rows:
         counter = None
         if target and target.startswith("counter:") and target[8:].isdigit():
             counter = int(target[8:])
-        found.append({"at": at, "actor": who, "action": what, "target": target, "ticket": None,
-                      "counter": counter, "detail": detail, "source": "audit"})
+        entry = {"at": at, "actor": who, "action": what, "target": target, "ticket": None,
+                 "counter": counter, "detail": detail, "source": "audit", "count": count or 1}
+        if last_at:
+            entry["last_at"] = last_at
+        found.append(entry)
     # Both lists carry times in the center's zone, so their text sorts in time order.
     found.sort(key=lambda entry: entry["at"], reverse=True)
     return found[:limit]

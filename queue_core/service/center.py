@@ -36,6 +36,7 @@ from queue_core.domain import (
     counters,
     dossiers,
     eta,
+    holder,
     lifecycle,
     numbering,
     policy,
@@ -85,8 +86,11 @@ from queue_core.domain.payloads import (
 )
 from queue_core.service import audit, workdays
 from queue_core.storage import Store
+from queue_core.storage.marks import Marks
 
 RECENT_CALLS = 10
+# Below this much free space where the database lives, the box says its storage is low.
+LOW_STORAGE_BYTES = 20 * 1024 * 1024
 # Calls and recalls read to make the recent calls (a recall folds into its call's entry).
 ANNOUNCEMENTS_READ = 4 * RECENT_CALLS
 
@@ -125,11 +129,13 @@ class Center:
 
     def __init__(self, settings: Settings | LiveSettings, store: Store, *,
                  clock: Clock | None = None, publish: Publish | None = None,
-                 outbox: bool = True) -> None:
+                 marks: Marks | None = None, outbox: bool = True) -> None:
         # The settings in force: the admin console swaps them while the center serves.
         self.live = settings if isinstance(settings, LiveSettings) else LiveSettings(settings)
         settings = self.live.current
         self.store = store
+        # The day's highest numbers, kept beside the database (None: in-memory stores).
+        self.marks = marks
         self.clock: Clock = clock or SystemClock(_zone(settings))
         self.publish: Publish = publish or (lambda events: None)
         # Told after a commit that added outbox rows (the senders wake up on it).
@@ -221,7 +227,8 @@ class Center:
                    actor: str, request_key: str | None = None) -> tuple[dict[str, Any], bool]:
         """Issue a ticket, or return the one an earlier try with the same key got.
 
-        Returns the Ticket and whether it was created now.
+        Returns the Ticket with its `holder_key` (for the issuer to print in the QR code;
+        no event or other answer carries it) and whether it was created now.
         """
         field = self.service(service)
         if priority is not None and priority not in PRIORITIES:
@@ -232,7 +239,8 @@ class Center:
             if request_key is not None:
                 earlier = change.store.ticket_by_request_key(request_key)
                 if earlier is not None:
-                    return self._ticket_view(earlier), False
+                    return {**self._ticket_view(earlier),
+                            "holder_key": change.store.ticket_secret(earlier.id)}, False
             now = change.now
             if not workdays.is_open(self.settings, now):
                 raise self._closed(now)
@@ -240,19 +248,28 @@ class Center:
                 raise Conflict("service_closed", name=field.name)
             day = businessday.day_of(now)
             style = self.settings.center.label_style
-            number = numbering.next_number(change.store.last_number(field.code, day),
-                                           code=field.code, style=style)
+            last = change.store.last_number(field.code, day)
+            if self.marks is not None:
+                # After a restore of an older copy the database forgets numbers already
+                # printed today; the mark beside it does not.
+                last = max(last or 0, self.marks.issued(day, field.code)) or None
+            number = numbering.next_number(last, code=field.code, style=style)
             label = numbering.format_label(field.code, number, style=style,
                                            numeric_base=field.numeric_base)
             step = lifecycle.issue(ticket_id=secrets.token_urlsafe(12), service=field.code,
                                    number=number, label=label, priority=priority,
                                    channel=channel, now=now, actor=actor)
-            change.store.insert_ticket(step.ticket, request_key=request_key)
+            key = holder.new_key()
+            change.store.insert_ticket(step.ticket, request_key=request_key, secret=key)
             change.store.add_transition(step.transition)
+            if self.marks is not None:
+                # On disk before the ticket commits, so no number printed is ever above the
+                # mark (a small synced file; a failed write leaves no ticket behind).
+                self.marks.reserve(day, field.code, number, seq=change.store.seq())
             change.stepped(step.ticket, step.transition)
             view = self._ticket_view(step.ticket)
             change.emit(TICKET_ISSUED, {"ticket": view}, ROOM_BOARD, ROOM_KIOSK, ROOM_ANNOUNCER)
-        return view, True
+        return {**view, "holder_key": key}, True
 
     # --- counter operations ----------------------------------------------------------------
 
@@ -510,19 +527,34 @@ class Center:
             return self._ticket_view(self._ticket(ticket_id), dossier=True)
 
     def tickets(self, *, state: str | None = None, service: str | None = None,
-                date: str | None = None) -> list[dict[str, Any]]:
+                date: str | None = None,
+                among: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """List a day's tickets; `among` keeps only those fields (an officer's own)."""
         if state is not None and state not in TICKET_STATES:
             raise InvalidInput(field="state", reason=f"one of {', '.join(TICKET_STATES)}")
         code = self.service(service).code if service else None
+        fields = [code] if code else (list(among) if among is not None else None)
         with self.store.read():
             found = self.store.tickets(states=[state] if state else None,
-                                       services=[code] if code else None,
+                                       services=fields,
                                        day=date or businessday.day_of(self.clock.now()))
             if state == WAITING:
                 now = self.clock.now()
                 found = policy.order_queue(found, now=now,
                                            aging_minutes=self.settings.policy.aging_minutes)
             return [self._ticket_view(t, dossier=True) for t in found]
+
+    def holder_key(self, ticket_id: str) -> str | None:
+        """Return the key printed in a ticket's QR code (for printing it again)."""
+        with self.store.read():
+            self._ticket(ticket_id)
+            return self.store.ticket_secret(ticket_id)
+
+    def holder_key_matches(self, ticket_id: str, given: object) -> bool:
+        """Tell whether `given` is the ticket's holder key (constant time)."""
+        with self.store.read():
+            self._ticket(ticket_id)
+            return holder.matches(self.store.ticket_secret(ticket_id), given)
 
     def transitions(self, ticket_id: str) -> list[dict[str, Any]]:
         with self.store.read():
@@ -631,6 +663,15 @@ class Center:
         with self.store.read():
             self.store.seq()
 
+    def storage_state(self) -> str:
+        """Return "full" (the last write found no room), "low" (little room left) or "ok"."""
+        if self.store.storage_full:
+            return "full"
+        free = self.store.free_bytes()
+        if free is not None and free < LOW_STORAGE_BYTES:
+            return "low"
+        return "ok"
+
     def issued_for(self, request_key: str) -> bool:
         """Tell whether a ticket was already issued for this request key (a retry)."""
         with self.store.read():
@@ -661,9 +702,15 @@ class Center:
 
 def open_center(settings: Settings | LiveSettings, *, store: Store | None = None,
                 clock: Clock | None = None) -> Center:
-    """Return the center over `store`, or over the data dir's database (opened and upgraded)."""
+    """Return the center over `store`, or over the data dir's database (opened and upgraded).
+
+    Over the data dir's database, the day's number marks are kept beside it.
+    """
     data_path = (settings.current if isinstance(settings, LiveSettings) else settings).data_path
-    return Center(settings, store or Store.in_data_dir(data_path), clock=clock)
+    if store is not None:
+        return Center(settings, store, clock=clock)
+    return Center(settings, Store.in_data_dir(data_path), clock=clock,
+                  marks=Marks.in_data_dir(data_path))
 
 
 def _zone(settings: Settings) -> Any:

@@ -1,8 +1,11 @@
 """The rules for a rating given at a counter's device or by the ticket holder.
 
-A counter's device rates only the ticket just finished there, within the time its
-screens stay up plus a margin, so a stale screen can never rate the next citizen's
-visit; the holder rates on their own ticket page, the same business day.
+A device (a kiosk token) rates only a ticket just finished at a counter, within the time
+the rating screens stay up plus a margin, so a stale screen can never rate the next
+citizen's visit; this holds whichever route it takes (`/counters/{n}/rating` or
+`/tickets/{id}/rating`). The holder rates on their own ticket page, the same business
+day, with the key printed in the ticket's QR code: the ticket's id alone, which the
+wall screen shows, rates nothing.
 
 >>> from queue_core.config import load_settings
 >>> rating_window_seconds(load_settings(env={}))
@@ -16,7 +19,7 @@ from typing import Any
 
 from queue_core.config import Settings
 from queue_core.domain import businessday
-from queue_core.domain.errors import Conflict
+from queue_core.domain.errors import Conflict, Forbidden
 from queue_core.domain.model import DONE
 from queue_core.service.center import Center
 
@@ -26,6 +29,10 @@ from queue_core.service.center import Center
 RATING_GRACE_SECONDS = 10
 # How long the rating device says thank you before it goes back to idle.
 THANKS_SECONDS = 6
+# Ratings one device may send a minute (a counter finishes far fewer citizens than this),
+# and rating attempts one address may make a minute from ticket pages.
+DEVICE_RATINGS_PER_MINUTE = 20
+HOLDER_RATINGS_PER_MINUTE = 10
 
 
 def rating_options(settings: Settings) -> dict[str, Any]:
@@ -63,9 +70,29 @@ def rate_at_counter(center: Center, number: int, ticket_id: str, level: Any, *,
     return center.rate(ticket["id"], level, comment=comment)
 
 
-def rate_by_holder(center: Center, ticket_id: str, level: Any, *,
+def served_at(center: Center, ticket_id: str) -> int:
+    """Return the counter that finished a ticket; 409 `not_rateable` when none did."""
+    ticket = center.ticket(ticket_id)
+    if ticket["state"] != DONE or ticket["counter"] is None:
+        raise Conflict("not_rateable")
+    return int(ticket["counter"])
+
+
+def rate_by_device(center: Center, ticket_id: str, level: Any, *,
                    comment: Any = None) -> dict[str, Any]:
-    """Keep the rating the citizen gave on their own ticket page (same business day)."""
+    """Keep a device's rating of a ticket: the same rule as at the counter that served it."""
+    return rate_at_counter(center, served_at(center, ticket_id), ticket_id, level,
+                           comment=comment)
+
+
+def rate_by_holder(center: Center, ticket_id: str, key: Any, level: Any, *,
+                   comment: Any = None) -> dict[str, Any]:
+    """Keep the rating the citizen gave on their own ticket page (same business day).
+
+    `key` must be the ticket's holder key (printed in its QR code): 403 otherwise.
+    """
+    if not center.holder_key_matches(ticket_id, key):
+        raise Forbidden("wrong_ticket_key")
     ticket = center.ticket(ticket_id)
     today = businessday.day_of(center.clock.now())
     if ticket["state"] == DONE and ticket["day"] != today and not _rated(center, ticket["id"]):

@@ -100,15 +100,27 @@ def ticket_values(f: Facts, context: ReportContext) -> list[Any]:
     ]
 
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet may run a cell starting with one of these as a formula (CSV injection):
+# the ASCII signs, control and blank characters some programs skip before a formula, and
+# the full-width signs some programs read as their ASCII twins.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", " ", "\u00a0", "\u3000",
+                  "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_text(value: str) -> str:
+    """Return text as a CSV cell no spreadsheet takes for a formula.
+
+    >>> csv_text("=1+1"), csv_text(" =1+1"), csv_text("\uff1d1"), csv_text("Chờ lâu")
+    ("'=1+1", "' =1+1", "'＝1", 'Chờ lâu')
+    """
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _csv_cell(index: int, value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, str):
-        return "'" + value if value.startswith(_FORMULA_STARTS) else value
+        return csv_text(value)
     if index in _TIME_COLUMNS:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if index in _DURATION_COLUMNS:

@@ -1,7 +1,9 @@
 """One SQLite connection: opening (WAL, synchronous=FULL), transactions, the board's `seq`.
 
 Every change runs inside `write()`, one `BEGIN IMMEDIATE` transaction: all of it is
-committed, or none. `write()` does not touch `seq`; the writer path calls `bump_seq()`
+committed, or none. A write the disk has no room for is rolled back whole and raised as
+`StorageFull`; the store remembers it (`storage_full`) until a write succeeds again, and
+tells whoever watches (`watch_storage`), outside its lock. `write()` does not touch `seq`; the writer path calls `bump_seq()`
 inside the transaction when the change has events to publish. Long reads (a year of
 statistics, an export) use `snapshot()`, a connection of their own, so they never hold
 the store's lock while tickets are issued and called.
@@ -9,15 +11,17 @@ the store's lock while tickets are issued and called.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
 import sqlite_utils
 
+from queue_core.domain.errors import StorageFull
 from queue_core.storage.migrations import migrate
 
 DATABASE_FILE = "xephang.sqlite3"
@@ -47,6 +51,9 @@ class Connection:
         # SQLite serialises writers anyway; the lock keeps this process's threads from
         # interleaving statements of two transactions on the shared connection.
         self.lock = threading.RLock()
+        # Whether the last write failed for want of space (cleared by the next success).
+        self.storage_full = False
+        self._storage_watchers: list[Callable[[bool], None]] = []
 
     @classmethod
     def open(cls, path: str | Path) -> Self:
@@ -87,15 +94,54 @@ class Connection:
 
     @contextmanager
     def write(self) -> Iterator[Self]:
-        """Run the block as one immediate transaction: all of it is committed, or none."""
-        with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+        """Run the block as one immediate transaction: all of it is committed, or none.
+
+        Raises StorageFull, with nothing written, when the disk has no room for it.
+        """
+        full: bool | None = None
+        try:
+            with self.lock:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield self
+                    except BaseException:
+                        self._roll_back()
+                        raise
+                    try:
+                        self.conn.execute("COMMIT")
+                    except BaseException:
+                        self._roll_back()
+                        raise
+                except sqlite3.Error as exc:
+                    if not is_full(exc):
+                        raise
+                    full = True
+                    raise StorageFull() from None
+                except StorageFull:
+                    full = True
+                    raise
+                else:
+                    full = False
+        finally:
+            if full is not None:
+                self._note_storage(full)
+
+    def _roll_back(self) -> None:
+        # SQLite ends some failed transactions itself (a full disk among them).
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def watch_storage(self, watcher: Callable[[bool], None]) -> None:
+        """Call `watcher(full)` whenever writes start or stop failing for want of space."""
+        self._storage_watchers.append(watcher)
+
+    def _note_storage(self, full: bool) -> None:
+        if full == self.storage_full:
+            return
+        self.storage_full = full
+        for watcher in list(self._storage_watchers):
+            watcher(full)
 
     @contextmanager
     def read(self) -> Iterator[Self]:
@@ -130,6 +176,29 @@ class Connection:
         finally:
             conn.close()
 
+    def page_limit(self, pages: int | None = None) -> int:
+        """Return (and with `pages`, set) this connection's largest database size in pages.
+
+        Tests make a small "disk" this way; nothing else changes it.
+        """
+        with self.lock:
+            if pages is not None:
+                self.conn.execute(f"PRAGMA max_page_count = {int(pages)}")
+            return int(self.conn.execute("PRAGMA max_page_count").fetchone()[0])
+
+    def free_bytes(self) -> int | None:
+        """Return the free space where the database lives (None for an in-memory one)."""
+        if self.path == ":memory:":
+            return None
+        try:
+            return shutil.disk_usage(Path(self.path).resolve().parent).free
+        except OSError:
+            return None
+
+    def page_count(self) -> int:
+        with self.lock:
+            return int(self.conn.execute("PRAGMA page_count").fetchone()[0])
+
     # --- the board's version -------------------------------------------------------------------
 
     def seq(self) -> int:
@@ -139,3 +208,11 @@ class Connection:
         """Raise `seq` by one inside the caller's transaction; return the new value."""
         self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'seq'")
         return self.seq()
+
+
+def is_full(error: BaseException) -> bool:
+    """Tell whether a SQLite error means the disk (or the database's size limit) is full."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return (code & 0xFF) == sqlite3.SQLITE_FULL
+    return "database or disk is full" in str(error)

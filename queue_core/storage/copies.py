@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from queue_core.domain.errors import XephangError
@@ -106,6 +107,67 @@ def health(database: Path) -> tuple[list[str], int]:
         if rows != ["ok"]:
             return rows, 0
         return rows, int(conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0])
+    finally:
+        conn.close()
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+# What `examine` finds a database file to be.
+MISSING, EMPTY, NOT_SQLITE, TRUNCATED, DAMAGED, FOREIGN, WHOLE = (
+    "missing", "empty", "not_sqlite", "truncated", "damaged", "foreign", "whole")
+
+
+@dataclass(frozen=True)
+class Examined:
+    """What a database file is: `state` (one of the names above), why, and its `seq`."""
+
+    state: str
+    detail: str = ""
+    seq: int = 0
+    tickets: int = 0
+
+
+def examine(path: Path) -> Examined:
+    """Look at a database file before serving it, changing nothing.
+
+    Finds a missing or zero-length file, a header that is not SQLite's, a file shorter
+    than its header says (truncated), damaged pages (SQLite's quick_check) and a SQLite
+    file that is not ours; otherwise returns its `seq` and number of tickets.
+    """
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return Examined(MISSING)
+    if size == 0:
+        return Examined(EMPTY, "0 bytes")
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
+        return Examined(NOT_SQLITE, "the file does not start with SQLite's header")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The header's page count is valid when its two change counters agree (SQLite ≥ 3.7).
+    if header[24:28] == header[92:96] and pages and size < pages * page_size:
+        return Examined(TRUNCATED, f"{size} bytes, the header says {pages * page_size}")
+    try:
+        # Read-write, as the server opens it: a WAL file without its -shm needs that.
+        conn = sqlite3.connect(path, timeout=10)
+    except sqlite3.Error as exc:
+        return Examined(DAMAGED, str(exc))
+    try:
+        rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+        if rows != ["ok"]:
+            return Examined(DAMAGED, "; ".join(rows[:3]))
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not {"tickets", "meta", "_migrations"} <= tables:
+            return Examined(FOREIGN, "no xephang tables in it")
+        seq = conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+        tickets = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+        return Examined(WHOLE, seq=int(seq[0]) if seq else 0, tickets=int(tickets))
+    except sqlite3.Error as exc:
+        return Examined(DAMAGED, str(exc))
     finally:
         conn.close()
 

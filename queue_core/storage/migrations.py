@@ -78,6 +78,25 @@ def create_audit_log(db: sqlite_utils.Database) -> None:
     db.table("audit_log").create_index(["at"], index_name="audit_log_at")
 
 
+def add_ticket_secrets(db: sqlite_utils.Database) -> None:
+    # The holder's key: printed in the ticket's QR code, never shown on a screen or in an
+    # event, and the only credential for rating a ticket from the citizen's own page.
+    # Tickets issued before this have none: their pages stay readable, not rateable.
+    db.table("tickets").add_column("secret", str)
+
+
+def add_session_versions_and_audit_counts(db: sqlite_utils.Database) -> None:
+    # A person's sessions carry this number; raising it (logging out, a new password,
+    # disabling the person) ends every session made before, at once.
+    db.table("users").add_column("session_version", int, not_null_default=0)
+    # Repeated failed or throttled logins of one name from one address fold into one
+    # row per window: `count` attempts, the last at `last_at`.
+    db.table("audit_log").add_column("count", int, not_null_default=1)
+    db.table("audit_log").add_column("last_at", str)
+    db.table("audit_log").create_index(["action", "target", "detail", "at"],
+                                       index_name="audit_log_fold")
+
+
 def create_procedure_catalog(db: sqlite_utils.Database) -> None:
     # The look-up kiosk's procedures. The search index holds their code, name and documents
     # folded (đ as d: Unicode decomposition keeps its stroke); the tokenizer removes the
@@ -148,6 +167,8 @@ MIGRATIONS: Sequence[tuple[str, Migration]] = (
     ("0004_add_ticket_prints", add_ticket_prints),
     ("0005_index_the_queue_order", index_the_queue_order),
     ("0006_create_audit_log", create_audit_log),
+    ("0008_ticket_secrets", add_ticket_secrets),
+    ("0009_session_versions", add_session_versions_and_audit_counts),
     ("0012_procedure_catalog", create_procedure_catalog),
     ("0010_outbox", create_outbox),
     ("0011_dossiers", add_dossiers),

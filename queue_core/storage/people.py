@@ -6,7 +6,7 @@ from typing import Any
 
 from queue_core.storage.rows import Rows
 
-_USER = "SELECT username, password_hash, role, counter FROM users"
+_USER = "SELECT username, password_hash, role, counter, session_version FROM users"
 
 
 class PeopleRows(Rows):
@@ -18,7 +18,26 @@ class PeopleRows(Rows):
                                 [username]).fetchone()
         if row is None:
             return None
-        return {"username": row[0], "password_hash": row[1], "role": row[2], "counter": row[3]}
+        return {"username": row[0], "password_hash": row[1], "role": row[2], "counter": row[3],
+                "session_version": row[4]}
+
+    def end_sessions(self, username: str) -> int | None:
+        """Raise a person's session version (ending their sessions); return the new one."""
+        self.conn.execute("UPDATE users SET session_version = session_version + 1"
+                          " WHERE username = ?", [username])
+        row = self.conn.execute("SELECT session_version FROM users WHERE username = ?",
+                                [username]).fetchone()
+        return None if row is None else int(row[0])
+
+    def set_password_hash(self, username: str, password_hash: str) -> bool:
+        cursor = self.conn.execute("UPDATE users SET password_hash = ? WHERE username = ?",
+                                   [password_hash, username])
+        return cursor.rowcount == 1
+
+    def set_disabled(self, username: str, disabled: bool) -> bool:
+        cursor = self.conn.execute("UPDATE users SET disabled = ? WHERE username = ?",
+                                   [1 if disabled else 0, username])
+        return cursor.rowcount == 1
 
     def user_exists(self, username: str) -> bool:
         return self.conn.execute("SELECT 1 FROM users WHERE username = ?",
@@ -98,14 +117,10 @@ class PeopleRows(Rows):
         return {"username": row[0], "role": row[1], "counter": row[2], "created_at": row[3],
                 "disabled": bool(row[4])}
 
-    def update_user(self, username: str, *, role: str, counter: int | None, disabled: bool,
-                    password_hash: str | None) -> None:
-        """Change a person inside the caller's transaction (the password only when given)."""
-        self.conn.execute("UPDATE users SET role = ?, counter = ?, disabled = ? WHERE username = ?",
-                          [role, counter, int(disabled), username])
-        if password_hash is not None:
-            self.conn.execute("UPDATE users SET password_hash = ? WHERE username = ?",
-                              [password_hash, username])
+    def set_role(self, username: str, *, role: str, counter: int | None) -> None:
+        """Change a person's role and counter inside the caller's transaction."""
+        self.conn.execute("UPDATE users SET role = ?, counter = ? WHERE username = ?",
+                          [role, counter, username])
 
     def officer_names(self) -> list[str]:
         """Return the officers (staff accounts) and everyone who served at a counter in history.

@@ -19,8 +19,8 @@ TICKET_COLUMNS = ("id", "service", "series", "day", "number", "label", "state", 
                   "channel", "counter", "officer", "issued_at", "queued_at", "called_at",
                   "finished_at", "recalls", "dossier", "procedure")
 _SELECT_TICKETS = f"SELECT {', '.join(TICKET_COLUMNS)} FROM tickets"
-_INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}, request_key) VALUES "
-                  f"({', '.join(':' + c for c in TICKET_COLUMNS)}, :request_key)")
+_INSERT_TICKET = (f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}, request_key, secret) VALUES "
+                  f"({', '.join(':' + c for c in TICKET_COLUMNS)}, :request_key, :secret)")
 _INSERT_TRANSITION = ("INSERT INTO transitions (ticket_id, action, from_state, to_state, at, actor,"
                       " service, counter, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _INSERT_RATING = ("INSERT INTO ratings (ticket_id, level, comment, at, service, counter, officer)"
@@ -143,8 +143,15 @@ class TicketRows(Rows):
                                 [series, day]).fetchone()
         return int(row[0]) if row and row[0] is not None else None
 
-    def insert_ticket(self, ticket: Ticket, *, request_key: str | None = None) -> None:
-        self.conn.execute(_INSERT_TICKET, {**ticket_to_row(ticket), "request_key": request_key})
+    def insert_ticket(self, ticket: Ticket, *, request_key: str | None = None,
+                      secret: str | None = None) -> None:
+        self.conn.execute(_INSERT_TICKET, {**ticket_to_row(ticket), "request_key": request_key,
+                                           "secret": secret})
+
+    def ticket_secret(self, ticket_id: str) -> str | None:
+        """Return the holder's key of a ticket (None for tickets issued before keys)."""
+        row = self.conn.execute("SELECT secret FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+        return None if row is None else row[0]
 
     def update_ticket(self, ticket: Ticket) -> None:
         row = ticket_to_row(ticket)
@@ -154,8 +161,8 @@ class TicketRows(Rows):
     def insert_history(self, tickets: Iterable[Ticket], transitions: Iterable[Transition],
                        ratings: Iterable[Rating]) -> None:
         """Insert finished history in bulk, inside the caller's transaction (simulations)."""
-        self.conn.executemany(_INSERT_TICKET, [{**ticket_to_row(t), "request_key": None}
-                                               for t in tickets])
+        self.conn.executemany(_INSERT_TICKET, [{**ticket_to_row(t), "request_key": None,
+                                                "secret": None} for t in tickets])
         self.conn.executemany(_INSERT_TRANSITION, [_transition_row(t) for t in transitions])
         self.conn.executemany(_INSERT_RATING, [_rating_row(r) for r in ratings])
 

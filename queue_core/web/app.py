@@ -25,10 +25,13 @@ from kiosk.web import blueprint as kiosk_pages
 from queue_core.config import LiveSettings, Settings, load_settings
 from queue_core.domain import vocabulary
 from queue_core.domain.clock import Clock, SystemClock
+from queue_core.domain.errors import StorageFull
 from queue_core.ops import upkeep
 from queue_core.ops.relay import Relay
 from queue_core.ops.watchdog import Notifier
 from queue_core.service.center import Center, open_center
+from queue_core.service.auth import LoginLimits
+from queue_core.service.kiosks import KioskLimit
 from queue_core.service.pairing import Pairings
 from queue_core.service.settings import ConsoleSettings
 from queue_core.service.throttle import Throttle
@@ -61,17 +64,18 @@ class Xephang:
     center: Center
     hub: Hub
     socketio: SocketIO
-    login_throttle: Throttle
+    login_limits: LoginLimits
+    kiosk_limit: KioskLimit
     console: ConsoleSettings | None = None
     pairings: Pairings | None = None
     setup_throttle: Throttle | None = None
+    # Delivers the outbox to webhooks and the hub (started only by a serving app).
+    relay: Relay | None = None
 
     @property
     def settings(self) -> Settings:
         """The settings in force now (the admin console changes them while serving)."""
         return self.live.current
-    # Delivers the outbox to webhooks and the hub (started only by a serving app).
-    relay: Relay | None = None
 
 
 def _secret_key(settings: Settings) -> str:
@@ -124,9 +128,19 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     hub = Hub(socketio, center, live.current)
     center.publish = hub.publish
     live.listen(hub.settings_changed)
-    app.extensions["xephang"] = Xephang(live, store, center, hub, socketio,
-                                        Throttle(limit=5, window=60), console, Pairings(store),
-                                        Throttle(limit=5, window=60))
+    security = settings.security
+    kiosk_limit = KioskLimit(settings.kiosk.tickets_per_minute)
+
+    def kiosk_limit_changed(old: Settings, new: Settings) -> None:
+        # The admin console changed the kiosk's rate: the next press counts against it.
+        kiosk_limit.throttle.limit = new.kiosk.tickets_per_minute
+
+    live.listen(kiosk_limit_changed)
+    app.extensions["xephang"] = Xephang(
+        live, store, center, hub, socketio,
+        LoginLimits(per_name=security.login_attempts_per_minute,
+                    per_address=security.login_attempts_per_address_per_minute),
+        kiosk_limit, console, Pairings(store), Throttle(limit=5, window=60))
     CSRFProtect(app)
     errors.register(app)
     for blueprint in (api, pages, stats_api, openapi_api, manager_pages, display_pages,
@@ -151,7 +165,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
 
 
 def _connection_keeper(app: Flask) -> None:
-    """Drop connections of tokens revoked and people disabled elsewhere (the command line)."""
+    """Drop connections whose credential ended elsewhere (a token revoked or a person
+    disabled from the command line, a logout in another browser)."""
     xephang: Xephang = app.extensions["xephang"]
     while True:
         xephang.socketio.sleep(10)
@@ -169,6 +184,8 @@ def _day_keeper(app: Flask) -> None:
             closed = xephang.center.close_day()
             if closed:
                 log.info("closed %d tickets left from the business day", closed)
+        except StorageFull:
+            log.warning("storage full: the day is closed once space returns")
         except Exception:
             log.exception("closing the day failed; trying again in a minute")
         xephang.socketio.sleep(30)

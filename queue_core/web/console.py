@@ -15,12 +15,9 @@ from flask import Blueprint, abort, current_app, render_template
 
 from queue_core.config import Settings
 from queue_core.service.ratings import rating_options
-from queue_core.service.throttle import Throttle
 
 staff_pages = Blueprint("staff_pages", __name__, template_folder="templates")
 
-# Ticket pages are anonymous: one address may try this many ratings a minute.
-HOLDER_RATINGS_PER_MINUTE = 10
 
 def _xephang() -> Any:
     return current_app.extensions["xephang"]
@@ -49,9 +46,3 @@ def rating_device(number: int) -> str:
     return render_template("rate.html", center=settings.center, counter=counter,
                            options=rating_options(settings))
 
-
-def throttle_holder(address: str) -> None:
-    """Count one rating attempt from a ticket page at `address` (429 past the limit)."""
-    throttle = current_app.extensions.setdefault(
-        "xephang_holder_ratings", Throttle(limit=HOLDER_RATINGS_PER_MINUTE, window=60))
-    throttle.hit(address)

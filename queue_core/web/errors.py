@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -20,7 +20,7 @@ HTTP_CODES = {
     404: "unknown_route",
     405: "method_not_allowed",
     409: "conflict",
-    413: "malformed_request",
+    413: "payload_too_large",
     415: "malformed_request",
     429: "too_many_requests",
 }
@@ -57,7 +57,8 @@ def register(app: Flask) -> None:
         status = error.code or 500
         code = HTTP_CODES.get(status, "http_error")
         reason = error.description or ""
-        return error_response(status, code, render(code, language(), reason=reason))
+        limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 1024
+        return error_response(status, code, render(code, language(), reason=reason, limit=limit))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:

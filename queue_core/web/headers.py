@@ -51,9 +51,8 @@ def inline_script_hashes(html: str) -> list[str]:
 
 def content_security_policy(host: str, script_hashes: list[str]) -> str:
     """Return the policy for a page served as `host` (Socket.IO connects back to it)."""
-    # 'unsafe-eval': tools that drive a screen (browser automation, remote debugging) evaluate
-    # expressions in the page. The pages never do; injected script elements stay blocked.
-    scripts = " ".join(["'self'", "'unsafe-eval'", *script_hashes])
+    # No 'unsafe-eval': the pages never evaluate text as code, so nothing injected may either.
+    scripts = " ".join(["'self'", *script_hashes])
     return "; ".join([
         "default-src 'self'",
         f"script-src {scripts}",

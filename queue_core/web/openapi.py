@@ -75,6 +75,9 @@ SCHEMAS: dict[str, Schema] = {
         "recalls": {"type": "integer", "minimum": 0},
         "ahead": _nullable({"type": "integer", "minimum": 0}),
         "eta_minutes": _nullable({"type": "integer", "minimum": 0}),
+        "holder_key": {"type": "string", "description": (
+            "the holder's key, only in the answer that issued the ticket (printed in its QR "
+            "code: /t/{id}?k={holder_key}); the one credential of its citizen rating")},
         "dossier": _nullable(_object({"code": TEXT, "procedure": _nullable(TEXT)},
                                      ("code", "procedure"))),
     }, ("id", "label", "service", "priority", "state", "counter", "issued_at", "called_at",
@@ -170,7 +173,12 @@ SCHEMAS: dict[str, Schema] = {
     "Health": _object({
         "status": {"enum": ["ok", "degraded"]}, "database": {"enum": ["ok", "error"]},
         "printer": {"enum": DEVICE_STATES}, "audio": {"enum": DEVICE_STATES},
-        "devices": {"type": "object"}, "version": TEXT,
+        "storage": {"enum": ["ok", "low", "full"]},
+        "devices": {"type": "object", "description": (
+            "each device's report about itself (kiosk:NAME, …); it never makes the box degraded")},
+        "reasons": {"type": "array", "items": _object({"code": TEXT, "message": TEXT},
+                                                      ("code", "message"))},
+        "version": TEXT,
     }, ("status", "database", "printer", "audio", "version")),
     "Stats": _object({
         "from": DATE, "to": DATE, "issued": INT, "served": INT, "no_show": INT,
@@ -260,6 +268,10 @@ WIDTH = {"name": "width", "in": "query", "schema": {"enum": [384, 576]},
 LEVEL = {"enum": list(RATING_LEVELS)}
 RATING_BODY = _object({"level": LEVEL, "comment": _nullable({"type": "string",
                                                                "maxLength": 500})}, ("level",))
+HOLDER_RATING_BODY = _object({
+    "level": LEVEL, "comment": _nullable({"type": "string", "maxLength": 500}),
+    "key": {"type": "string", "description": "the holder's key from the ticket's QR code"},
+}, ("level", "key"))
 PROCEDURE_CODE = {"name": "code", "in": "path", "required": True,
                   "description": "the procedure's code in the catalog",
                   "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}}
@@ -290,10 +302,13 @@ ERRORS = {
     404: "no such field, counter or ticket",
     409: "the request does not fit the current state",
     422: "a value is missing or wrong; the message names the field",
-    413: "the file is larger than the box reads",
+    413: "the body or file is larger than the box reads",
     429: "too many requests",
     503: "the one-door system cannot answer now",
+    507: "storage_full: the box's storage is full, nothing was written",
 }
+# Methods that write: each may meet a full disk (507 storage_full).
+WRITES = ("post", "put", "delete")
 
 
 def _operation(endpoint: str, summary: str, tag: str, roles: tuple[str, ...], ok: dict[int, Schema],
@@ -305,7 +320,7 @@ def _operation(endpoint: str, summary: str, tag: str, roles: tuple[str, ...], ok
         codes |= {400, 422}
     for status in sorted(codes):
         responses[str(status)] = _json(ERRORS[status], ref("Error"))
-    # Any other client error (405, 413, 415…) has the same shape; a 5xx never happens.
+    # Any other client error (405, 413, 415…) has the same shape; no 5xx but 507 (a full disk).
     responses["4XX"] = _json("a client error", ref("Error"))
     operation: Schema = {"operationId": endpoint, "summary": summary, "tags": [tag],
                          "x-roles": list(roles), "responses": responses}
@@ -366,7 +381,7 @@ def _paths() -> dict[str, dict[str, Schema]]:
                     "channel": {"enum": list(CHANNELS)},
                     "request_key": {"type": "string", "minLength": 8, "maxLength": 100},
                 }, ("service",))),
-                errors=(404, 409)),
+                errors=(404, 409, 429)),
             "get": _operation(
                 "api.list_tickets", "List a day's tickets (waiting ones in call order)",
                 "tickets", staff, {200: _json("the tickets", _list("Ticket"))},
@@ -427,11 +442,11 @@ def _paths() -> dict[str, dict[str, Schema]]:
         "/tickets/{ticket_id}/rating": {"post": _operation(
             "api.rate_ticket", "Keep the one rating of a served ticket", "ratings", kiosk,
             {201: _json("the rating", ref("Rating"))}, parameters=ticket, body=_body(RATING_BODY),
-            errors=(404, 409))},
+            errors=(404, 409, 429))},
         "/tickets/{ticket_id}/citizen-rating": {"post": _operation(
             "api.rate_by_holder", "Rate a served ticket from its own page (same day)", "ratings",
             (), {201: _json("the rating", ref("Rating"))}, parameters=ticket,
-            body=_body(RATING_BODY), errors=(404, 409, 429))},
+            body=_body(HOLDER_RATING_BODY), errors=(403, 404, 409, 429))},
         "/counters/{number}/call-next": {"post": _operation(
             "api.call_next", "Call whom the policy puts first among the counter's fields",
             "counters", operators,
@@ -629,6 +644,10 @@ def _paths() -> dict[str, dict[str, Schema]]:
             {200: _json("the OpenAPI document", {"type": "object"})})},
     }
     paths.update(_admin_paths())
+    for operations in paths.values():
+        for method, operation in operations.items():
+            if method in WRITES:
+                operation["responses"]["507"] = _json(ERRORS[507], ref("Error"))
     return paths
 
 

@@ -1,4 +1,11 @@
-"""The real-time hub (Socket.IO): rooms per audience, the Board on subscribe, events pushed after commit."""
+"""The real-time hub (Socket.IO): rooms per audience, the Board on subscribe, events pushed after commit.
+
+A client's credential is checked again whenever it asks for something (a private room,
+a status report), so a session ended or a token revoked after connecting grants nothing.
+A device reports only its own status: the announcer is the center's loudspeaker
+("audio"), any other device is itself ("kiosk:<token name>"); the box's own printer and
+storage are reported by the box alone.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ from flask_socketio import SocketIO, emit, join_room, leave_room
 
 from queue_core.config import Settings, as_document
 from queue_core.domain.clock import time_text
+from queue_core.domain.messages import render
 from queue_core.domain.events import (
     BOARD,
     DEVICE_STATUS,
@@ -26,14 +34,21 @@ from queue_core.domain.events import (
 )
 from queue_core.service import auth
 from queue_core.service.center import Center
+from queue_core.web.security import session_principal
 
 log = logging.getLogger("xephang.hub")
 
 # Which role a private room needs; the board and counter rooms are open on the LAN.
 PRIVATE_ROOMS = {ROOM_KIOSK: "kiosk", ROOM_ANNOUNCER: "announcer", ROOM_STAFF: "staff"}
 DEVICE_STATES = ("ok", "degraded", "error", "offline", "emulated", "none", "unknown")
-DEVICE_ALIASES = {"announcer": "audio", "speaker": "audio"}
+# The announcer owns the loudspeaker: its health is the center's audio health.
+AUDIO_NAMES = ("audio", "announcer", "speaker")
 REPORTING_ROLES = ("kiosk", "announcer", "keypad", "display", "staff")
+# The box's own parts, which no device token may report for.
+CORE_DEVICES = ("printer", "audio", "storage")
+# Devices remembered at most (one per device token reporting; the oldest goes first).
+MAX_DEVICES = 100
+STORAGE = "storage"
 
 
 def _initial_state(backend: str) -> str:
@@ -51,11 +66,14 @@ class Hub:
         self.center = center
         self.store = center.store
         self._principals: dict[str, auth.Principal | None] = {}
+        # How each client proved who it is, checked again on every request it makes.
+        self._credentials: dict[str, tuple[str, Any]] = {}
         self._devices: dict[str, dict[str, Any]] = {
             "printer": {"status": _initial_state(settings.hardware.printer), "message": ""},
             "audio": {"status": _initial_state(settings.hardware.audio), "message": ""},
         }
         self._lock = threading.Lock()
+        self.store.watch_storage(self._storage_changed)
         socketio.on_event("connect", self.on_connect)
         socketio.on_event("disconnect", self.on_disconnect)
         socketio.on_event("subscribe", self.on_subscribe)
@@ -109,29 +127,37 @@ class Hub:
             return sum(1 for p in self._principals.values()
                        if p is not None and p.role == "announcer")
 
+    def report_own_status(self, principal: auth.Principal, status: str, message: str) -> str:
+        """Record a device's report about itself; return the name it is kept under."""
+        name = own_device(principal)
+        with self._lock:
+            if name not in self._devices and len(self._devices) >= MAX_DEVICES:
+                oldest = next(n for n in self._devices if n not in CORE_DEVICES)
+                del self._devices[oldest]
+        self.device_status(name, status, message)
+        return name
+
+    def _storage_changed(self, full: bool) -> None:
+        # Called by the store after its transaction has ended: screens say "bộ nhớ đầy".
+        if full:
+            self.device_status(STORAGE, "error", render("storage_full", "vi"))
+        else:
+            self.device_status(STORAGE, "ok", "")
+
     # --- cutting connections off ------------------------------------------------------------
 
-    def drop_tokens(self, token_ids: Sequence[int]) -> int:
-        """Disconnect every connection made with these (revoked) tokens; return how many."""
-        wanted = set(token_ids)
-        return self._drop(lambda p: p.token_id is not None and p.token_id in wanted)
-
-    def drop_user(self, username: str) -> int:
-        """Disconnect every connection of a person's sessions (disabled); return how many."""
-        return self._drop(lambda p: p.kind == "user" and p.name == username)
-
     def sweep(self) -> int:
-        """Drop connections whose token was revoked or whose person was disabled elsewhere."""
-        with self.store.read():
-            live_ids = {t["id"] for t in self.store.live_tokens()}
-            active = {u["username"] for u in self.store.users() if not u["disabled"]}
-        return self._drop(lambda p: (p.token_id not in live_ids) if p.kind == "device"
-                          else p.name not in active)
+        """Drop every connection whose credential no longer holds; return how many.
 
-    def _drop(self, doomed: Any) -> int:
+        The same check as each request's (`_valid`): a revoked token, a disabled person, a
+        session ended by logging out or a new password. Called at once after the console
+        revokes or disables, and every few seconds for changes made elsewhere (the CLI).
+        """
         with self._lock:
-            sids = [sid for sid, p in self._principals.items() if p is not None and doomed(p)]
-        for sid in sids:
+            held = [(sid, credential) for sid, credential in self._credentials.items()
+                    if credential[0] != "none"]
+        doomed = [sid for sid, credential in held if self._valid(credential) is None]
+        for sid in doomed:
             log.info("dropping a connection whose credentials are no longer valid")
             try:
                 self.socketio.server.disconnect(sid, namespace="/")
@@ -139,7 +165,8 @@ class Hub:
                 log.exception("could not drop a connection")
             with self._lock:
                 self._principals.pop(sid, None)
-        return len(sids)
+                self._credentials.pop(sid, None)
+        return len(doomed)
 
     # --- handlers ------------------------------------------------------------------------------
 
@@ -149,29 +176,44 @@ class Hub:
         header = request.headers.get("Authorization", "")
         if not token and header.lower().startswith("bearer "):
             token = header[7:].strip()
+        credential: tuple[str, Any] = ("none", None)
         if token:
             principal = auth.token_principal(self.store, str(token), now=self.center.clock.now())
             if principal is None:
                 log.info("refused a Socket.IO client with an unknown token")
                 return False
+            credential = ("token", str(token))
         elif session.get("user"):
-            person = auth.user(self.store, session["user"])
-            if person is not None:
-                counter = person.counter if person.counter is not None else session.get("counter")
-                principal = auth.Principal(person.name, person.role, counter)
+            cookie = {key: session.get(key) for key in ("user", "session_version", "counter")}
+            principal = session_principal(self.store, cookie)
+            if principal is not None:
+                credential = ("session", cookie)
         with self._lock:
             self._principals[request.sid] = principal  # type: ignore[attr-defined]
+            self._credentials[request.sid] = credential  # type: ignore[attr-defined]
         return True
 
     def on_disconnect(self, reason: Any = None) -> None:
         with self._lock:
             principal = self._principals.pop(request.sid, None)  # type: ignore[attr-defined]
+            self._credentials.pop(request.sid, None)  # type: ignore[attr-defined]
         if principal is not None and principal.role == "announcer":
             self.device_status("audio", "offline", "announcer disconnected")
 
     def _principal(self) -> auth.Principal | None:
+        """Return who this client is now: its token still live, its session still valid."""
         with self._lock:
-            return self._principals.get(request.sid)  # type: ignore[attr-defined]
+            credential = self._credentials.get(request.sid, ("none", None))  # type: ignore[attr-defined]
+        return self._valid(credential)
+
+    def _valid(self, credential: tuple[str, Any]) -> auth.Principal | None:
+        """Return who a credential stands for now, or None once it no longer holds."""
+        kind, value = credential
+        if kind == "token":
+            return auth.token_principal(self.store, value)
+        if kind == "session":
+            return session_principal(self.store, value)
+        return None
 
     def _rooms(self, data: Any) -> list[str] | dict[str, Any]:
         rooms = data.get("rooms") if isinstance(data, dict) else None
@@ -219,15 +261,31 @@ class Hub:
         if not isinstance(data, dict):
             return _error("invalid_input", "device_status needs {device, status, message}")
         device, status, message = data.get("device"), data.get("status"), data.get("message", "")
-        if not isinstance(device, str) or not 0 < len(device) <= 40:
+        if device is not None and (not isinstance(device, str) or not 0 < len(device) <= 80):
             return _error("invalid_input", "device must be a short name")
         if status not in DEVICE_STATES:
             return _error("invalid_input", f"status must be one of {', '.join(DEVICE_STATES)}")
         if not isinstance(message, str):
             return _error("invalid_input", "message must be text")
-        # The announcer owns the loudspeaker: its health is the center's audio health.
-        self.device_status(DEVICE_ALIASES.get(device, device), status, message[:300])
-        return {"ok": True}
+        if device is not None and device not in own_names(principal):
+            return _error("forbidden", "a device reports only its own status "
+                                       f"(as {own_device(principal)!r})")
+        name = self.report_own_status(principal, status, message[:300])
+        return {"ok": True, "device": name}
+
+
+def own_device(principal: auth.Principal) -> str:
+    """Return the name a device's status is kept under (derived from its token)."""
+    if principal.role == "announcer":
+        return "audio"
+    return f"{principal.role}:{principal.name}"
+
+
+def own_names(principal: auth.Principal) -> tuple[str, ...]:
+    """Return the names a device may give itself in a report."""
+    if principal.role == "announcer":
+        return AUDIO_NAMES
+    return (own_device(principal), principal.name, principal.role)
 
 
 def _error(code: str, message: str) -> dict[str, Any]:

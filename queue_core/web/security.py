@@ -1,4 +1,10 @@
-"""Who is asking (bearer token or session), what they may do, and CSRF for browser sessions."""
+"""Who is asking (bearer token or session), what they may do, and CSRF for browser sessions.
+
+A session is valid while its person is enabled and its session version is the person's
+current one (logging out, a new password or disabling the person raises it). A caller
+bound to a counter (an officer or keypad of counter 1, a rating device of counter 3) acts
+only for that counter and the fields it serves: anything else is 403 `wrong_counter`.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +18,28 @@ from queue_core.domain.errors import Forbidden, Unauthorized
 from queue_core.service import auth
 from queue_core.service.throttle import Throttle
 
-__all__ = ["Throttle", "current_principal", "ensure_counter_allowed", "requires"]
+__all__ = ["Throttle", "begin_session", "current_principal", "ensure_counter_allowed",
+           "ensure_field_allowed", "requires", "own_fields", "session_principal"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def session_principal(store: Any, cookie: Any) -> auth.Principal | None:
+    """Return the person of a session cookie's contents, if the session is still valid."""
+    person = auth.session_user(store, cookie.get("user"), cookie.get("session_version"))
+    if person is None:
+        return None
+    counter = person.counter if person.counter is not None else cookie.get("counter")
+    return auth.Principal(person.name, person.role, counter)
+
+
+def begin_session(store: Any, username: str, counter: int | None = None) -> None:
+    """Log a person in on this browser: a fresh session of their current version."""
+    session.clear()
+    session.permanent = True
+    session["user"] = username
+    session["session_version"] = auth.session_version(store, username)
+    session["counter"] = counter
 
 
 def current_principal() -> auth.Principal | None:
@@ -34,11 +59,7 @@ def current_principal() -> auth.Principal | None:
             raise Unauthorized()
         g.via_cookie = False
     elif session.get("user"):
-        person = auth.user(store, session["user"])
-        if person is not None:
-            counter = session.get("counter")
-            principal = auth.Principal(person.name, person.role,
-                                       person.counter if person.counter is not None else counter)
+        principal = session_principal(store, session)
         g.via_cookie = True
     g.principal = principal
     return principal
@@ -64,11 +85,31 @@ def requires(*roles: str) -> Callable[[F], F]:
     return decorate
 
 
-def ensure_counter_allowed(number: int) -> None:
-    """Refuse an officer or keypad bound to another counter."""
+def _caller() -> auth.Principal:
     principal = current_principal()
     if principal is None:
         raise Unauthorized()
-    bound = principal.role in auth.COUNTER_BOUND_ROLES and principal.counter is not None
-    if bound and principal.counter != number:
-        raise Forbidden("wrong_counter", allowed=principal.counter)
+    return principal
+
+
+def ensure_counter_allowed(number: int) -> None:
+    """Refuse a caller bound to another counter."""
+    bound = _caller().bound_counter
+    if bound is not None and bound != number:
+        raise Forbidden("wrong_counter", allowed=bound)
+
+
+def own_fields() -> tuple[str, ...] | None:
+    """Return the fields the caller's counter serves (None: not bound to a counter)."""
+    bound = _caller().bound_counter
+    if bound is None:
+        return None
+    config = current_app.extensions["xephang"].settings.counter(bound)
+    return tuple(config.services) if config is not None else ()
+
+
+def ensure_field_allowed(service: str) -> None:
+    """Refuse a caller bound to a counter that does not serve the field `service`."""
+    fields = own_fields()
+    if fields is not None and service not in fields:
+        raise Forbidden("wrong_counter", allowed=_caller().bound_counter)

@@ -5,17 +5,36 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import request
+from flask import current_app, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from queue_core.domain.errors import InvalidInput, MalformedRequest
+from queue_core.domain.errors import InvalidInput, MalformedRequest, PayloadTooLarge
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MISSING = object()
 
 
 def json_body(*, required: bool = True) -> dict[str, Any]:
-    """Return the JSON object sent, {} for an empty optional body."""
-    raw = request.get_data(cache=True)
+    """Return the JSON object sent, {} for an empty optional body.
+
+    A body past the size limit is 413 `payload_too_large`, one that cannot be read (a
+    broken chunked upload, a client gone) 400: neither is the server's fault, nor logged
+    as one.
+    """
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise PayloadTooLarge(limit=(limit or 0) // 1024) from None
+    except HTTPException:
+        raise
+    except Exception:
+        raise MalformedRequest(reason="the body could not be read") from None
+    # A streamed (chunked) body is cut at the limit without an error: one that fills it
+    # is taken as one that went past it.
+    streamed = request.content_length is None
+    if limit is not None and (len(raw) > limit or (streamed and len(raw) >= limit)):
+        raise PayloadTooLarge(limit=limit // 1024)
     if not raw.strip():
         if required:
             raise MalformedRequest(reason="a JSON object is required")

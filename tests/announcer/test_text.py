@@ -220,9 +220,9 @@ def test_dialects_constant() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        (-1, "number must be an integer from 0 to 99999, got -1"),
-        (100_000, "number must be an integer from 0 to 99999, got 100000"),
-        (1_000_000, "got 1000000"),
+        (-1, "number must be an integer from 0 to 999999, got -1"),
+        (1_000_000, "number must be an integer from 0 to 999999, got 1000000"),
+        (10_000_000, "got 10000000"),
         (3.0, "got 3.0"),
         ("12", "got '12'"),
         (None, "got None"),
@@ -355,6 +355,9 @@ NUMERIC_LABELS_NORTH = [
     ("0023", "hai mươi ba"),
     ("0", "không"),
     ("99999", "chín mươi chín nghìn chín trăm chín mươi chín"),
+    # A widened plain series (numbering: 1999 → 11000, … 110000).
+    ("11000", "mười một nghìn"),
+    ("110001", "một trăm mười nghìn không trăm linh một"),
 ]
 
 NUMERIC_LABELS_SOUTH = [
@@ -366,6 +369,8 @@ NUMERIC_LABELS_SOUTH = [
     ("0023", "hai mươi ba"),
     ("0", "không"),
     ("99999", "chín mươi chín ngàn chín trăm chín mươi chín"),
+    ("11000", "mười một ngàn"),
+    ("110001", "một trăm mười ngàn không trăm lẻ một"),
 ]
 
 
@@ -393,7 +398,7 @@ def test_numeric_label_reads_as_number_south(label: str, expected: str) -> None:
         ("A٣", "is not letters followed by digits"),
         ("A1234567890", "ticket label 'A1234567890' is longer than 10 characters"),
         ("12345678901", "is longer than 10 characters"),
-        ("100000", "numeric ticket label '100000' is above 99999"),
+        ("1000000", "numeric ticket label '1000000' is above 999999"),
         (None, "ticket label must be a string, got None"),
         (23, "ticket label must be a string, got 23"),
     ],

@@ -174,7 +174,7 @@ def test_the_serving_app_starts_its_upkeep(app: Any, systemd: Systemd) -> None:
     start_upkeep(app, notifier=notifier)
     assert app.extensions[WATCHDOG_EXTENSION] is notifier
     targets = [getattr(task[0], "__name__", "") for task in fake.tasks]
-    assert targets == ["run", "keep_nightly"]
+    assert targets == ["run", "keep_nightly", "keep_marks"]
     heartbeat = fake.tasks[0][0].__self__
     assert heartbeat.once()
     assert systemd.receive().startswith("READY=1\nSTATUS=serving")
@@ -182,7 +182,7 @@ def test_the_serving_app_starts_its_upkeep(app: Any, systemd: Systemd) -> None:
     # Outside systemd there is no heartbeat task, the nightly backup still runs.
     fake.tasks.clear()
     start_upkeep(app, notifier=Notifier(env={}))
-    assert [getattr(task[0], "__name__", "") for task in fake.tasks] == ["keep_nightly"]
+    assert [getattr(task[0], "__name__", "") for task in fake.tasks] == ["keep_nightly", "keep_marks"]
 
 
 def test_gunicorn_worker_says_ready(app: Any, systemd: Systemd) -> None:

@@ -75,7 +75,10 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+    # bypass_csp: Playwright evaluates wait_for_function's expressions with eval, which the
+    # box's policy (no 'unsafe-eval') forbids; the pages themselves are checked under the
+    # policy in test_pages_under_csp.py.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1920, "height": 1080}, locale="vi-VN")
     page = context.new_page()
     yield page
     context.close()

@@ -40,15 +40,16 @@ def percentile(values: list[float], share: float) -> float:
 
 @pytest.mark.slow
 def test_call_to_six_screens_latency(browser: Any, tmp_path: Path) -> None:
-    from support_live import LiveServer
+    from support_live import MANY_KIOSKS, LiveServer
 
-    with LiveServer(tmp_path / "var") as server:
+    # The queue is filled at once through one kiosk token: its minute's limit is lifted.
+    with LiveServer(tmp_path / "var", env=MANY_KIOSKS) as server:
         server.start()
         kiosk, *keypads = server.tokens([("kiosk", None)] + [("keypad", n) for n in range(1, 6)])
         for index in range(CALLS):
             field = FIELD_FOR[1 + index % 5]
             assert server.post("/tickets", kiosk, {"service": field}).status_code == 201
-        context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+        context = browser.new_context(bypass_csp=True, viewport={"width": 1920, "height": 1080}, locale="vi-VN")
         wall = context.new_page()
         wall.goto(server.url + "/display/wall")
         counters = {}

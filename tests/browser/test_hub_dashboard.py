@@ -88,7 +88,9 @@ def hub_site(hub_url: str, tmp_path: Path) -> Iterator[HubSite]:
 
 def open_page(browser: Any, width: int, height: int) -> tuple[Any, Any, list[str]]:
     """A fresh browser context at this size, its page, and the page's script errors."""
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    # bypass_csp: wait_for_function evaluates its text, which the hub's policy forbids.
+    context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": height},
+                                  locale="vi-VN")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

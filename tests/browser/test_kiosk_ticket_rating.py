@@ -1,4 +1,4 @@
-"""The citizen's own ticket page offers the rating once the ticket is served."""
+"""The citizen's own ticket page offers the rating once served, to the holder of the paper only."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from browser_support import screenshot
 
 
 def test_ticket_page_offers_one_rating_after_service(browser: Any, live_server: Any) -> None:
-    context = browser.new_context(viewport={"width": 412, "height": 915}, locale="vi-VN")
+    context = browser.new_context(bypass_csp=True, viewport={"width": 412, "height": 915}, locale="vi-VN")
     page = context.new_page()
     mine = live_server.center.issue("B", actor="test")
-    page.goto(f"{live_server.url}/t/{mine['id']}")
+    # The QR code's address: the page with the holder key.
+    page.goto(f"{live_server.url}/t/{mine['id']}?k={mine['holder_key']}")
     page.wait_for_selector('#t-page[data-connection="online"]')
     assert page.locator("#t-rating button").count() == 0
     live_server.center.call_next(3, actor="test")
@@ -22,4 +23,23 @@ def test_ticket_page_offers_one_rating_after_service(browser: Any, live_server: 
     screenshot(page, "ticket-page-rated")
     rating = live_server.store.rating(mine["id"])
     assert rating is not None and rating.level == "satisfied" and rating.counter == 3
+    context.close()
+
+
+def test_ticket_page_without_the_key_shows_but_does_not_rate(browser: Any,
+                                                             live_server: Any) -> None:
+    context = browser.new_context(bypass_csp=True, viewport={"width": 412, "height": 915}, locale="vi-VN")
+    page = context.new_page()
+    mine = live_server.center.issue("B", actor="test")
+    live_server.center.call_next(3, actor="test")
+    live_server.center.finish(3, actor="test")
+    # The id alone (as the wall screen shows it), or a wrong key: the ticket, no rating.
+    for address in (f"/t/{mine['id']}", f"/t/{mine['id']}?k=wrong-key"):
+        page.goto(live_server.url + address)
+        page.wait_for_selector('#t-page[data-state="done"]')
+        assert page.locator("#t-rating").count() == 0
+        assert "quét mã QR" in page.locator("#t-rating-hint").inner_text()
+        assert mine["holder_key"] not in page.content()
+    screenshot(page, "ticket-page-no-key")
+    assert live_server.store.rating(mine["id"]) is None
     context.close()

@@ -204,13 +204,15 @@ def test_a_display_token_cannot_rate(page: Any, live_server: Any) -> None:
 
 def test_rating_widget_on_a_ticket_page(page: Any, live_server: Any) -> None:
     ticket = serve_one(live_server, counter=2, service="A")
+    # The ticket page mounts it with the holder key from the ticket's QR code.
+    mounted = {"id": ticket["id"], "key": live_server.center.holder_key(ticket["id"])}
     page.goto(live_server.url + "/")
     page.set_content("<main><div id='rating'></div></main>")
     page.add_script_tag(url=live_server.url + "/static/core/rating.js")
-    page.evaluate("""(id) => { window.outcomes = [];
+    page.evaluate("""(t) => { window.outcomes = [];
         XephangRating.mount(document.getElementById('rating'),
-                            {ticketId: id, onDone: (o) => window.outcomes.push(o)}); }""",
-                  ticket["id"])
+                            {ticketId: t.id, key: t.key, onDone: (o) => window.outcomes.push(o)}); }""",
+                  mounted)
     widget = page.locator("#rating")
     expect(widget.locator(".xr-choice")).to_have_count(3)
     widget.locator('[data-level="very_satisfied"]').click()
@@ -218,8 +220,9 @@ def test_rating_widget_on_a_ticket_page(page: Any, live_server: Any) -> None:
     assert rating_of(live_server, ticket["id"]).level == "very_satisfied"
     assert page.evaluate("window.outcomes") == ["rated"]
     # Mounted again (a reload of the ticket page): the second rating is refused politely.
-    page.evaluate("""(id) => XephangRating.mount(document.getElementById('rating'),
-                         {ticketId: id, onDone: (o) => window.outcomes.push(o)})""", ticket["id"])
+    page.evaluate("""(t) => XephangRating.mount(document.getElementById('rating'),
+                         {ticketId: t.id, key: t.key, onDone: (o) => window.outcomes.push(o)})""",
+                  mounted)
     widget.locator('[data-level="unsatisfied"]').click()
     widget.get_by_role("button", name="Bỏ qua, gửi đánh giá").click()
     expect(widget).to_contain_text("Số này đã được đánh giá")

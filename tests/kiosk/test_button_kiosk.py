@@ -124,7 +124,8 @@ def test_printer_trouble_blinks_and_reaches_staff(live_core: Any, kiosk: ButtonK
     assert result.printed is not None and result.printed.code == "printer_paper_out"
     assert lights[-1] == "printer"
     assert core_print(live_core, result.ticket["id"])["printed"] is False
-    device = live_core.app.extensions["xephang"].hub.device_report()["printer"]
+    # The kiosk's own printer, under the kiosk's own name (its token is "kiosk-None").
+    device = live_core.app.extensions["xephang"].hub.device_report()["kiosk:kiosk-None"]
     assert device["status"] == "error" and result.ticket["label"] in device["message"]
     printer.recover()
     assert kiosk.press("A").state == "issued" and lights[-1] == "ready"

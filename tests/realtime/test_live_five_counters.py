@@ -23,6 +23,7 @@ import pytest
 from support_live import (
     CONTENDED_COUNTERS_TOML,
     DATABASE_FILE,
+    MANY_KIOSKS,
     HttpDesk,
     LiveServer,
     desk_process,
@@ -82,7 +83,8 @@ def check_each_ticket_called_once(db: sqlite3.Connection, records: list[dict[str
 
 def contended_server(make_server: Callable[..., LiveServer], mode: str) -> tuple[LiveServer, str,
                                                                                  dict[int, str]]:
-    server = make_server(mode, config=CONTENDED_COUNTERS_TOML)
+    # One kiosk token stands for a hall of kiosks pressed at full speed: its minute is lifted.
+    server = make_server(mode, config=CONTENDED_COUNTERS_TOML, env=MANY_KIOSKS)
     kiosk, *staff = server.tokens([("kiosk", None)] + [("staff", n) for n in COUNTERS])
     server.start()
     return server, kiosk, dict(zip(COUNTERS, staff))
@@ -124,9 +126,11 @@ def test_five_counter_threads_press_next_together(
         records = [future.result(timeout=150) for future in futures]
     with server.db() as db:
         check_each_ticket_called_once(db, records)
-    # The audit trail through the API says the same for a sample.
+    # The audit trail through the API says the same for a sample (read by a manager: an
+    # officer reads only the trails of the fields their counter serves).
+    manager = server.token("manager")
     for ticket in records[0]["issued"][:5]:
-        trail = server.get(f"/tickets/{ticket['id']}/transitions", staff[1]).json()
+        trail = server.get(f"/tickets/{ticket['id']}/transitions", manager).json()
         assert [step["action"] for step in trail] == ["issue", "call", "finish"]
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import requests
-from support_live import Listener, LiveServer, pause, without_now
+from support_live import MANY_KIOSKS, Listener, LiveServer, pause, without_now
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
@@ -106,7 +106,8 @@ def counter_client(server: LiveServer, token: str, counter: int, journal: Journa
 def test_kill_9_mid_load_keeps_every_acknowledged_ticket(
         mode: str, make_server: Callable[..., LiveServer],
         listeners: Callable[..., Listener]) -> None:
-    server = make_server(mode)
+    # One kiosk token stands for a hall of kiosks pressed at full speed: its minute is lifted.
+    server = make_server(mode, env=MANY_KIOSKS)
     kiosk, *staff = server.tokens([("kiosk", None)] + [("staff", n) for n in COUNTERS])
     server.start()
     watcher = listeners(server.url).connect()
@@ -198,14 +199,17 @@ def test_kill_9_mid_load_keeps_every_acknowledged_ticket(
     for numbers in by_series.values():
         assert sorted(numbers) == list(range(1, len(numbers) + 1))
 
-    # And it continues: the next ticket of each field is max + 1, never a reused number.
+    # And it continues past every number given, never a reused one.
     for service in sorted(set(FIELDS)):
         answer = server.post("/tickets", kiosk, {"service": service})
         assert answer.status_code == 201, answer.text
         ticket = answer.json()
         top = max((n for (s, day), ns in by_series.items() if s == service
                    and day == ticket["day"] for n in ns), default=0)
-        assert ticket["number"] == top + 1
+        # A number is reserved beside the database before its ticket commits: one whose
+        # issue was in flight at the kill is skipped (never given), so at most one per
+        # unanswered issue lies between.
+        assert top + 1 <= ticket["number"] <= top + 1 + unacked_issues
         assert (ticket["day"], ticket["label"]) not in set(labels)
 
     # Officers carry on where they were: a counter still serving can finish.

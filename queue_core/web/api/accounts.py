@@ -49,9 +49,9 @@ def update_user(username: str) -> Response:
     body = validation.json_body()
     found = accounts.update_person(_store(), center().settings, username, body, actor=actor(),
                                    now=center().clock.now())
-    if found["disabled"]:
-        # Their sessions stop at the next request (checked on every one); their sockets now.
-        _hub().drop_user(username)
+    if found["disabled"] or "password" in body:
+        # Their sessions ended with the change (checked on every request); their sockets now.
+        _hub().sweep()
     return jsonify(found)
 
 
@@ -65,7 +65,7 @@ def list_tokens() -> Response:
 @requires("admin")
 def revoke_token(token_id: int) -> Response:
     revoked = accounts.revoke(_store(), token_id, actor=actor(), now=center().clock.now())
-    dropped = _hub().drop_tokens(revoked)
+    dropped = _hub().sweep()
     return jsonify({"revoked": revoked, "connections_dropped": dropped})
 
 

@@ -6,25 +6,41 @@ from flask import Response, current_app, jsonify, request
 
 from queue_core import __version__
 from queue_core.domain.errors import InvalidInput
+from queue_core.domain.messages import render
 from queue_core.domain.speech import SpeechTextError
 from queue_core.web import validation
 from queue_core.web.api.base import api, center
+from queue_core.web.errors import language
 
 
 @api.get("/health")
 def health() -> Response:
+    """How the box is: database, storage, the box's printer and loudspeaker, with reasons.
+
+    Only the box's own parts make it "degraded"; a device's report about itself is listed
+    under `devices` and changes nothing else.
+    """
     xephang = current_app.extensions["xephang"]
     try:
         xephang.center.check_database()
         database = "ok"
     except Exception:
         database = "error"
+    storage = xephang.center.storage_state()
     devices = xephang.hub.device_report()
-    degraded = database != "ok" or any(
-        devices[name]["status"] in ("error", "offline") for name in ("printer", "audio"))
-    return jsonify({"status": "degraded" if degraded else "ok", "database": database,
-                    "printer": devices["printer"]["status"], "audio": devices["audio"]["status"],
-                    "devices": devices, "version": __version__})
+    reasons = []
+    if database != "ok":
+        reasons.append("database_error")
+    if storage != "ok":
+        reasons.append(f"storage_{storage}")
+    reasons += [f"{name}_{devices[name]['status']}" for name in ("printer", "audio")
+                if devices[name]["status"] in ("error", "offline")]
+    lang = language()
+    return jsonify({"status": "degraded" if reasons else "ok", "database": database,
+                    "storage": storage, "printer": devices["printer"]["status"],
+                    "audio": devices["audio"]["status"], "devices": devices,
+                    "reasons": [{"code": code, "message": render(code, lang)} for code in reasons],
+                    "version": __version__})
 
 
 @api.get("/state")

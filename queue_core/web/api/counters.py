@@ -77,4 +77,5 @@ def counter_state(number: int) -> Response:
 @api.get("/counters/<int:number>/queue")
 @requires("staff")
 def counter_queue(number: int) -> Response:
+    _operate(number)
     return jsonify(read_queue(center(), number))

@@ -1,4 +1,4 @@
-"""People: log in (audited by `service.auth`), log out, who am I."""
+"""People: log in (audited by `service.auth`), log out (ending the session on the box), who am I."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from queue_core.domain.errors import Unauthorized
 from queue_core.service import auth
 from queue_core.web import validation
 from queue_core.web.api.base import api, center
-from queue_core.web.security import current_principal
+from queue_core.web.security import begin_session, current_principal, session_principal
 
 
 @api.post("/auth/login")
@@ -24,20 +24,19 @@ def login() -> Response:
         center().counter(counter_number)
     xephang = current_app.extensions["xephang"]
     principal = auth.login(xephang.store, username, password, address=request.remote_addr or "?",
-                           now=xephang.center.clock.now(), throttle=xephang.login_throttle)
-    session.clear()
-    session.permanent = True
-    session["user"] = principal.name
-    session["counter"] = counter_number
+                           now=xephang.center.clock.now(), throttle=xephang.login_limits)
+    begin_session(xephang.store, principal.name, counter_number)
     return jsonify({"user": _person(principal, counter_number), "csrf_token": generate_csrf()})
 
 
 @api.post("/auth/logout")
 def logout() -> Response:
-    leaving = session.get("user")
-    if leaving:
+    # Only a session still valid ends anything: an old cookie cannot log its person out.
+    leaving = session_principal(current_app.extensions["xephang"].store, session) \
+        if session.get("user") else None
+    if leaving is not None:
         xephang = current_app.extensions["xephang"]
-        auth.logout(xephang.store, leaving, address=request.remote_addr or "?",
+        auth.logout(xephang.store, leaving.name, address=request.remote_addr or "?",
                     now=xephang.center.clock.now())
     session.clear()
     return jsonify({"ok": True})

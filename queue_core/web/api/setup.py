@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request, session
+from flask import Response, current_app, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
 from queue_core.service import setup
@@ -13,6 +13,7 @@ from queue_core.config import with_changes
 from queue_core.domain.errors import ConfigError
 from queue_core.web import validation
 from queue_core.web.api.base import api, center
+from queue_core.web.security import begin_session
 
 # What the first-run page may set besides the admin: the center's name, hours, days, demo.
 CENTER_KEYS = {"center_name": "name", "opens_at": "opens_at", "closes_at": "closes_at",
@@ -32,9 +33,7 @@ def run_setup() -> tuple[Response, int]:
                               data_dir=xephang.settings.data_path)
     if changes:
         xephang.console.patch({"center": changes}, actor=f"user:{username}")
-    session.clear()
-    session.permanent = True
-    session["user"] = username
+    begin_session(xephang.store, username)
     person = {"username": username, "role": "admin", "kind": "user", "counter": None}
     return jsonify({"user": person, "csrf_token": generate_csrf()}), 201
 

@@ -1,16 +1,19 @@
-"""Tickets: issue (once per request key), read, list, history, cancel, restore, priority."""
+"""Tickets: issue (once per request key), read, list, history, cancel, restore, priority.
+
+An officer bound to a counter acts on, and lists, only tickets of the fields it serves.
+"""
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 
 from queue_core.domain import dossiers
 from queue_core.domain.errors import Forbidden, InvalidInput
+from queue_core.service import auth
 from queue_core.web import validation
 from queue_core.web.api.base import actor, api, center
 from queue_core.web.api.procedures import catalog
-from queue_core.service import auth
-from queue_core.web.security import current_principal, requires
+from queue_core.web.security import current_principal, ensure_field_allowed, own_fields, requires
 
 
 @api.post("/tickets")
@@ -21,14 +24,16 @@ def issue_ticket() -> tuple[Response, int]:
     priority = validation.take(body, "priority", str, default=None,
                                reason="null or a priority category")
     principal = current_principal()
-    default_channel = "kiosk" if principal is not None and principal.role == "kiosk" else "staff"
+    assert principal is not None
+    default_channel = "kiosk" if principal.role == "kiosk" else "staff"
     channel = validation.take(body, "channel", str, default=default_channel, reason="a channel")
     key = request.headers.get("Idempotency-Key") or validation.take(
         body, "request_key", str, default=None, reason="a client-chosen unique text")
     if key is not None and not 8 <= len(key) <= 100:
         raise InvalidInput(field="request_key", reason="8 to 100 characters")
-    ticket, created = center().issue_once(service, priority=priority, channel=channel,
-                                          actor=actor(), request_key=key)
+    # A kiosk's tickets count against its minute on this route as on /kiosk/tickets.
+    ticket, created = current_app.extensions["xephang"].kiosk_limit.issue(
+        center(), principal, service, priority=priority, channel=channel, request_key=key)
     return jsonify(ticket), 201 if created else 200
 
 
@@ -40,26 +45,36 @@ def get_ticket(ticket_id: str) -> Response:
 @api.get("/tickets")
 @requires("staff")
 def list_tickets() -> Response:
-    return jsonify(center().tickets(state=request.args.get("state") or None,
-                                    service=request.args.get("service") or None,
-                                    date=validation.query_date("date")))
+    service = request.args.get("service") or None
+    if service is not None:
+        ensure_field_allowed(center().service(service).code)
+    return jsonify(center().tickets(state=request.args.get("state") or None, service=service,
+                                    date=validation.query_date("date"), among=own_fields()))
+
+
+def _own_ticket(ticket_id: str) -> None:
+    """Refuse a caller bound to a counter that does not serve this ticket's field."""
+    ensure_field_allowed(center().ticket(ticket_id)["service"])
 
 
 @api.get("/tickets/<ticket_id>/transitions")
 @requires("staff")
 def ticket_transitions(ticket_id: str) -> Response:
+    _own_ticket(ticket_id)
     return jsonify(center().transitions(ticket_id))
 
 
 @api.post("/tickets/<ticket_id>/cancel")
 @requires("staff")
 def cancel_ticket(ticket_id: str) -> Response:
+    _own_ticket(ticket_id)
     return jsonify(center().cancel(ticket_id, actor=actor()))
 
 
 @api.post("/tickets/<ticket_id>/restore")
 @requires("staff")
 def restore_ticket(ticket_id: str) -> Response:
+    _own_ticket(ticket_id)
     body = validation.json_body(required=False)
     keep = validation.take(body, "keep_place", bool, default=True, reason="true or false")
     return jsonify(center().restore(ticket_id, actor=actor(), keep_place=keep))
@@ -68,6 +83,7 @@ def restore_ticket(ticket_id: str) -> Response:
 @api.put("/tickets/<ticket_id>/priority")
 @requires("staff")
 def ticket_priority(ticket_id: str) -> Response:
+    _own_ticket(ticket_id)
     body = validation.json_body()
     priority = validation.take(body, "priority", str, default=None,
                                reason="null or a priority category")

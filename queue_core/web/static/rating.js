@@ -7,11 +7,12 @@
  *   <div id="rating"></div>
  *   <script src="/static/core/rating.js"></script>
  *   <script>
- *     XephangRating.mount(document.getElementById("rating"), {ticketId: "…"});
+ *     XephangRating.mount(document.getElementById("rating"), {ticketId: "…", key: "…"});
  *   </script>
  *
  * `mount` shows the choices, then the reasons when unsatisfied, sends the one rating
- * (POST /api/v1/tickets/ID/citizen-rating) and says thank you; a second rating of the
+ * (POST /api/v1/tickets/ID/citizen-rating with `key`, the holder key from the ticket's QR
+ * code) and says thank you; a second rating of the
  * same ticket is refused by the core and the widget says so. Options: `options` (skip
  * the fetch), `submit(level, comment)` returning a Promise of the fetch Response (to send
  * elsewhere), `onDone(outcome)` with outcome "rated", "already_rated" or "refused",
@@ -162,7 +163,7 @@
       "/api/v1/tickets/" + encodeURIComponent(opts.ticketId) + "/citizen-rating", {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(comment ? { level, comment } : { level }),
+        body: JSON.stringify(Object.assign({ level, key: opts.key }, comment ? { comment } : {})),
       }));
     const done = opts.onDone || (() => {});
     const send = async (level, comment) => {

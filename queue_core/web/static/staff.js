@@ -96,6 +96,7 @@
       return api(method, path, body, true);
     }
     if (response.status === 401) sessionEnded();
+    if (error.code === "storage_full") $("storage-state").hidden = false;
     throw new ApiError(response.status, error.code || "http_" + response.status,
                        error.message || "Máy chủ trả lỗi " + response.status + ".");
   }
@@ -227,6 +228,10 @@
     });
     socket.on("connect_error", () => setLink(false));
     socket.on("board", onBoard);
+    // The box's storage: while it is full no action can be saved, and the officer sees why.
+    socket.on("device_status", (payload) => {
+      if (payload && payload.device === "storage") $("storage-state").hidden = payload.status !== "error";
+    });
     for (const name of ["ticket_issued", "ticket_called", "ticket_updated", "counter_updated"]) {
       socket.on(name, (payload) => onEvent(name, payload));
     }

@@ -19,7 +19,8 @@ OTHERS = [
     "queue_core.service.ratings", "queue_core.service.throttle", "queue_core.service.printing",
     "queue_core.stats.figures", "queue_core.ops.backup", "queue_core.ops.clockguard",
     "queue_core.ops.retention", "queue_core.ops.watchdog", "queue_core.ops.doctor",
-    "queue_core.web.headers", "queue_core.storage.catalog", "queue_core.service.catalog",
+    "queue_core.web.headers", "queue_core.stats.reports", "queue_core.storage.marks",
+    "queue_core.service.kiosks", "queue_core.storage.catalog", "queue_core.service.catalog",
     "queue_core.service.search", "queue_core.service.dossiers",
 ]
 

@@ -47,18 +47,34 @@ def test_domain_modules_import_no_flask_sqlite_or_hardware() -> None:
     ("A", 23, "numeric", 1000, "1023"),
     ("B", 7, "numeric", 2000, "2007"),
     ("F", 999, "numeric", 6000, "6999"),
+    # Past 999 a series widens: never the next field's range, never a label seen before.
+    ("A", 1000, "numeric", 1000, "11000"),
+    ("F", 1000, "numeric", 6000, "61000"),
+    ("A", 12345, "numeric", 1000, "112345"),
 ])
 def test_labels(code: str, number: int, style: str, base: int, label: str) -> None:
     assert numbering.format_label(code, number, style=style, numeric_base=base) == label
 
 
-def test_numbering_continues_and_numeric_series_ends_at_999() -> None:
+def test_numbering_continues_past_999_in_both_styles() -> None:
     assert numbering.next_number(None, code="A") == 1
     assert numbering.next_number(41, code="A") == 42
     assert numbering.next_number(999, code="A", style="prefix") == 1000
+    assert numbering.next_number(999, code="A", style="numeric") == 1000
     with pytest.raises(Conflict) as error:
-        numbering.next_number(999, code="A", style="numeric")
+        numbering.next_number(numbering.MAX_NUMBER_PER_DAY, code="A", style="numeric")
     assert error.value.code == "series_exhausted"
+
+
+def test_widened_numeric_labels_never_meet_another_fields_labels() -> None:
+    bases = range(1000, 10_000, 1000)
+    seen: set[str] = set()
+    for base in bases:
+        for number in (*range(1, 2100), 9999, 10_000, 99_999):
+            label = numbering.format_label("X", number, style="numeric", numeric_base=base)
+            assert label not in seen
+            assert label[0] == str(base // 1000)
+            seen.add(label)
 
 
 def test_life_of_a_ticket_records_every_step() -> None:

@@ -39,12 +39,15 @@ def rater(token_for: Callable[..., Headers]) -> Headers:
 
 
 def served_at_2(client: Any, kiosk: Headers, staff2: Headers, service: str = "A") -> dict[str, Any]:
-    """Issue a ticket, call it at counter 2 and finish it; return the finished Ticket."""
-    client.post("/api/v1/tickets", json={"service": service}, headers=kiosk)
+    """Issue a ticket, call it at counter 2 and finish it; return the finished Ticket.
+
+    It carries the `holder_key` the issue answer gave (what its QR code holds).
+    """
+    issued = client.post("/api/v1/tickets", json={"service": service}, headers=kiosk).get_json()
     client.post("/api/v1/counters/2/call-next", headers=staff2)
     finished = client.post("/api/v1/counters/2/finish", headers=staff2)
     assert finished.status_code == 200
-    return finished.get_json()  # type: ignore[no-any-return]
+    return {**finished.get_json(), "holder_key": issued["holder_key"]}
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -143,7 +146,7 @@ def test_device_rating_is_kept_once_with_its_reason(
                         json={"ticket": ticket["id"], "level": "very_satisfied"})
     assert error_of(twice, 409)["code"] == "already_rated"
     by_holder = client.post(f"/api/v1/tickets/{ticket['id']}/citizen-rating",
-                            json={"level": "very_satisfied"})
+                            json={"level": "very_satisfied", "key": ticket["holder_key"]})
     assert error_of(by_holder, 409)["code"] == "already_rated"
     assert app.extensions["xephang"].store.rating(ticket["id"]).level == "unsatisfied"
 
@@ -215,20 +218,23 @@ def test_device_rating_needs_a_kiosk_token(client: Any, kiosk: Headers, staff2: 
 def test_holder_rating_once_the_same_day(app: Any, client: Any, clock: Any, kiosk: Headers,
                                          staff2: Headers) -> None:
     waiting = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
-    early = client.post(f"/api/v1/tickets/{waiting['id']}/citizen-rating", json={"level": "satisfied"})
+    key = waiting["holder_key"]
+    early = client.post(f"/api/v1/tickets/{waiting['id']}/citizen-rating",
+                        json={"level": "satisfied", "key": key})
     assert error_of(early, 409)["code"] == "not_rateable"
     client.post("/api/v1/counters/2/call-next", headers=staff2)
     client.post("/api/v1/counters/2/finish", headers=staff2)
     clock.advance(hours=2)
     rated = client.post(f"/api/v1/tickets/{waiting['id']}/citizen-rating",
-                        json={"level": "very_satisfied"})
+                        json={"level": "very_satisfied", "key": key})
     assert rated.status_code == 201
     assert error_of(client.post(f"/api/v1/tickets/{waiting['id']}/citizen-rating",
-                                json={"level": "satisfied"}), 409)["code"] == "already_rated"
+                                json={"level": "satisfied", "key": key}), 409)["code"] == "already_rated"
 
     other = served_at_2(client, kiosk, staff2)
     clock.advance(days=1)
-    late = client.post(f"/api/v1/tickets/{other['id']}/citizen-rating", json={"level": "satisfied"})
+    late = client.post(f"/api/v1/tickets/{other['id']}/citizen-rating",
+                       json={"level": "satisfied", "key": other["holder_key"]})
     assert error_of(late, 409)["code"] == "rating_expired"
     assert error_of(client.post("/api/v1/tickets/unknown/citizen-rating",
                                 json={"level": "satisfied"}), 404)["code"] == "unknown_ticket"

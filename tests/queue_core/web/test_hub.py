@@ -76,7 +76,7 @@ def test_device_status_is_relayed_and_shown_in_health(client: Any, socket_client
     announcer = socket_client({"token": token_for("announcer")["Authorization"].split()[1]})
     ack = announcer.emit("device_status", {"device": "announcer", "status": "degraded",
                                            "message": "espeak-ng CLI fallback"}, callback=True)
-    assert ack == {"ok": True}
+    assert ack == {"ok": True, "device": "audio"}
     relayed = received(board, "device_status")
     assert relayed[0]["args"][0] == {"device": "audio", "status": "degraded",
                                      "message": "espeak-ng CLI fallback"}
