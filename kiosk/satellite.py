@@ -6,6 +6,7 @@ optionally a priority category); a press asks the core for a ticket
 second one), prints it on this box's printer and reports the outcome to the core
 (``POST /api/v1/tickets/<id>/print-result``), which shows printer trouble to staff.
 With no printer here (``hardware.printer = "none"``) the core prints instead.
+After the ticket, a `TicketSpeaker` (when given) says its number on this box's speaker.
 A press while the previous one is still being handled does nothing. The LED says
 how things are: steady = ready, fast blink = printer trouble, slow blink = the
 core cannot be reached.
@@ -37,6 +38,7 @@ from queue_core.domain.model import PRINTED
 from . import layout
 from .messages import render
 from .printing import PrintOutcome, PrintService
+from .speaker import TicketSpeaker
 
 __all__ = ["ButtonKiosk", "PressResult", "parse_button"]
 
@@ -96,8 +98,10 @@ class ButtonKiosk:
 
     def __init__(self, core: CoreClient, printer: Printer | None, *,
                  light: Callable[[str], None] | None = None, retry_seconds: float = 10.0,
-                 budget: float = 1.5, clock: Callable[[], float] = time.monotonic) -> None:
+                 budget: float = 1.5, clock: Callable[[], float] = time.monotonic,
+                 speaker: TicketSpeaker | None = None) -> None:
         self.core = core
+        self.speaker = speaker
         self.printer = printer if not isinstance(printer, NullPrinter) else None
         self.light = light
         self.retry_seconds = retry_seconds
@@ -176,10 +180,17 @@ class ButtonKiosk:
             return self._done(PressResult("refused", error=error or {"status": answer.status}))
         ticket = answer.data["ticket"]
         if self.service is None:
+            self._say(answer.data)
             return self._done(PressResult("issued", ticket, answer.data.get("print")))
         outcome = self.service.print_ticket(ticket["id"], ticket["label"], self._drawer(ticket))
         self._report(ticket, outcome)
+        # Printed first: the voice comes after the paper, never before or instead.
+        self._say(answer.data)
         return self._done(PressResult("issued", ticket, outcome))
+
+    def _say(self, answer: Mapping[str, Any]) -> None:
+        if self.speaker is not None:
+            self.speaker.say(answer.get("speech"))
 
     def _done(self, result: PressResult) -> PressResult:
         with self.handled:

@@ -142,6 +142,9 @@ class KioskSettings:
     # Base address printed in the ticket's QR code (empty: the address the kiosk uses).
     public_url: str = ""
     footer: str = "Cảm ơn quý công dân. Vui lòng chờ gọi số."
+    # After a ticket, the kiosk says its number once on its own speaker (never the hall's).
+    speak: bool = True
+    speak_volume: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -692,6 +695,8 @@ def validate(settings: Settings) -> None:
         _choice("ratings.levels", level, RATING_LEVELS)
     if settings.kiosk.tickets_per_minute < 1:
         raise _invalid("kiosk.tickets_per_minute must be at least 1")
+    if not 0 < settings.kiosk.speak_volume <= 1:
+        raise _invalid("kiosk.speak_volume must be above 0 and at most 1")
     if not settings.services:
         raise _invalid("services: at least one field is needed")
     if not settings.counters:

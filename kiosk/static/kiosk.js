@@ -48,7 +48,7 @@
     app.dataset.screen = name;
     clearTimeout(idleTimer);
     if (name === "priority" || (name === "fields" && priority)) {
-      idleTimer = setTimeout(goHome, IDLE_MS);
+      idleTimer = setTimeout(idleHome, IDLE_MS);
     }
     refreshOverlays();
   }
@@ -63,6 +63,13 @@
     $("k-prompt-text").textContent = T.prompt_fields;
     show("fields");
     renderFields();
+  }
+
+  /* Back to the start by itself (nobody touched it): the next citizen starts afresh
+     (kiosk-access.js hears "kiosk-idle" and leaves the large mode). */
+  function idleHome() {
+    app.dispatchEvent(new CustomEvent("kiosk-idle"));
+    goHome();
   }
 
   function choosePriority(code) {
@@ -102,7 +109,7 @@
     element.textContent = "(" + left + ")";
     countdownTimer = setInterval(function () {
       left -= 1;
-      if (left <= 0) { goHome(); return; }
+      if (left <= 0) { idleHome(); return; }
       element.textContent = "(" + left + ")";
     }, 1000);
   }
@@ -349,6 +356,8 @@
   function answer(result) {
     if (result.status === 200 || result.status === 201) {
       showTicket(result.body.ticket, result.body.print, result.body.where);
+      // Said once, on this kiosk's own speaker (kiosk-speech.js); the screen never waits.
+      if (window.KioskSpeech && options.speak) window.KioskSpeech.say(device, result.body.speech);
       return;
     }
     var error = errorOf(result);
@@ -422,7 +431,7 @@
     var target = event.target.closest("button");
     if (!target || target.disabled) return;
     clearTimeout(idleTimer);
-    if (app.dataset.screen === "priority" || priority) idleTimer = setTimeout(goHome, IDLE_MS);
+    if (app.dataset.screen === "priority" || priority) idleTimer = setTimeout(idleHome, IDLE_MS);
     if (target.dataset.service) { press(target.dataset.service); return; }
     if (target.dataset.priority) { choosePriority(target.dataset.priority); return; }
     var action = target.dataset.action;

@@ -15,6 +15,7 @@ the rating, without it the page only shows the ticket). Routes under ``/api/v1``
 | ``GET /kiosk/sample-ticket.png[?width=384]`` | none | a sample ticket, to check the layout |
 | ``GET /kiosk/config`` | kiosk | what a kiosk satellite prints with |
 | ``GET /kiosk/not-printed`` | staff | today's tickets whose paper did not come out |
+| ``GET /kiosk/tickets/{id}/speech.wav`` | kiosk | the sentence said after issue (``kiosk/web/speech.py``) |
 
 Print: ``{"ticket","label","state":"printed"|"failed"|"printing","printed","code","message"}``.
 """
@@ -100,7 +101,8 @@ def kiosk_page() -> str:
                   for code in PRIORITY_ORDER]
     options = {"return_seconds": settings.kiosk.return_seconds, "fields": fields,
                "priorities": priorities, "opens_at": settings.center.opens_at,
-               "closes_at": settings.center.closes_at, "timezone": settings.center.timezone}
+               "closes_at": settings.center.closes_at, "timezone": settings.center.timezone,
+               "speak": settings.kiosk.speak}
     return render_template("kiosk/kiosk.html", center=settings.center, fields=fields,
                            priorities=priorities, options=options)
 
@@ -177,7 +179,10 @@ def issue_and_print() -> tuple[Response, int]:
     # Committed: the number is the citizen's whatever the printer does next.
     printed = _print_once(ticket) if print_here else None
     where = where_text(center.settings.counters_serving(ticket["service"]))
-    return jsonify({"ticket": ticket, "print": printed, "where": where}), 201 if created else 200
+    # Said once, for the press that made the ticket (a retry's answer stays silent).
+    said = _speech.announce(ticket) if created else None
+    return jsonify({"ticket": ticket, "print": printed, "where": where,
+                    "speech": said}), 201 if created else 200
 
 
 @blueprint.post("/api/v1/tickets/<ticket_id>/print")
@@ -320,3 +325,6 @@ def kiosk_config() -> Response:
 def not_printed() -> Response:
     center = _center()
     return jsonify(_printing().records.not_printed(businessday.day_of(center.clock.now())))
+
+
+from kiosk.web import speech as _speech  # noqa: E402  (registers its route on `blueprint`)

@@ -81,7 +81,7 @@ def kiosk_command(core_url: str, token: str | None, buttons: tuple[str, ...], le
     # No token: pair with the core (a code for an admin to type), the token kept in the data dir.
     token = device_token(core_url, token, "kiosk", data_dir=str(settings.data_path),
                          name="kiosk-nut-bam")
-    _run(core_url, token, printer, mappings, led, debounce)
+    _run(core_url, token, printer, mappings, led, debounce, audio=settings.hardware.audio)
 
 
 def _parse(text: str) -> Any:
@@ -91,17 +91,26 @@ def _parse(text: str) -> Any:
 
 
 def _run(core_url: str, token: str, printer: Any, mappings: list[Any], led: int | None,
-         debounce: float) -> None:
+         debounce: float, *, audio: str = "none") -> None:
+    from hardware.audio import AudioUnavailable, open_audio
     from hardware.gpio import DebouncedButton, GpioUnavailable, IndicatorLight
     from kiosk.satellite import ButtonKiosk, light_for
+    from kiosk.speaker import TicketSpeaker
     from queue_core.client.rest import CoreClient
 
     try:
         light = IndicatorLight(led) if led is not None else None
     except GpioUnavailable as exc:
         raise click.ClickException(str(exc)) from None
-    kiosk = ButtonKiosk(CoreClient(core_url, token), printer,
-                        light=light_for(light) if light is not None else None)
+    core = CoreClient(core_url, token)
+    # This box's own speaker says each number (the hall loudspeaker is the announcer's).
+    try:
+        speaker = TicketSpeaker(core, open_audio(audio)) if audio != "none" else None
+    except AudioUnavailable as exc:
+        click.echo(f"Loa của kiosk không dùng được (kiosk speaker unavailable): {exc}", err=True)
+        speaker = None
+    kiosk = ButtonKiosk(core, printer, light=light_for(light) if light is not None else None,
+                        speaker=speaker)
     devices: list[Any] = []
 
     def pressing(mapping: Any) -> Any:

@@ -93,6 +93,20 @@ class CoreClient:
              timeout: float | None = None) -> Reply:
         return self.request("POST", path, body, headers=headers, timeout=timeout)
 
+    def get_bytes(self, path: str, *, timeout: float | None = None) -> tuple[int, bytes]:
+        """GET a file (a WAV, an image): its status and raw body; raise CoreUnreachable."""
+        request = urllib.request.Request(self.url(path), method="GET")
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as answer:
+                return answer.status, answer.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read() if exc.fp else b""
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise CoreUnreachable(f"the core at {self.core_url} did not answer: {reason}") from None
+
     def close(self) -> None:
         """Nothing to release (no session is kept); here so owners can close what they own."""
 

@@ -144,3 +144,10 @@ class ConnectorUnavailable(XephangError):
 
     status = 503
     code = "connector_unavailable"
+
+
+class ServiceUnavailable(XephangError):
+    """Something the answer needs cannot be made now (a speech engine missing or too slow)."""
+
+    status = 503
+    code = "service_unavailable"

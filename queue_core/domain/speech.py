@@ -16,6 +16,12 @@ variant says "lẻ" for "linh", "ngàn" for "nghìn" and "bốn" for "tư".
 'Xin mời công dân có số thứ tự A023 đến quầy số 3.'
 >>> sentence_words("Nhắc lại: xin mời quầy số ba.")
 ['nhắc', 'lại', 'xin', 'mời', 'quầy', 'số', 'ba']
+>>> ticket_sentence("A023", 4)
+'Số của quý công dân là a không hai ba. Phía trước còn bốn người.'
+>>> ticket_sentence("1021", 0)
+'Số của quý công dân là một nghìn không trăm hai mươi mốt. Quý công dân là người tiếp theo.'
+>>> ticket_caption("A023", 4)
+'Số của quý công dân là A023. Phía trước còn 4 người.'
 
 The module imports only the standard library: the server imports it to fill the
 ``speech`` field of a call.
@@ -40,11 +46,17 @@ __all__ = [
     "letter_name",
     "number_words",
     "sentence_words",
+    "ticket_caption",
+    "ticket_sentence",
 ]
 
 DIALECTS = ("north", "south")
 DEFAULT_TEMPLATE = "Xin mời công dân có số thứ tự {label} đến quầy số {counter}."
 DEFAULT_RECALL_TEMPLATE = "Nhắc lại: xin mời công dân có số thứ tự {label} đến quầy số {counter}."
+# What the kiosk says, once and quietly, to the citizen who just took a number.
+TICKET_TEMPLATE = "Số của quý công dân là {label}. {ahead}"
+AHEAD_TEMPLATE = "Phía trước còn {ahead} người."
+NEXT_IN_LINE = "Quý công dân là người tiếp theo."
 
 # Up to six digits: a widened plain series (1999 → 11000 … 110000) is still read as a number.
 MAX_NUMBER = 999_999
@@ -304,3 +316,29 @@ def sentence_words(sentence: str) -> list[str]:
     if not isinstance(sentence, str):
         raise SpeechTextError(f"sentence must be a string, got {sentence!r}")
     return _WORD.findall(unicodedata.normalize("NFC", sentence).lower())
+
+
+def _ahead_text(ahead: object, words: bool, dialect: str) -> str:
+    count = _check_int(ahead, "people ahead", 0, MAX_NUMBER)
+    if count == 0:
+        return NEXT_IN_LINE
+    return AHEAD_TEMPLATE.format(ahead=number_words(count, dialect=dialect) if words else count)
+
+
+def ticket_sentence(label: str, ahead: int, *, dialect: str = "north") -> str:
+    """Return what the kiosk says after issuing `label` with `ahead` people before it.
+
+    The label is read by the announcer's rules (`label_words`), so the citizen hears the
+    number the way the hall loudspeaker will call it.
+    """
+    _check_dialect(dialect)
+    return TICKET_TEMPLATE.format(label=label_words(label, dialect=dialect),
+                                  ahead=_ahead_text(ahead, True, dialect))
+
+
+def ticket_caption(label: str, ahead: int) -> str:
+    """Return the written form of `ticket_sentence` (label and count as on the ticket)."""
+    if not isinstance(label, str) or not label.strip():
+        raise SpeechTextError(f"ticket label must be a non-empty string, got {label!r}")
+    return TICKET_TEMPLATE.format(label=unicodedata.normalize("NFC", label).strip(),
+                                  ahead=_ahead_text(ahead, False, "north"))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +70,20 @@ def load_facts(store: Store, date_from: str | None = None, date_to: str | None =
     """Return the facts of the tickets issued in a range of days (or on `days`)."""
     facts = stats.ticket_facts
     return [facts(h) for h in load(store, date_from, date_to, days=days)]
+
+
+@contextmanager
+def history_of(days: Iterable[Any]) -> Iterator[Callable[[Sequence[str]], list[Facts]]]:
+    """Write simulated days (`simulate.SimulatedDay`) to a store in memory and yield a
+    `load(days)` reading their facts back, as from a center's own database."""
+    store = Store.open(":memory:")
+    try:
+        for day in days:
+            with store.write():
+                store.insert_history(day.tickets, day.transitions, day.ratings)
+        yield lambda wanted: load_facts(store, days=wanted)
+    finally:
+        store.close()
 
 
 def facts_by_month(store: Store, days: Sequence[str],

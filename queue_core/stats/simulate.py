@@ -10,6 +10,11 @@ moment between two citizens and to notice the first ticket at an idle counter. T
 priority tickets, no-shows (some restored), transfers, citizens who give up after a long
 wait, tickets expiring at closing, and ratings. Pure: the days come out as values;
 `xephang simulate` writes them.
+
+All of that is one `Scenario` (`BELIEVABLE`, the default). Another scenario can strip it
+down to a textbook queue (`TEXTBOOK`: Poisson arrivals at known rates, exponential service,
+nobody giving up, no breaks), and a `shifts` plan can say which counters are at their
+desk in which hours: the staffing advice is checked by replaying a day that way.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ import heapq
 import math
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -46,16 +52,58 @@ BETWEEN_SECONDS = (30, 90)
 SATURDAY_LAST_ARRIVAL = (11, 30)
 
 
-def _weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
+@dataclass(frozen=True)
+class Scenario:
+    """How the simulated hall behaves: arrivals, service, and the people in it.
+
+    Rates are known exactly: a day of `per_day` tickets on a weekday of factor `f` brings,
+    in hour `h`, field `x`, on average ``per_day × f × hour_weights[h] / Σ hour_weights ×
+    field_weights[x]`` citizens (times a day's own swing drawn from `day_swing`).
+    """
+
+    hour_weights: Mapping[int, float] = field(default_factory=lambda: dict(HOUR_WEIGHTS))
+    weekday_factors: Mapping[int, float] = field(default_factory=lambda: dict(WEEKDAY_FACTORS))
+    field_weights: Mapping[str, float] = field(default_factory=lambda: dict(FIELD_WEIGHTS))
+    # Minutes at the counter per field: the median of a lognormal of spread
+    # `service_spread`, or with `service_spread=None` the mean of an exponential.
+    service_minutes: Mapping[str, float] = field(default_factory=lambda: dict(SERVICE_MINUTES))
+    service_spread: float | None = SERVICE_SPREAD
+    day_swing: tuple[float, float] = (0.9, 1.1)
+    priority_share: float = 0.08
+    cancel_share: float = 0.02
+    give_up_share: float = 0.25
+    no_show_share: float = 0.04
+    transfer_share: float = 0.03
+    notice_seconds: tuple[float, float] = NOTICE_SECONDS
+    between_seconds: tuple[float, float] = BETWEEN_SECONDS
+    # Minutes after opening before an officer calls the first ticket.
+    start_minutes: tuple[float, float] = (0, 10)
+    lunch_in_turns: bool = True
+    saturday_mornings: bool = True
+
+
+BELIEVABLE = Scenario()
+# The queue of the textbooks (M/M/c): Poisson arrivals, exponential service, officers who
+# call the next citizen the moment they are free, nobody who gives up, no breaks.
+TEXTBOOK = Scenario(service_spread=None, day_swing=(1.0, 1.0), priority_share=0.0,
+                    cancel_share=0.0, give_up_share=0.0, no_show_share=0.0, transfer_share=0.0,
+                    notice_seconds=(0, 0), between_seconds=(0, 0), start_minutes=(0, 0),
+                    lunch_in_turns=False, saturday_mornings=False)
+
+# Counter number → the hours (0–23) its officer is at the desk; the others are away.
+Shifts = Mapping[int, Sequence[int]]
+
+
+def _weighted(rng: random.Random, weights: Mapping[Any, float]) -> Any:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
 def _arrival_times(rng: random.Random, opens: datetime, last: datetime, per_day: float,
-                   ) -> list[datetime]:
-    """Return a day's arrivals: a Poisson stream whose hourly rate follows HOUR_WEIGHTS."""
-    total = sum(HOUR_WEIGHTS.values())
+                   hour_weights: Mapping[int, float]) -> list[datetime]:
+    """Return a day's arrivals: a Poisson stream whose hourly rate follows `hour_weights`."""
+    total = sum(hour_weights.values())
     times: list[datetime] = []
-    for hour, weight in HOUR_WEIGHTS.items():
+    for hour, weight in hour_weights.items():
         start = max(opens, opens.replace(hour=hour, minute=0, second=0, microsecond=0))
         end = min(last, opens.replace(hour=hour, minute=0, second=0, microsecond=0)
                   + timedelta(hours=1))
@@ -74,8 +122,11 @@ def _arrival_times(rng: random.Random, opens: datetime, last: datetime, per_day:
 class _Day:
     """One simulated business day: arrivals, counters calling, citizens served or not."""
 
-    def __init__(self, settings: Settings, day: date, per_day: int, rng: random.Random) -> None:
+    def __init__(self, settings: Settings, day: date, per_day: float, rng: random.Random,
+                 scenario: Scenario = BELIEVABLE, shifts: Shifts | None = None) -> None:
         self.settings = settings
+        self.scenario = scenario
+        self.shifts = shifts
         self.day = day
         self.rng = rng
         self.tickets: dict[str, Ticket] = {}
@@ -89,13 +140,14 @@ class _Day:
         self.opens = datetime(day.year, day.month, day.day, opens_h, opens_m, tzinfo=VIETNAM)
         self.closes = datetime(day.year, day.month, day.day, min(closes_h, 23),
                                closes_m if closes_h < 24 else 59, tzinfo=VIETNAM)
-        saturday = day.isoweekday() == 6
+        saturday = day.isoweekday() == 6 and scenario.saturday_mornings
         self.last_arrival = min(self.closes, self.opens.replace(
             hour=SATURDAY_LAST_ARRIVAL[0], minute=SATURDAY_LAST_ARRIVAL[1])) \
             if saturday else self.closes
-        self.volume = per_day * WEEKDAY_FACTORS.get(day.isoweekday(), 1.0) * rng.uniform(0.9, 1.1)
+        self.volume = (per_day * scenario.weekday_factors.get(day.isoweekday(), 1.0)
+                       * rng.uniform(*scenario.day_swing))
         self.busy: dict[int, str | None] = {}
-        self.away: dict[int, tuple[datetime, datetime]] = {}
+        self.away: dict[int, list[tuple[datetime, datetime]]] = {}
 
     def _at(self, moment: datetime, kind: str, payload: Any = None) -> None:
         self.order += 1
@@ -108,21 +160,47 @@ class _Day:
 
     def _present(self, counter: int, now: datetime) -> datetime | None:
         """Return None if the officer of `counter` is at the desk, else when they are back."""
-        start, end = self.away[counter]
-        return end if start <= now < end else None
+        for start, end in self.away[counter]:
+            if start <= now < end:
+                return end
+        return None
+
+    def _absences(self, counter: int) -> list[tuple[datetime, datetime]]:
+        """Return when the officer of `counter` is away, by the shifts (a run of hours)."""
+        assert self.shifts is not None
+        hours = set(self.shifts.get(counter, ()))
+        away: list[tuple[datetime, datetime]] = []
+        midnight = self.opens.replace(hour=0, minute=0)
+        for hour in range(24):
+            if hour in hours:
+                continue
+            start = midnight + timedelta(hours=hour)
+            if away and away[-1][1] == start:
+                away[-1] = (away[-1][0], start + timedelta(hours=1))
+            else:
+                away.append((start, start + timedelta(hours=1)))
+        return away
 
     def run(self) -> None:
         rng = self.rng
-        for moment in _arrival_times(rng, self.opens, self.last_arrival, self.volume):
+        scenario = self.scenario
+        for moment in _arrival_times(rng, self.opens, self.last_arrival, self.volume,
+                                     scenario.hour_weights):
             self._at(moment, "arrive")
         counters = [c.number for c in self.settings.counters]
         self.busy = {number: None for number in counters}
         for index, number in enumerate(counters):
-            # Lunch in turns: half the counters go first, the other half after them.
-            leave = self.opens.replace(hour=11, minute=30) + timedelta(
-                minutes=60 * (index % 2) + rng.uniform(-10, 10))
-            self.away[number] = (leave, leave + timedelta(minutes=rng.uniform(50, 70)))
-            self._at(self.opens + timedelta(minutes=rng.uniform(0, 10)), "free", number)
+            if self.shifts is not None:
+                self.away[number] = self._absences(number)
+            elif scenario.lunch_in_turns:
+                # Lunch in turns: half the counters go first, the other half after them.
+                leave = self.opens.replace(hour=11, minute=30) + timedelta(
+                    minutes=60 * (index % 2) + rng.uniform(-10, 10))
+                self.away[number] = [(leave, leave + timedelta(minutes=rng.uniform(50, 70)))]
+            else:
+                self.away[number] = []
+            self._at(self.opens + timedelta(minutes=rng.uniform(*scenario.start_minutes)),
+                     "free", number)
         while self.events:
             now, _, kind, payload = heapq.heappop(self.events)
             if kind == "arrive":
@@ -138,7 +216,8 @@ class _Day:
                 counter, ticket_id, outcome = payload
                 self._end(counter, ticket_id, outcome, now)
                 self.busy[counter] = None
-                self._at(now + timedelta(seconds=rng.uniform(*BETWEEN_SECONDS)), "free", counter)
+                self._at(now + timedelta(seconds=rng.uniform(*scenario.between_seconds)),
+                         "free", counter)
             elif kind == "restore":
                 ticket = self.tickets[payload]
                 if ticket.state == "no_show" and now < self.closes:
@@ -152,7 +231,8 @@ class _Day:
             elif kind == "give_up":
                 ticket = self.tickets[payload]
                 # Still not called after an hour: some leave and come back another day.
-                if ticket.state == "waiting" and now < self.closes and rng.random() < 0.25:
+                if (ticket.state == "waiting" and now < self.closes
+                        and rng.random() < scenario.give_up_share):
                     self._keep(lifecycle.cancel(ticket, now=now, actor="user:le-tan"))
         for ticket in list(self.tickets.values()):
             if ticket.state == "waiting":
@@ -162,25 +242,28 @@ class _Day:
         """Idle officers notice a new ticket after a moment."""
         for counter, current in self.busy.items():
             if current is None:
-                self._at(now + timedelta(seconds=self.rng.uniform(*NOTICE_SECONDS)), "free",
-                         counter)
+                self._at(now + timedelta(seconds=self.rng.uniform(*self.scenario.notice_seconds)),
+                         "free", counter)
 
     def _arrive(self, now: datetime) -> None:
         rng = self.rng
-        code = _weighted(rng, FIELD_WEIGHTS)
+        scenario = self.scenario
+        code = _weighted(rng, scenario.field_weights)
         number = self.numbers.get(code, 0) + 1
         self.numbers[code] = number
-        priority = _weighted(rng, dict(PRIORITIES)) if rng.random() < 0.08 else None
+        priority = (_weighted(rng, dict(PRIORITIES)) if rng.random() < scenario.priority_share
+                    else None)
         ticket = self._keep(lifecycle.issue(
             ticket_id=f"{self.day.isoformat()}-{code}{number:03d}", service=code, number=number,
             label=f"{code}{number:03d}", priority=priority, channel="kiosk", now=now,
             actor="device:kiosk"))
-        if rng.random() < 0.02:
+        if rng.random() < scenario.cancel_share:
             self._at(now + timedelta(minutes=rng.uniform(10, 40)), "cancel", ticket.id)
         self._at(now + timedelta(minutes=60), "give_up", ticket.id)
 
     def _call(self, counter: int, now: datetime) -> str | None:
         rng = self.rng
+        scenario = self.scenario
         config = self.settings.counter(counter)
         assert config is not None
         waiting = [t for t in self.tickets.values()
@@ -191,13 +274,15 @@ class _Day:
         officer = OFFICERS.get(counter, f"can-bo-{counter}")
         ticket = self._keep(lifecycle.call(chosen, counter=counter, now=now,
                                            actor=f"user:{officer}", officer=officer))
-        if rng.random() < 0.04:
+        if rng.random() < scenario.no_show_share:
             recall_at = now + timedelta(seconds=60)
             self._keep(lifecycle.recall(ticket, now=recall_at, actor=f"user:{officer}"))
             self._at(recall_at + timedelta(seconds=90), "end", (counter, ticket.id, "no_show"))
         else:
-            minutes = rng.lognormvariate(math.log(SERVICE_MINUTES[ticket.service]), SERVICE_SPREAD)
-            outcome = "transfer" if rng.random() < 0.03 else "finish"
+            typical = scenario.service_minutes[ticket.service]
+            minutes = (rng.expovariate(1 / typical) if scenario.service_spread is None
+                       else rng.lognormvariate(math.log(typical), scenario.service_spread))
+            outcome = "transfer" if rng.random() < scenario.transfer_share else "finish"
             self._at(now + timedelta(minutes=minutes), "end", (counter, ticket.id, outcome))
         return ticket.id
 
@@ -245,12 +330,28 @@ class SimulatedDay:
     ratings: tuple[Rating, ...]
 
 
-def simulated_days(settings: Settings, *, days: int, per_day: int, end: date,
-                   seed: int = 7) -> Iterator[SimulatedDay]:
+def simulated_days(settings: Settings, *, days: int, per_day: float, end: date,
+                   seed: int = 7, scenario: Scenario = BELIEVABLE) -> Iterator[SimulatedDay]:
     """Yield `days` workdays of plausible history ending on `end`, oldest first."""
     rng = random.Random(seed)
     for day in workdays(end, days, settings):
-        simulated = _Day(settings, day, per_day, rng)
-        simulated.run()
-        yield SimulatedDay(day, tuple(simulated.tickets.values()), tuple(simulated.transitions),
-                           tuple(simulated.ratings))
+        yield simulate_day(settings, day, per_day=per_day, rng=rng, scenario=scenario)
+
+
+def simulate_day(settings: Settings, day: date, *, per_day: float, rng: random.Random,
+                 scenario: Scenario = BELIEVABLE, shifts: Shifts | None = None) -> SimulatedDay:
+    """Return one simulated day; with `shifts`, only those counters work, in those hours."""
+    simulated = _Day(settings, day, per_day, rng, scenario, shifts)
+    simulated.run()
+    return SimulatedDay(day, tuple(simulated.tickets.values()), tuple(simulated.transitions),
+                        tuple(simulated.ratings))
+
+
+def hourly_rates(scenario: Scenario, *, per_day: float, weekday: int) -> dict[tuple[int, str], float]:
+    """Return the mean arrivals of each (hour, field) on a weekday, for a whole open hour."""
+    total = sum(scenario.hour_weights.values())
+    factor = scenario.weekday_factors.get(weekday, 1.0) * sum(scenario.day_swing) / 2
+    fields = sum(scenario.field_weights.values())
+    return {(hour, code): per_day * factor * weight / total * share / fields
+            for hour, weight in scenario.hour_weights.items()
+            for code, share in scenario.field_weights.items()}

@@ -20,7 +20,8 @@ from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 
 from display.web import blueprint as display_pages
-from kiosk.web import attach_printing
+from announcer.synthesis import Synthesizer
+from kiosk.web import attach_printing, attach_speech
 from kiosk.web import blueprint as kiosk_pages
 from queue_core.config import LiveSettings, Settings, load_settings
 from queue_core.domain import vocabulary
@@ -148,6 +149,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                       webhooks_api, admin_pages):
         app.register_blueprint(blueprint)
     attach_printing(app, background=background)
+    # The kiosk says its numbers with the announcer's engine and cache; the command line
+    # espeak-ng only, so this process never holds a second pyttsx3 engine.
+    attach_speech(app, lambda: Synthesizer.from_settings(live.current, engine_factory=None))
     # Every page reads the citizens' words from the one vocabulary.
     app.jinja_env.globals["vocabulary"] = vocabulary
 

@@ -196,7 +196,31 @@ SCHEMAS: dict[str, Schema] = {
         "fields": {"type": "array", "items": {"type": "object"}},
         "counters": {"type": "array", "items": {"type": "object"}},
         "queue": {"type": "array", "items": {"type": "object"}},
+        "staffing_hints": {"type": "array", "items": _object({
+            "group": INT, "services": {"type": "array", "items": TEXT},
+            "names": {"type": "array", "items": TEXT}, "waiting": INT, "counters_open": INT,
+            "counters_needed": INT, "extra": INT, "clearable": INT})},
     }, ("now", "date", "waiting", "fields", "counters")),
+    "Staffing": _object({
+        "date": DATE, "weekday": INT, "target_wait_minutes": INT, "service_level": NUMBER,
+        "open": BOOL,
+        "hours": {"type": "array", "items": _object({
+            "hour": INT, "arrivals": NUMBER, "mean_service_s": OPTIONAL_SECONDS,
+            "counters_needed": INT, "counters_open": INT, "expected_wait_s": OPTIONAL_SECONDS,
+            "overloaded": BOOL, "within_target_pct": NUMBER,
+            "groups": {"type": "array", "items": {"type": "object"}},
+        }, ("hour", "arrivals", "mean_service_s", "counters_needed", "counters_open",
+            "expected_wait_s"))},
+        "periods": {"type": "array", "items": _object({
+            "group": INT, "start": INT, "end": INT, "counters_needed": INT,
+            "counters_open": INT, "arrivals": NUMBER, "expected_wait_s": OPTIONAL_SECONDS,
+            "verdict": {"enum": ["none", "short", "enough", "spare"]}})},
+        "groups": {"type": "array", "items": _object({
+            "group": INT, "services": {"type": "array", "items": TEXT},
+            "names": {"type": "array", "items": TEXT},
+            "counters": {"type": "array", "items": INT}})},
+        "history": _nullable({"type": "object"}),
+    }, ("date", "hours")),
     "CounterQueue": _object({
         "seq": INT, "now": TIME, "date": DATE, "counter": ref("Counter"),
         "waiting": {"type": "array", "items": ref("Ticket")},
@@ -216,7 +240,11 @@ SCHEMAS: dict[str, Schema] = {
         "tickets_per_minute": INT,
     }, ("center", "services")),
     "KioskIssue": _object({"ticket": ref("Ticket"), "print": _nullable(ref("Print")),
-                           "where": TEXT},
+                           "where": TEXT,
+                           "speech": _nullable(_object({
+                               "text": TEXT, "caption": TEXT, "url": TEXT,
+                               "volume": {"type": "number", "exclusiveMinimum": 0,
+                                          "maximum": 1}}))},
                           ("ticket", "print")),
     "ProcedureSummary": _object({
         "code": TEXT, "name": TEXT, "service": TEXT, "level": TEXT, "deadline": TEXT,
@@ -263,6 +291,15 @@ STATS_QUERY = [
     {"name": "counter", "in": "query", "schema": {"type": "integer", "minimum": 1}},
     {"name": "officer", "in": "query", "schema": TEXT, "description": "a username"},
 ]
+STAFFING_QUERY = [
+    {"name": "date", "in": "query", "schema": DATE, "description": "the day to plan (default today)"},
+    {"name": "target_wait_minutes", "in": "query",
+     "schema": {"type": "integer", "minimum": 1, "maximum": 240},
+     "description": "the target wait (default policy.target_wait_minutes)"},
+    {"name": "service_level", "in": "query",
+     "schema": {"type": "number", "minimum": 0.5, "maximum": 0.99, "default": 0.8},
+     "description": "the share of citizens to call within the target"},
+]
 WIDTH = {"name": "width", "in": "query", "schema": {"enum": [384, 576]},
          "description": "dots across: 384 (58 mm paper) or 576 (80 mm paper)"}
 LEVEL = {"enum": list(RATING_LEVELS)}
@@ -304,7 +341,7 @@ ERRORS = {
     422: "a value is missing or wrong; the message names the field",
     413: "the body or file is larger than the box reads",
     429: "too many requests",
-    503: "the one-door system cannot answer now",
+    503: "a system the answer needs cannot answer now (the one-door system, the speech engine)",
     507: "storage_full: the box's storage is full, nothing was written",
 }
 # Methods that write: each may meet a full disk (507 storage_full).
@@ -515,6 +552,12 @@ def _paths() -> dict[str, dict[str, Schema]]:
         "/stats/live": {"get": _operation(
             "stats_api.get_live", "Return who waits and who is served now", "statistics",
             manager, {200: _json("the live view", ref("LiveStats"))})},
+        "/stats/staffing": {"get": _operation(
+            "stats_api.get_staffing",
+            "Return the counters needed hour by hour on a date (Erlang C over its weekday's "
+            "history)", "statistics", manager,
+            {200: _json("the advice", ref("Staffing"))}, parameters=STAFFING_QUERY,
+            errors=(422,))},
         "/stats/export.csv": {"get": _operation(
             "stats_api.export_csv", "Export one row per ticket as CSV", "statistics", manager,
             {200: {"description": "the rows", "content": {"text/csv": {"schema": TEXT}}}},
@@ -541,6 +584,12 @@ def _paths() -> dict[str, dict[str, Schema]]:
         "/kiosk/config": {"get": _operation(
             "kiosk.kiosk_config", "Return what a kiosk satellite prints with", "kiosk", kiosk,
             {200: _json("the kiosk's configuration", ref("KioskConfig"))})},
+        "/kiosk/tickets/{ticket_id}/speech.wav": {"get": _operation(
+            "kiosk.ticket_speech", "Say a just-issued ticket's number (WAV, played once)",
+            "kiosk", kiosk,
+            {200: {"description": "the sentence, spoken", "content": {"audio/wav": {
+                "schema": {"type": "string", "contentEncoding": "binary"}}}}},
+            parameters=ticket, errors=(404, 503))},
         "/kiosk/not-printed": {"get": _operation(
             "kiosk.not_printed", "List today's tickets whose paper did not come out", "kiosk",
             staff, {200: _json("the tickets", {"type": "array", "items": {"type": "object"}})})},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -122,6 +123,32 @@ def log_in(page: Any, url: str, username: str = "giamdoc") -> None:
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("#live-waiting")
+    # The dashboard's scripts are deferred: its tabs answer clicks only once they have run,
+    # which is by the page's load event (a click before that would be lost).
+    page.wait_for_load_state("load")
+
+
+@contextmanager
+def dashboard_page(browser: Any, url: str, width: int, height: int) -> Iterator[Any]:
+    """A fresh browser at this screen size, logged in to the manager's dashboard at `url`."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        log_in(page, url)
+        yield page
+    finally:
+        context.close()
+
+
+def print_on_a4(page: Any, hidden: list[str], shown: list[str]) -> None:
+    """Lay the page out for printing on A4 and check what the paper leaves out and keeps."""
+    page.emulate_media(media="print")
+    # An A4 page, portrait, at the browser's 96 dots an inch, less 12 mm margins.
+    page.set_viewport_size({"width": 703, "height": 1032})
+    display = page.evaluate("""(selectors) => selectors
+        .map((s) => getComputedStyle(document.querySelector(s)).display)""", hidden + shown)
+    assert display[:len(hidden)] == ["none"] * len(hidden), display
+    assert "none" not in display[len(hidden):], display
 
 
 def canvas_painted(page: Any, canvas_id: str) -> bool:
@@ -366,47 +393,37 @@ def test_the_dashboard_fits_the_screen_on_every_tab(browser: Any, busy_dashboard
                                                     width: int, height: int) -> None:
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
-    page = context.new_page()
-    log_in(page, busy_dashboard.url)
-    expect(page.locator("#live-queue tbody tr").first).to_contain_text("phút", timeout=WAIT_MS)
-    expect(page.locator("#alert")).to_be_visible(timeout=WAIT_MS)
-    assert_fits(page, "live")
-    screenshot(page, f"manager-live-{width}x{height}")
-    page.click("#tab-history")
-    page.click("[data-preset='30']")
-    expect(page.locator("#period")).to_have_text("Từ 25/10/2026 đến 23/11/2026", timeout=WAIT_MS)
-    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-level'))",
-                           timeout=WAIT_MS)
-    expect(page.locator("#t-officers tbody tr")).not_to_have_count(0, timeout=WAIT_MS)
-    assert_fits(page, "history")
-    screenshot(page, f"manager-history-{width}x{height}")
-    context.close()
+    with dashboard_page(browser, busy_dashboard.url, width, height) as page:
+        expect(page.locator("#live-queue tbody tr").first).to_contain_text("phút", timeout=WAIT_MS)
+        expect(page.locator("#alert")).to_be_visible(timeout=WAIT_MS)
+        assert_fits(page, "live")
+        screenshot(page, f"manager-live-{width}x{height}")
+        page.click("#tab-history")
+        page.click("[data-preset='30']")
+        expect(page.locator("#period")).to_have_text("Từ 25/10/2026 đến 23/11/2026", timeout=WAIT_MS)
+        page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-level'))",
+                               timeout=WAIT_MS)
+        expect(page.locator("#t-officers tbody tr")).not_to_have_count(0, timeout=WAIT_MS)
+        assert_fits(page, "history")
+        screenshot(page, f"manager-history-{width}x{height}")
 
 
 def test_the_monthly_report_prints_without_cutting_anything(browser: Any,
                                                             busy_dashboard: Dashboard) -> None:
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
-    page = context.new_page()
-    log_in(page, busy_dashboard.url)
-    page.click("#tab-history")
-    page.click("[data-preset='month']")
-    expect(page.locator("#period")).to_have_text("Từ 01/11/2026 đến 23/11/2026", timeout=WAIT_MS)
-    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-level'))",
-                           timeout=WAIT_MS)
-    page.emulate_media(media="print")
-    # An A4 page, portrait, at the browser's 96 dots an inch, less 12 mm margins.
-    page.set_viewport_size({"width": 703, "height": 1032})
-    shown = page.evaluate("""() => ['.mgr-bar', '#filters', '#live', '.print-head', '.signatures']
-        .map((s) => getComputedStyle(document.querySelector(s)).display)""")
-    assert shown[:3] == ["none", "none", "none"] and "none" not in shown[3:]
-    assert_fits(page, "print")
-    screenshot(page, "manager-print-a4")
-    pdf = page.pdf(format="A4", print_background=True,
-                   margin={"top": "12mm", "bottom": "12mm", "left": "12mm", "right": "12mm"})
-    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
-    (Path(__file__).parent / "screenshots").mkdir(exist_ok=True)
-    (Path(__file__).parent / "screenshots" / "manager-report.pdf").write_bytes(pdf)
-    context.close()
+    with dashboard_page(browser, busy_dashboard.url, 1366, 768) as page:
+        page.click("#tab-history")
+        page.click("[data-preset='month']")
+        expect(page.locator("#period")).to_have_text("Từ 01/11/2026 đến 23/11/2026", timeout=WAIT_MS)
+        page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-level'))",
+                               timeout=WAIT_MS)
+        print_on_a4(page, hidden=[".mgr-bar", "#filters", "#live"],
+                    shown=[".print-head", ".signatures"])
+        assert_fits(page, "print")
+        screenshot(page, "manager-print-a4")
+        pdf = page.pdf(format="A4", print_background=True,
+                       margin={"top": "12mm", "bottom": "12mm", "left": "12mm", "right": "12mm"})
+        assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+        (Path(__file__).parent / "screenshots").mkdir(exist_ok=True)
+        (Path(__file__).parent / "screenshots" / "manager-report.pdf").write_bytes(pdf)

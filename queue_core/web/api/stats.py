@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from queue_core.domain import businessday, vocabulary
 from queue_core.domain.errors import InvalidInput, NotFound
 from queue_core.stats import figures as stats
 from queue_core.stats import reader as history
-from queue_core.stats import reports
+from queue_core.stats import reports, staffing
 from queue_core.stats.reader import DayCache
 from queue_core.web import validation
 from queue_core.web.security import requires
@@ -25,6 +26,7 @@ from queue_core.web.security import requires
 stats_api = Blueprint("stats_api", __name__, url_prefix="/api/v1")
 
 CACHE_KEY = "xephang_stats"
+DEFAULT_SERVICE_LEVEL = 0.8
 log = logging.getLogger("xephang.stats")
 OFFICER_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -150,7 +152,68 @@ def get_live() -> Response:
         found = xephang.settings.service(row["service"])
         row["name"] = found.name if found else row["service"]
     live["target_wait_minutes"] = xephang.settings.policy.target_wait_minutes
+    live["staffing_hints"] = _live_hints(facts, live["fields"], counters)
     return jsonify(live)
+
+
+def _group_names(services: Sequence[str]) -> list[str]:
+    settings = _xephang().settings
+    return [(found.name if (found := settings.service(code)) else code) for code in services]
+
+
+def _live_hints(facts: Sequence[stats.Facts], fields: Sequence[dict[str, Any]],
+                counters: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Groups of counters that cannot call everyone waiting within the target wait."""
+    settings = _xephang().settings
+    codes = [s.code for s in settings.services]
+    groups = staffing.counter_groups([(c.number, c.services) for c in settings.counters], codes)
+    service_s = staffing.live_service_s(facts, codes,
+                                        settings.policy.default_service_minutes * 60)
+    hints = staffing.live_hints({row["service"]: row["waiting"] for row in fields}, counters,
+                                groups, service_s, _target_wait_s())
+    for hint in hints:
+        hint["names"] = _group_names(hint["services"])
+    return hints
+
+
+def _service_level() -> float:
+    value = request.args.get("service_level")
+    if value is None or value == "":
+        return DEFAULT_SERVICE_LEVEL
+    try:
+        level = float(value)
+    except ValueError:
+        level = math.nan
+    if not 0.5 <= level <= 0.99:
+        raise InvalidInput(field="service_level", reason="a share from 0.5 to 0.99, such as 0.8")
+    return level
+
+
+@stats_api.get("/stats/staffing")
+@requires("manager")
+def get_staffing() -> Response:
+    """Counters needed hour by hour on a date, from the history of its weekday (Erlang C)."""
+    xephang = _xephang()
+    settings = xephang.settings
+    today = businessday.day_of(xephang.center.clock.now())
+    day = validation.query_date("date") or today
+    minutes = validation.query_int("target_wait_minutes", low=1, high=240)
+    target_minutes = minutes if minutes is not None else settings.policy.target_wait_minutes
+    level = _service_level()
+    advice = staffing.advice_for(
+        settings, date.fromisoformat(day), today=date.fromisoformat(today),
+        load=lambda days: history.load_facts(xephang.store, days=days),
+        target_wait_s=target_minutes * 60.0, level=level)
+    body: dict[str, Any] = {"date": day, "weekday": date.fromisoformat(day).isoweekday(),
+                            "target_wait_minutes": target_minutes, "service_level": level,
+                            "open": advice is not None}
+    if advice is None:
+        body.update(hours=[], periods=[], groups=[], history=None)
+        return jsonify(body)
+    body.update(staffing.advice_json(advice))
+    for group in body["groups"]:
+        group["names"] = _group_names(group["services"])
+    return jsonify(body)
 
 
 def _export_facts(store: Any, query: Query) -> Iterator[stats.Facts]:

@@ -21,17 +21,19 @@
 
   // --- tabs ----------------------------------------------------------------------------------
 
+  const PANELS = Array.from(document.querySelectorAll("[role=tabpanel]")).map((panel) => panel.id);
   function show(name) {
-    ["live", "history"].forEach((panel) => {
+    PANELS.forEach((panel) => {
       $(panel).hidden = panel !== name;
       $("tab-" + panel).setAttribute("aria-selected", String(panel === name));
     });
+    // Other views (staffing-view.js) load when their panel is first shown.
+    $(name).dispatchEvent(new CustomEvent("panel-shown"));
     if (name === "history" && !state.historyLoaded) { loadHistory(); }
     if (name === "history") { view.resize(); }
     if (window.location.hash !== "#" + name) { history.replaceState(null, "", "#" + name); }
   }
-  $("tab-live").addEventListener("click", () => show("live"));
-  $("tab-history").addEventListener("click", () => show("history"));
+  PANELS.forEach((panel) => $("tab-" + panel).addEventListener("click", () => show(panel)));
   $("logout").addEventListener("click", () => {
     fetch("/api/v1/auth/logout", {method: "POST", credentials: "same-origin"})
       .then((response) => response.text())  // read it all before the page goes
@@ -51,6 +53,7 @@
       state.live = data;
       state.liveFetched = Date.now();
       renderLive(data);
+      document.dispatchEvent(new CustomEvent("live-stats", {detail: data}));
     }).catch((error) => {
       $("live-updated").textContent = T.load_failed + ": " + error.message;
     }).finally(() => {
@@ -222,5 +225,6 @@
   setInterval(loadLive, 30000);
   loadLive();
   connect();
-  show(window.location.hash === "#history" ? "history" : "live");
+  const asked = window.location.hash.slice(1);
+  show(PANELS.includes(asked) ? asked : "live");
 }());

@@ -119,3 +119,18 @@ def test_simulate_fills_a_history_the_stats_can_read(tmp_path: Path) -> None:
     store.close()
     assert len(days) == 3 and 60 <= tickets <= 200 and served > tickets // 2
     assert f"{tickets} tickets over 3 days" in result.output
+
+
+def test_simulate_a_textbook_history_nobody_gives_up_and_nothing_is_cancelled(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["simulate", "--days", "3", "--per-day", "60",
+                                       "--scenario", "textbook", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    store = Store.in_data_dir(tmp_path)
+    states = dict(store.conn.execute("SELECT state, COUNT(*) FROM tickets GROUP BY state"))
+    priority = store.conn.execute(
+        "SELECT COUNT(*) FROM tickets WHERE priority IS NOT NULL").fetchone()[0]
+    store.close()
+    # Poisson arrivals, exponential service, no priority, no-shows or people giving up.
+    assert set(states) <= {"done", "expired"} and states["done"] > 0 and priority == 0
+    bad = CliRunner().invoke(main, ["simulate", "--scenario", "messy", "--data-dir", str(tmp_path)])
+    assert bad.exit_code == 2 and "--scenario" in bad.output
