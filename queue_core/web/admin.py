@@ -39,6 +39,8 @@ HEALTH_WORDS: dict[tuple[str, str], tuple[str, bool]] = {
     ("audio", "unknown"): ("Loa: chưa kết nối", False),
 }
 DEVICE_NAMES = {"printer": "Máy in", "audio": "Loa"}
+# Reasons a device gives for running emulated (the announcer's fake loudspeaker).
+EMULATED_CODES = ("audio_emulated",)
 
 
 def _xephang() -> Any:
@@ -50,6 +52,10 @@ def health_words(devices: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     said = []
     for device, report in devices.items():
         status = str(report.get("status", "unknown"))
+        if report.get("code") in EMULATED_CODES:
+            # Said "degraded" by the device so nobody mistakes a demo for the real thing;
+            # here it is information, not an alarm.
+            status = "emulated"
         words, alarm = HEALTH_WORDS.get((device, status), (None, True))
         if words is None:
             name = DEVICE_NAMES.get(device, device)

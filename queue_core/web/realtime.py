@@ -10,6 +10,7 @@ storage are reported by the box alone.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -87,12 +88,18 @@ class Hub:
         for event in events:
             self.socketio.emit(event.name, event.message(), to=list(event.rooms))
 
-    def device_status(self, device: str, status: str, message: str = "") -> None:
-        """Record a device's health and tell the board and staff."""
+    def device_status(self, device: str, status: str, message: str = "", code: str = "") -> None:
+        """Record a device's health and tell the board and staff.
+
+        `code` is the device's own machine-readable reason (the announcer's
+        "audio_emulated"), kept so the home page can tell information from an alarm.
+        """
         with self._lock:
             previous = self._devices.get(device)
             self._devices[device] = {"status": status, "message": message,
                                      "at": time_text(self.center.clock.now())}
+            if code:
+                self._devices[device]["code"] = code
         if previous is None or previous["status"] != status or previous["message"] != message:
             self.socketio.emit(DEVICE_STATUS, {"device": device, "status": status,
                                                "message": message}, to=[ROOM_BOARD, ROOM_STAFF])
@@ -127,14 +134,15 @@ class Hub:
             return sum(1 for p in self._principals.values()
                        if p is not None and p.role == "announcer")
 
-    def report_own_status(self, principal: auth.Principal, status: str, message: str) -> str:
+    def report_own_status(self, principal: auth.Principal, status: str, message: str,
+                          code: str = "") -> str:
         """Record a device's report about itself; return the name it is kept under."""
         name = own_device(principal)
         with self._lock:
             if name not in self._devices and len(self._devices) >= MAX_DEVICES:
                 oldest = next(n for n in self._devices if n not in CORE_DEVICES)
                 del self._devices[oldest]
-        self.device_status(name, status, message)
+        self.device_status(name, status, message, code)
         return name
 
     def _storage_changed(self, full: bool) -> None:
@@ -267,10 +275,13 @@ class Hub:
             return _error("invalid_input", f"status must be one of {', '.join(DEVICE_STATES)}")
         if not isinstance(message, str):
             return _error("invalid_input", "message must be text")
+        code = data.get("code", "")
+        if not isinstance(code, str) or not re.fullmatch(r"[a-z_]{0,40}", code):
+            return _error("invalid_input", "code must be a short reason code (a-z, _)")
         if device is not None and device not in own_names(principal):
             return _error("forbidden", "a device reports only its own status "
                                        f"(as {own_device(principal)!r})")
-        name = self.report_own_status(principal, status, message[:300])
+        name = self.report_own_status(principal, status, message[:300], code)
         return {"ok": True, "device": name}
 
 

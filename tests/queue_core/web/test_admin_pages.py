@@ -34,6 +34,11 @@ def test_device_health_is_said_in_plain_words() -> None:
     by_device = {h["device"]: h for h in said}
     assert "giả lập" in by_device["audio"]["words"] and by_device["audio"]["alarm"] is False
     assert by_device["printer"]["alarm"] is True
+    # The announcer says "degraded" for its fake loudspeaker; the home page, information.
+    announced = health_words({"audio": {"status": "degraded", "code": "audio_emulated",
+                                        "message": "Loa đang giả lập (audio = fake)"}})
+    assert announced[0]["alarm"] is False and announced[0]["words"] == \
+        "Loa: giả lập — không phát ra tiếng"
 
 
 def test_setup_and_console_pages_lead_to_each_other(app: Any, client: Any, data_dir: Path,
