@@ -174,5 +174,7 @@ def ticket_speech(ticket_id: str) -> Response:
     ticket = center.ticket(ticket_id)           # 404 unknown_ticket
     if voice is None or not voice.enabled:
         raise NotFound("speech_off")
-    path = voice.wav(ticket)
+    # The cache sits in the data dir, which may be given relative to the working directory
+    # (`./var`); Flask would read a relative path from the package's folder instead.
+    path = voice.wav(ticket).absolute()
     return send_file(path, mimetype="audio/wav", max_age=0)

@@ -142,6 +142,19 @@ def test_the_answer_carries_the_sentence_and_the_wav_is_served_to_kiosks_only(
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "unknown_ticket"
 
 
+def test_a_cache_in_a_relative_data_dir_is_served(
+        open_app: Any, tmp_path: Path, token_for: Callable[..., dict[str, str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # `scripts/run` keeps its data in ./var: the renderer's paths are relative to the cwd.
+    monkeypatch.chdir(tmp_path)
+    attach_speech(open_app, lambda: FakeRenderer(Path("var") / "speech-cache"))
+    client = open_app.test_client()
+    kiosk = token_for("kiosk")
+    said = issue(client, kiosk).get_json()["speech"]
+    wav = client.get(said["url"], headers=kiosk)
+    assert wav.status_code == 200 and wav_duration(wav.data) == pytest.approx(1.0)
+
+
 def test_a_retry_of_the_same_press_is_not_said_again(
         open_app: Any, tmp_path: Path, token_for: Callable[..., dict[str, str]]) -> None:
     attach_speech(open_app, lambda: FakeRenderer(tmp_path / "wavs"))
