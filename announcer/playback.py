@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -190,6 +190,31 @@ class Announcer:
     def add_listener(self, listener: Callable[[Call, Outcome], None]) -> None:
         """Call `listener(call, outcome)` after each call is played or dropped."""
         self._listeners.append(listener)
+
+    def apply_speech(self, speech: Mapping[str, Any]) -> None:
+        """Take new speech settings (the admin console saved them): the next call uses them.
+
+        Words, dialect, repeats, volume and chime apply at once; another voice or rate gets a
+        synthesizer of its own, started before it replaces the current one.
+        """
+        for key, kind in (("repeat", int), ("volume", float), ("chime", bool),
+                          ("max_age_seconds", float), ("dialect", str), ("template", str),
+                          ("recall_template", str)):
+            value = speech.get(key)
+            if isinstance(value, kind) or (kind is float and isinstance(value, int)):
+                setattr(self, key, value)
+        voice, rate = speech.get("voice"), speech.get("rate")
+        current = self.synthesizer
+        if (isinstance(voice, str) and voice and voice != current.requested_voice) or \
+                (isinstance(rate, int) and rate != current.rate):
+            fresh = current.retuned(voice=voice if isinstance(voice, str) and voice
+                                    else current.requested_voice,
+                                    rate=rate if isinstance(rate, int) else current.rate)
+            started = self._thread is not None
+            if started:
+                current.close()
+                fresh.start()
+            self.synthesizer = fresh
 
     # -- calls ------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from queue_core.client.link import CoreLink
+from queue_core.client.rest import CoreClient, CoreUnreachable
 
 from .health import DeviceStatus
 from .playback import Announcer
@@ -68,6 +69,8 @@ class AnnouncerSatellite:
             "ticket_called": self._on_ticket_called,
             "ticket_issued": self._on_ticket_issued,
             "counter_updated": self._on_counter_updated,
+            "settings_changed": self._on_settings_changed,
+            "speech_test": self._on_speech_test,
         }
         self.link = CoreLink(core_url, rooms=self.rooms, token=token, on_board=self._board,
                              on_event=self._event, on_link=self._on_link,
@@ -75,6 +78,9 @@ class AnnouncerSatellite:
                              reconnect_delay_max=reconnect_delay_max,
                              connect_timeout=connect_timeout, name="announcer-link")
         self.connected = self.link.connected
+        # The voice in force is the core's (the admin console may have changed it since the
+        # files this box was started with): asked at every link, pushed on every change.
+        self.client = CoreClient(core_url, token, timeout=connect_timeout)
         announcer.health.add_listener(self._report)
 
     def handle(self, name: str, data: Any) -> None:
@@ -126,6 +132,18 @@ class AnnouncerSatellite:
         if up:
             # The core shows the loudspeaker's health as soon as the announcer is there.
             self.link.emit("device_status", self.announcer.status.payload())
+            threading.Thread(target=self.fetch_speech, daemon=True, name="announcer-speech").start()
+
+    def fetch_speech(self) -> bool:
+        """Take the speech settings in force at the core; tell whether they came."""
+        try:
+            reply = self.client.get("/api/v1/settings/speech")
+        except CoreUnreachable:
+            return False
+        if not reply.ok or not isinstance(reply.data, Mapping):
+            return False
+        self.announcer.apply_speech(reply.data)
+        return True
 
     def _on_board(self, board: Any) -> None:
         if not isinstance(board, Mapping):
@@ -174,6 +192,21 @@ class AnnouncerSatellite:
     def _on_counter_updated(self, data: Any) -> None:
         if isinstance(data, Mapping):
             self.forecast.apply_counter(data.get("counter"))
+
+    def _on_settings_changed(self, data: Any) -> None:
+        """The admin console saved new settings: take the new voice, words and dialect."""
+        speech = data.get("speech") if isinstance(data, Mapping) else None
+        if isinstance(speech, Mapping):
+            # A new voice starts its engine: not on the link's thread, which must keep reading.
+            threading.Thread(target=self.announcer.apply_speech, args=(speech,), daemon=True,
+                             name="announcer-retune").start()
+
+    def _on_speech_test(self, data: Any) -> None:
+        """The admin console's "Nghe thử": play this sentence now."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("text"), str):
+            return
+        self.announcer.announce(str(data.get("label") or ""), _positive_int(data.get("counter")),
+                                text=data["text"])
 
     # -- helpers ----------------------------------------------------------------
 

@@ -413,6 +413,15 @@ class Synthesizer:
             **options,
         )
 
+    def retuned(self, *, voice: str, rate: int) -> Synthesizer:
+        """Return a synthesizer like this one (cache, engine, health) with another voice or rate."""
+        return type(self)(self.cache_dir, voice=voice, rate=rate, timeout=self.timeout,
+                          cli_timeout=self.cli_timeout, engine_factory=self._engine_factory,
+                          cli_command=self._cli, voice_pack=self.voice_pack, health=self.health,
+                          clock=self._clock, engine_retry_seconds=self._engine_retry_seconds,
+                          max_cache_files=self._max_cache_files,
+                          max_warm_backlog=self._max_warm_backlog)
+
     @property
     def budget_seconds(self) -> float:
         """Return the longest a render may take: engine timeout, then the CLI's."""

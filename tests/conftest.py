@@ -33,9 +33,14 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "var"
 
 
+# The tests' center keeps no public holidays: they move the clock across days freely
+# (Tuesday 24 November is Vietnam Cultural Day). Holidays have tests of their own.
+NO_HOLIDAYS = {"center": {"public_holidays": False}}
+
+
 @pytest.fixture
 def settings(data_dir: Path) -> Settings:
-    return load_settings(env={"XEPHANG_DATA_DIR": str(data_dir)})
+    return load_settings(env={"XEPHANG_DATA_DIR": str(data_dir)}, overrides=NO_HOLIDAYS)
 
 
 @pytest.fixture

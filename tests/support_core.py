@@ -27,6 +27,7 @@ class Core:
             "XEPHANG_CENTER_OPENS_AT": "00:00",
             "XEPHANG_CENTER_CLOSES_AT": "24:00",
             "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7",
+    "XEPHANG_CENTER_PUBLIC_HOLIDAYS": "false",
         })
         self.app = create_app(settings)
         self.server = make_server("127.0.0.1", port, self.app, threaded=True)

@@ -35,12 +35,14 @@ ALWAYS_OPEN = {
     "XEPHANG_CENTER_OPENS_AT": "00:00",
     "XEPHANG_CENTER_CLOSES_AT": "24:00",
     "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7",
+    "XEPHANG_CENTER_PUBLIC_HOLIDAYS": "false",
 }
 ALWAYS_OPEN_TOML = """\
 [center]
 opens_at = "00:00"
 closes_at = "24:00"
 workdays = [1, 2, 3, 4, 5, 6, 7]
+public_holidays = false
 """
 START_TIMEOUT = 40.0
 EVENT_TIMEOUT = 15.0

@@ -365,6 +365,65 @@
 
   /* --- the connection ----------------------------------------------------------------- */
 
+  const TOKEN_KEY = "xephang.display.token";
+
+  /* The screen's token: given once as PAGE#token=… (kept), or the one kept before. */
+  function screenToken() {
+    try {
+      const hash = new URLSearchParams(global.location.hash.replace(/^#/, ""));
+      const given = hash.get("token");
+      if (given) {
+        global.localStorage.setItem(TOKEN_KEY, given.trim());
+        global.history.replaceState(null, "", global.location.pathname + global.location.search);
+      }
+      return global.localStorage.getItem(TOKEN_KEY);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /* A screen without a token shows the board (public) and a small pairing badge; a screen whose
+   * token was revoked stops showing the board and shows its pairing code full screen. Once an
+   * admin approves the code, `adopt(token)` takes the new token in place (no reload: a screen
+   * never reloads itself). */
+  function pairScreen(compact, adopt) {
+    if (!global.XephangPairing || document.getElementById("screen-pairing")) return;
+    const holder = document.createElement("div");
+    holder.id = "screen-pairing";
+    if (!compact) holder.className = "pairing-cover";
+    document.body.appendChild(holder);
+    const element = document.createElement("div");
+    holder.appendChild(element);
+    const options = readOptions();
+    global.XephangPairing.start({
+      device: "display", storageKey: TOKEN_KEY, element, compact,
+      name: options.counter ? `man-hinh-quay-${options.counter}` : "man-hinh-chung",
+      onToken: (token) => {
+        holder.remove();
+        document.body.classList.remove("is-revoked");
+        adopt(token);
+      },
+    });
+  }
+
+  let tokenChecked = false;
+
+  function checkToken(token, socket, adopt) {
+    if (tokenChecked) return;
+    tokenChecked = true;
+    fetch("/api/v1/auth/me", {headers: {Authorization: `Bearer ${token}`}, cache: "no-store"})
+      .then((answer) => {
+        if (answer.status === 401) {
+          try { global.localStorage.removeItem(TOKEN_KEY); } catch (e) { /* nothing kept */ }
+          socket.disconnect();
+          document.body.classList.add("is-revoked");
+          pairScreen(false, adopt);
+        }
+        tokenChecked = false;
+      })
+      .catch(() => { tokenChecked = false; });
+  }
+
   function readOptions() {
     const node = document.getElementById("display-options");
     return node ? JSON.parse(node.textContent) : {};
@@ -409,6 +468,8 @@
     let lastDate = null;
 
     function onSnapshot(board) {
+      const ribbon = document.getElementById("demo-ribbon");
+      if (ribbon) ribbon.hidden = !board.demo;
       if (board.now) {
         const server = Date.parse(board.now);
         if (!Number.isNaN(server)) display.serverOffsetMs = server - Date.now();
@@ -492,9 +553,10 @@
     if (overlayText && text.connecting) setText(overlayText, text.connecting);
     setConnected(false);
 
+    let token = screenToken();
     const socket = global.io({
       reconnection: true, reconnectionDelay: 1000, reconnectionDelayMax: 5000,
-      randomizationFactor: 0.5, timeout: 8000,
+      randomizationFactor: 0.5, timeout: 8000, auth: token ? {token} : {},
     });
     display.socket = socket;
     let connections = 0;
@@ -518,7 +580,27 @@
     socket.on("connect_error", () => {
       if (display.live.board && overlayText && text.disconnected) setText(overlayText, text.disconnected);
       setConnected(false);
+      if (token) checkToken(token, socket, adopt);
     });
+    // The admin console saved new settings: the fresh Board follows; the notice line comes here.
+    socket.on("settings_changed", (payload) => {
+      if (payload && payload.display && options.notice_from_settings !== false) {
+        const notice = document.getElementById("notice");
+        const noticeText = document.getElementById("notice-text");
+        if (notice && noticeText) {
+          setText(noticeText, payload.display.notice || "");
+          notice.hidden = !payload.display.notice;
+        }
+      }
+    });
+    // A token got by pairing: connect again with it (the board never stopped being public).
+    function adopt(fresh) {
+      token = fresh;
+      socket.auth = {token: fresh};
+      socket.disconnect();
+      socket.connect();
+    }
+    if (!token) pairScreen(true, adopt);
     socket.onAny((name, payload) => display.receive(name, payload));
 
     // Once a second: the clock, a snapshot that never came, the day turning over.

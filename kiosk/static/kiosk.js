@@ -82,9 +82,18 @@
     show("fields");
   }
 
-  function setup(reason) {
+  var pairing = null;
+
+  /* No usable token: show the pairing code; an admin's approval brings the token (kept). */
+  function setup(reason, refused) {
+    if (refused) device.forget();
+    if (socket) { socket.disconnect(); socket = null; }
     $("k-setup-reason").textContent = reason;
     show("setup");
+    if (!pairing && window.XephangPairing) {
+      pairing = XephangPairing.start({ device: "kiosk", storageKey: TOKEN_KEY, element: $("k-pairing"),
+                                       onToken: function () { window.location.reload(); } });
+    }
   }
 
   function message(title, text, seconds) {
@@ -153,12 +162,20 @@
       setOnline(true);
       loadHealth();
     });
-    socket.on("disconnect", function () { setOnline(false); });
+    socket.on("disconnect", function (reason) {
+      setOnline(false);
+      // The box closed this connection on purpose (the token was revoked?): ask, then act.
+      if (reason === "io server disconnect") {
+        verify(true).then(function (ok) { if (ok && socket) socket.connect(); });
+      }
+    });
     socket.on("connect_error", function () {
       setOnline(false);
       verify(true);
     });
     socket.on("board", applyBoard);
+    // The admin console saved new settings: fields, names or hours may have changed.
+    socket.on("settings_changed", function () { refreshFields(); });
     ["ticket_issued", "ticket_called", "ticket_updated", "counter_updated"].forEach(function (name) {
       socket.on(name, function (payload) {
         if (payload && payload.waiting) applyWaiting(payload.waiting);
@@ -196,8 +213,7 @@
   function verify(quiet) {
     return api("GET", "/api/v1/auth/me", undefined, {}, 5000).then(function (result) {
       if (result.status === 401 || result.status === 403) {
-        if (socket) socket.disconnect();
-        setup(T.setup_invalid);
+        setup(T.setup_invalid, true);
         return false;
       }
       return result.status === 200;
@@ -216,9 +232,30 @@
 
   // --- the board -----------------------------------------------------------------------
 
+  /* Take the page's fields again from the box (the same buttons the page was made with). */
+  function refreshFields() {
+    fetch("/kiosk", { cache: "no-store" }).then(function (response) { return response.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var grid = fresh.getElementById("k-fields");
+        var title = fresh.querySelector(".k-title");
+        var given = fresh.getElementById("k-options");
+        if (!grid || !given) return;
+        $("k-fields").innerHTML = grid.innerHTML;
+        if (title) app.querySelector(".k-title").innerHTML = title.innerHTML;
+        options = JSON.parse(given.textContent);
+        fieldNames = {};
+        options.fields.forEach(function (f) { fieldNames[f.code] = f.name; });
+        if (board) applyBoard(board);
+        renderFields();
+      }, function () {});
+  }
+
   function applyBoard(value) {
     if (!value || !value.services) return;
     board = value;
+    var ribbon = document.getElementById("demo-ribbon");
+    if (ribbon) ribbon.hidden = !value.demo;
     var waiting = {};
     value.services.forEach(function (s) { waiting[s.code] = s.waiting; });
     applyWaiting(waiting);
@@ -259,6 +296,10 @@
   /* Outside opening hours the kiosk says when the center opens, and nothing else. */
   function showClosed() {
     $("k-opens-next").textContent = openingText(board && board.opens_next);
+    // A public holiday or a day the center closed: its name, above when it opens again.
+    var why = board && board.closed_reason;
+    $("k-closed-why").hidden = !why;
+    $("k-closed-why").textContent = why ? T.holiday.replace("{name}", why) : "";
     var screen = app.dataset.screen;
     if (screen === "fields" || screen === "priority" || screen === "message") {
       stopCountdown();
@@ -320,7 +361,7 @@
       return;
     }
     var error = errorOf(result);
-    if (result.status === 401 || result.status === 403) { setup(T.setup_invalid); return; }
+    if (result.status === 401 || result.status === 403) { setup(T.setup_invalid, true); return; }
     if (result.status === 429) { message(T.limited_title, T.limited_text, 20); return; }
     if (error.code === "center_closed") {
       if (board) board.open = false;

@@ -481,12 +481,27 @@
     if (/token=/.test(window.location.hash)) window.location.reload();
   });
 
+  /* Without a token the page still searches; a small badge offers pairing for printing,
+   * numbers and ratings. */
+  function offerPairing() {
+    if (!window.XephangPairing || document.getElementById("l-pairing")) return;
+    var holder = document.createElement("div");
+    holder.id = "l-pairing";
+    document.body.appendChild(holder);
+    XephangPairing.start({ device: "lookup", storageKey: TOKEN_KEY, element: holder, compact: true,
+                           name: "kiosk-tra-cuu", onToken: function () { window.location.reload(); } });
+  }
+
   setToken(device.token);
   if (state.token) {
     api("GET", "/api/v1/auth/me", undefined, {}, 5000).then(function (result) {
-      if (result.status === 401 || result.status === 403) { device.forget(); setToken(null); return; }
+      if (result.status === 401 || result.status === 403) {
+        device.forget(); setToken(null); offerPairing(); return;
+      }
       connect();
     }, function () { connect(); });
+  } else {
+    offerPairing();
   }
   app.dataset.ready = "true";
 })();

@@ -276,18 +276,32 @@ def ticket_png(ticket_id: str) -> Response:
     return _png(_printing().draw(ticket, request.host_url))
 
 
-@blueprint.get("/api/v1/kiosk/sample-ticket.png")
-def sample_ticket_png() -> Response:
+def _sample_ticket(priority: str | None = None) -> dict[str, Any]:
+    """Return a ticket that is no citizen's, to check how tickets look and print."""
     center = _center()
     settings = center.settings
     first = settings.services[0]
-    now = center.clock.now()
-    sample = {"id": "mau-ve-thu", "label": "A023" if settings.center.label_style == "prefix"
-              else "1023", "service": first.code, "priority": request.args.get("priority"),
-              "issued_at": now.isoformat(), "ahead": 4, "eta_minutes": 12}
-    if sample["priority"] not in PRIORITY_NAMES:
-        sample["priority"] = None
-    return _png(ticket_drawer(settings, sample, request.host_url))
+    return {"id": "mau-ve-thu", "label": "A023" if settings.center.label_style == "prefix"
+            else "1023", "service": first.code,
+            "priority": priority if priority in PRIORITY_NAMES else None,
+            "issued_at": center.clock.now().isoformat(), "ahead": 4, "eta_minutes": 12}
+
+
+@blueprint.get("/api/v1/kiosk/sample-ticket.png")
+def sample_ticket_png() -> Response:
+    sample = _sample_ticket(request.args.get("priority"))
+    return _png(ticket_drawer(_center().settings, sample, request.host_url))
+
+
+@blueprint.post("/api/v1/kiosk/test-print")
+@requires("admin")
+def test_print() -> Response:
+    """Print a sample ticket on the core's printer (the admin console's "In thử")."""
+    sample = _sample_ticket()
+    printing = _printing()
+    job = printing.service.submit(sample["id"], sample["label"],
+                                  printing.draw(sample, request.host_url), keep=False)
+    return jsonify(printing.service.wait(job).json())
 
 
 @blueprint.get("/api/v1/kiosk/config")

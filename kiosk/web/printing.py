@@ -14,7 +14,7 @@ from flask import Flask
 from hardware.printer import open_printer
 from kiosk import layout
 from kiosk.printing import Draw, PrintService
-from queue_core.config import Settings
+from queue_core.config import LiveSettings, Settings
 from queue_core.domain import holder
 from queue_core.domain.errors import ConfigError
 from queue_core.service.printing import PrintRecords
@@ -29,9 +29,13 @@ __all__ = ["CorePrinting", "attach_printing", "ticket_drawer", "ticket_face"]
 class CorePrinting:
     """What the core prints with; found as `app.extensions["xephang_printer"]`."""
 
-    settings: Settings
+    live: LiveSettings
     service: PrintService
     records: PrintRecords
+
+    @property
+    def settings(self) -> Settings:
+        return self.live.current
 
     def draw(self, ticket: Mapping[str, Any], base_url: str) -> Draw:
         """Return how to render `ticket` at a given width (on the worker)."""
@@ -62,23 +66,47 @@ def ticket_drawer(settings: Settings, ticket: Mapping[str, Any], base_url: str) 
 
 
 def attach_printing(app: Flask, *, background: bool = False) -> CorePrinting:
-    """Open the configured printer for the core and keep it in `app.extensions`."""
+    """Open the configured printer for the core and keep it in `app.extensions`.
+
+    A printer changed in the admin console (backend, address, paper width) is opened anew
+    and takes the next ticket; the old one finishes what it was given.
+    """
     xephang = app.extensions["xephang"]
-    settings: Settings = xephang.settings
-    try:
-        printer = open_printer(settings.hardware, settings.data_path)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+    live: LiveSettings = xephang.live
     center = xephang.center
-    records = PrintRecords(xephang.store, center.clock.now, printer=printer.name)
 
     def report(status: str, message: str) -> None:
         xephang.hub.device_status("printer", status, message)
 
-    service = PrintService(printer, budget=settings.hardware.printer_timeout_seconds,
-                           report=report, on_outcome=records.save)
-    printing = CorePrinting(settings, service, records)
+    def open_service(settings: Settings) -> tuple[PrintService, PrintRecords]:
+        try:
+            printer = open_printer(settings.hardware, settings.data_path)
+        except ValueError as exc:
+            raise ConfigError(str(exc), field="hardware.printer") from None
+        records = PrintRecords(xephang.store, center.clock.now, printer=printer.name)
+        service = PrintService(printer, budget=settings.hardware.printer_timeout_seconds,
+                               report=report, on_outcome=records.save)
+        return service, records
+
+    service, records = open_service(live.current)
+    printing = CorePrinting(live, service, records)
     app.extensions["xephang_printer"] = printing
     if background:
         service.start(poll_seconds=30.0)
+
+    def printer_changed(old: Settings, new: Settings) -> None:
+        if old.hardware == new.hardware:
+            return
+        try:
+            fresh, fresh_records = open_service(new)
+        except ConfigError as exc:
+            report("error", str(exc))
+            return
+        previous = printing.service
+        printing.service, printing.records = fresh, fresh_records
+        if background:
+            fresh.start(poll_seconds=30.0)
+            previous.stop(timeout=0.5)
+
+    live.listen(printer_changed)
     return printing

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from flask import Flask, Response, current_app, send_file
 
 from kiosk.web.pages import blueprint
-from queue_core.config import Settings
+from queue_core.config import LiveSettings, Settings
 from queue_core.domain import speech
 from queue_core.domain.errors import NotFound, ServiceUnavailable
 from queue_core.web.security import requires
@@ -55,14 +55,31 @@ class Renderer(Protocol):
 class KioskVoice:
     """Sentences for issued tickets, rendered by one worker when a kiosk asks."""
 
-    def __init__(self, settings: Settings, factory: Callable[[], Renderer] | None) -> None:
-        self.settings = settings
+    def __init__(self, settings: Settings | LiveSettings,
+                 factory: Callable[[], Renderer] | None) -> None:
+        # The settings in force: the admin console may change the voice while serving.
+        self.live = settings if isinstance(settings, LiveSettings) else LiveSettings(settings)
+        self.live.listen(self._settings_changed)
         self._factory = factory
         self._renderer: Renderer | None = None
         self._start_lock = threading.Lock()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-voice")
         self._said: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
+
+    @property
+    def settings(self) -> Settings:
+        return self.live.current
+
+    def _settings_changed(self, old: Settings, new: Settings) -> None:
+        # A new voice, rate or dialect: the next sentence gets a renderer made with it.
+        if old.speech == new.speech:
+            return
+        with self._start_lock:
+            previous, self._renderer = self._renderer, None
+        close = getattr(previous, "close", None)
+        if close is not None:
+            self._worker.submit(close)
 
     @property
     def enabled(self) -> bool:
@@ -132,7 +149,7 @@ class KioskVoice:
 
 def attach_speech(app: Flask, factory: Callable[[], Renderer] | None) -> KioskVoice:
     """Give the kiosk routes a voice; `factory` makes the renderer (None: always silent)."""
-    voice = KioskVoice(app.extensions["xephang"].settings, factory)
+    voice = KioskVoice(app.extensions["xephang"].live, factory)
     app.extensions[EXTENSION] = voice
     return voice
 
@@ -157,5 +174,7 @@ def ticket_speech(ticket_id: str) -> Response:
     ticket = center.ticket(ticket_id)           # 404 unknown_ticket
     if voice is None or not voice.enabled:
         raise NotFound("speech_off")
-    path = voice.wav(ticket)
+    # The cache sits in the data dir, which may be given relative to the working directory
+    # (`./var`); Flask would read a relative path from the package's folder instead.
+    path = voice.wav(ticket).absolute()
     return send_file(path, mimetype="audio/wav", max_age=0)

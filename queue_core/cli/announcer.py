@@ -10,7 +10,13 @@ import sys
 
 import click
 
-from queue_core.cli.options import configure_logging, core_option, device_token_option, load
+from queue_core.cli.options import (
+    configure_logging,
+    core_option,
+    device_token,
+    device_token_option,
+    load,
+)
 
 __all__ = ["announcer_command"]
 
@@ -44,8 +50,9 @@ def announcer_command(core_url: str, token: str | None, data_dir: str | None,
                    err=True)
     if test_label is not None:
         sys.exit(_speaker_test(settings, test_label, test_counter))
-    if not token:
-        raise click.UsageError("--token (or XEPHANG_ANNOUNCER_TOKEN) is required to join the core")
+    # No token: pair with the core (a code for an admin to type), the token kept in the data dir.
+    token = device_token(core_url, token, "announcer", data_dir=str(settings.data_path),
+                         name="loa")
     from announcer.satellite import run
 
     click.echo(f"xephang announcer → {core_url} (audio: {backend}, voice: {settings.speech.voice})",

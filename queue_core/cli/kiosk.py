@@ -15,7 +15,13 @@ from typing import Any
 
 import click
 
-from queue_core.cli.options import configure_logging, core_option, device_token_option, load
+from queue_core.cli.options import (
+    configure_logging,
+    core_option,
+    device_token,
+    device_token_option,
+    load,
+)
 
 __all__ = ["kiosk_command"]
 
@@ -66,14 +72,15 @@ def kiosk_command(core_url: str, token: str | None, buttons: tuple[str, ...], le
         click.echo(f"Đã in vé mẫu (sample ticket printed) on {printer.name}: "
                    f"{printer.status().state}")
         return
-    if not token:
-        raise click.UsageError("--token (or XEPHANG_KIOSK_TOKEN) is required to join the core")
     try:
         mappings = [_parse(text) for text in buttons]
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--button") from None
     if not mappings:
         raise click.UsageError("give at least one --button FIELD=PIN")
+    # No token: pair with the core (a code for an admin to type), the token kept in the data dir.
+    token = device_token(core_url, token, "kiosk", data_dir=str(settings.data_path),
+                         name="kiosk-nut-bam")
     _run(core_url, token, printer, mappings, led, debounce, audio=settings.hardware.audio)
 
 

@@ -69,6 +69,33 @@ def device_token_option(role: str) -> Callable[[Any], Any]:
                              f"{role}); or set {envvar}.")
 
 
+def device_token(core_url: str, token: str | None, device: str, *, data_dir: str | None,
+                 name: str | None = None) -> str:
+    """Return the satellite's token: the one given, the one kept, or one got by pairing.
+
+    Without a token the satellite shows a pairing code for an admin to type in the console
+    (Thiết bị), then keeps the token it gets in `<data_dir>/<device>-token` (mode 0600).
+    """
+    if token:
+        return token
+    from pathlib import Path
+
+    from queue_core.client.pairing import pair, read_token, save_token
+    from queue_core.client.rest import CoreClient
+
+    path = Path(data_dir or "./var") / f"{device}-token"
+    kept = read_token(path)
+    if kept:
+        return kept
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    found = pair(CoreClient(core_url), device, name=name,
+                 say=lambda text: click.echo(text, err=True), stop=stop)
+    save_token(path, found)
+    return found
+
+
 def load(config_file: str | None, data_dir: str | None) -> Settings:
     """Load the settings for a satellite command; a bad file is a plain message, not a trace."""
     try:

@@ -92,6 +92,9 @@ def serve(settings: Settings, host: str | None, port: int | None, accept_clock: 
     click.echo(f"Dữ liệu (data): {settings.data_path.resolve()}")
     for line in hardware_notice(settings):
         click.echo(line)
+    warning = localhost_warning(settings)
+    if warning:
+        click.echo(warning, err=True)
     click.echo("Màn hình (screens):")
     for name, path in SCREENS:
         if "{n}" in path:
@@ -171,11 +174,62 @@ def prepare_serving(settings: Settings, *, accept_clock: bool = False,
             os.close(lock)
             raise ClockRefused(render(verdict.code, "vi", **verdict.params()) + "\n"
                                + render(verdict.code, "en", **verdict.params()))
-        ensure_first_admin(store, interactive=at_terminal() if interactive is None
-                           else interactive)
+        if interactive:
+            ensure_first_admin(store, interactive=True)
+        offer_setup(store, settings)
     finally:
         store.close()
     return lock
+
+
+def offer_setup(store: Store, settings: Settings) -> str | None:
+    """While no admin exists, make a one-time setup code and say where to use it.
+
+    The center is then set up from a browser at `/setup` (the code is also kept in
+    `<data_dir>/setup-code`, mode 0600); `xephang first-admin` remains for a terminal.
+    Returns the code, or None once an admin exists (any old code is void then).
+    """
+    from queue_core.service import setup
+
+    code = setup.issue_code(store, settings.data_path, now=SystemClock().now())
+    if code is None:
+        return None
+    base = public_base(settings)
+    click.echo("", err=True)
+    click.echo("Chưa có quản trị viên. Mở trình duyệt để thiết lập trung tâm "
+               "(no admin yet: set the center up from a browser):", err=True)
+    click.echo(f"  Địa chỉ (address): {base}/setup", err=True)
+    click.echo(f"  Mã thiết lập (setup code): {code}", err=True)
+    click.echo(f"  (cũng có trong / also in {settings.data_path / setup.CODE_FILE})", err=True)
+    click.echo("", err=True)
+    return code
+
+
+def public_base(settings: Settings) -> str:
+    """Return the address other machines reach this box by: the configured one, else the
+    LAN address with the port served."""
+    from queue_core.web.addresses import lan_address
+
+    if settings.kiosk.public_url:
+        return settings.kiosk.public_url.rstrip("/")
+    host = _shown_host(settings.server.host)
+    if host == "127.0.0.1":
+        host = lan_address() or host
+    return f"http://{host}:{settings.server.port}"
+
+
+def localhost_warning(settings: Settings) -> str | None:
+    """Warn when printed tickets' QR codes would point at this box's own loopback."""
+    from queue_core.web.addresses import is_loopback
+
+    public = settings.kiosk.public_url
+    if public and not is_loopback(public.split("//", 1)[-1].split("/", 1)[0]):
+        return None
+    if not public and not is_loopback(public_base(settings).split("//", 1)[-1]):
+        return None
+    return ("Cảnh báo: mã QR trên vé sẽ trỏ tới localhost — đặt kiosk.public_url (hoặc "
+            "XEPHANG_KIOSK_PUBLIC_URL) thành địa chỉ LAN của máy (tickets' QR codes would point at "
+            "localhost: set the box's public address).")
 
 
 def open_store(settings: Settings) -> Store:

@@ -29,13 +29,18 @@ class XephangError(Exception):
 
 
 class ConfigError(XephangError, ValueError):
-    """The configuration makes no sense; the text names the key."""
+    """The configuration makes no sense; the text names the key, `field` holds it alone.
+
+    >>> ConfigError("center.closes_at must be after center.opens_at", field="center.closes_at").field
+    'center.closes_at'
+    """
 
     code = "invalid_config"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__("invalid_config", detail=detail)
         self.detail = detail
+        self.field = field
 
     def __str__(self) -> str:
         return self.detail

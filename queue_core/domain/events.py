@@ -12,6 +12,11 @@ TICKET_UPDATED = "ticket_updated"
 COUNTER_UPDATED = "counter_updated"
 RATING_REQUESTED = "rating_requested"
 DEVICE_STATUS = "device_status"
+# The admin console saved new settings: pages refetch what they show (the kiosk its fields),
+# the announcer takes the new voice (`speech` in the payload).
+SETTINGS_CHANGED = "settings_changed"
+# The admin console's "Nghe thử": the announcer plays this sentence now.
+SPEECH_TEST = "speech_test"
 # Kept in the outbox (webhooks, the province hub) and sent to the staff room only.
 RATING_GIVEN = "rating_given"
 DOSSIER_ATTACHED = "dossier_attached"

@@ -29,8 +29,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "method_not_allowed": {"vi": "Phương thức không được hỗ trợ.", "en": "Method not allowed."},
     "service_closed": {"vi": "Lĩnh vực {name} hiện không nhận hồ sơ.",
                        "en": "The field {name} is not taking tickets now."},
-    "center_closed": {"vi": "Ngoài giờ làm việc ({opens_at}–{closes_at}). Vui lòng quay lại sau.",
-                      "en": "Outside opening hours ({opens_at}–{closes_at})."},
+    "center_closed": {"vi": "{why} Trung tâm mở cửa lại lúc {opens_next}.",
+                      "en": "The center is closed now ({why_en}); it opens {opens_next_en}."},
     "series_exhausted": {"vi": "Lĩnh vực {service} đã hết số thứ tự trong ngày. Quý công dân "
                                "vui lòng liên hệ cán bộ tại quầy hướng dẫn để được hỗ trợ.",
                          "en": "Field {service} has no numbers left today; please ask the staff "
@@ -138,6 +138,38 @@ CATALOG: dict[str, dict[str, str]] = {
               "'YYYY-MM-DD HH:MM:SS') rồi khởi động lại.",
         "en": "The clock is plainly wrong ({now}). Set the time (sudo timedatectl set-time "
               "'YYYY-MM-DD HH:MM:SS') and start again."},
+    "unknown_user": {"vi": "Không có tài khoản '{username}'.", "en": "No user '{username}'."},
+    "unknown_token": {"vi": "Không có thiết bị (mã) '{token}' đang hoạt động.",
+                      "en": "No live device token '{token}'."},
+    "last_admin": {"vi": "Không thể khoá hoặc đổi vai trò của '{username}': đây là quản trị viên "
+                         "cuối cùng. Hãy tạo một quản trị viên khác trước.",
+                   "en": "'{username}' is the last admin; create another admin first."},
+    "settings_invalid": {"vi": "Cài đặt không hợp lệ ({field}): {detail}. Chưa có gì thay đổi.",
+                         "en": "Invalid setting ({field}): {detail}. Nothing was changed."},
+    "settings_conflict": {"vi": "Cài đặt vừa được người khác thay đổi (phiên bản {version}). Hãy "
+                                "tải lại trang để xem thay đổi rồi lưu lại.",
+                          "en": "The settings were changed by someone else (version {version}); "
+                                "reload and save again."},
+    "settings_fixed": {"vi": "'{field}' được đặt bởi biến môi trường {variable}, không sửa được "
+                             "trên trang quản trị.",
+                       "en": "'{field}' is set by the environment variable {variable}."},
+    "service_in_use": {"vi": "Không xoá được lĩnh vực {service}: còn {count} số đang chờ hoặc đang "
+                             "được phục vụ hôm nay. Hãy tạm ngừng lĩnh vực thay vì xoá.",
+                       "en": "Field {service} still has {count} tickets today; close it instead."},
+    "counter_in_use": {"vi": "Không xoá được quầy {counter}: quầy đang phục vụ số {label}.",
+                       "en": "Counter {counter} is serving {label}; it cannot be removed now."},
+    "setup_done": {"vi": "Trung tâm đã được thiết lập. Hãy đăng nhập bằng tài khoản quản trị.",
+                   "en": "The center is set up already; log in as an admin."},
+    "setup_code_wrong": {"vi": "Mã thiết lập không đúng. Mã có trong cửa sổ chạy máy chủ và trong "
+                               "tệp setup-code ở thư mục dữ liệu.",
+                         "en": "Wrong setup code; it is printed by xephang serve and kept in "
+                               "<data_dir>/setup-code."},
+    "pairing_unknown": {"vi": "Không có thiết bị nào đang hiện mã {pairing_code}. Kiểm tra lại mã trên màn "
+                              "hình thiết bị (mã có hiệu lực 10 phút).",
+                        "en": "No device is showing the code {pairing_code} (codes last 10 minutes)."},
+    "pairing_gone": {"vi": "Mã ghép nối đã hết hạn hoặc đã dùng.", "en": "This pairing is over."},
+    "pairing_busy": {"vi": "Có quá nhiều thiết bị đang chờ ghép nối; thử lại sau ít phút.",
+                     "en": "Too many devices are waiting to pair; retry in a few minutes."},
     # A database the box will not serve, at `xephang serve`.
     "database_missing": {
         "vi": "Không thấy cơ sở dữ liệu {path}, nhưng máy này đã có dữ liệu (đến số thứ tự thay "

@@ -14,6 +14,7 @@ words as JSON (`as_json()`), the pygame screen and the reports import them.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 # Priority groups (DOMAIN.md), in the order the kiosk offers them.
@@ -182,3 +183,20 @@ __all__ = [
     "TICKET_STATE_LABELS", "as_json", "counter_name", "dossier_status_text", "priority_name",
     "rating_name", "state_name", "state_word",
 ]
+
+
+# Days of the week as a notice says them (ISO order: Monday first).
+WEEKDAY_NAMES = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+# Shown on every screen while the demo switch keeps the center open at any hour.
+DEMO_MODE = "CHẾ ĐỘ THỬ"
+
+
+def opening_words(moment: datetime) -> str:
+    """Return when the center opens, as a closed screen says it.
+
+    >>> from queue_core.domain.clock import VIETNAM
+    >>> opening_words(datetime(2027, 2, 11, 7, 0, tzinfo=VIETNAM))
+    '7 giờ 00, thứ Năm 11/02/2027'
+    """
+    return (f"{moment.hour} giờ {moment.minute:02d}, {WEEKDAY_NAMES[moment.isoweekday() - 1]} "
+            f"{moment:%d/%m/%Y}")

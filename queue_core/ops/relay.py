@@ -59,10 +59,23 @@ class Relay:
         self._wakes.append(threading.Event())
 
     def start(self, start_task: Callable[..., Any]) -> None:
-        """Start one worker per receiver, and the retention's, with the server's `start_task`."""
+        """Start one worker per receiver, and the retention's, with the server's `start_task`.
+
+        Each receiver is prepared here, before its worker runs: a new endpoint starts with
+        the events committed from this call on, however late its worker gets to run.
+        """
         for receiver, wake in zip(self.receivers, self._wakes):
-            start_task(self._run, receiver, wake)
+            start_task(self._run, receiver, wake, self._prepare(receiver))
         start_task(self._keep_within_retention)
+
+    @staticmethod
+    def _prepare(receiver: Receiver) -> bool:
+        try:
+            receiver.prepare()
+        except Exception:
+            log.exception("%s: preparing failed; its worker tries again", receiver.name)
+            return False
+        return True
 
     def wake(self) -> None:
         """Tell every worker that new rows are there (called after a commit; never blocks)."""
@@ -73,8 +86,7 @@ class Relay:
         self._stopped.set()
         self.wake()
 
-    def _run(self, receiver: Receiver, wake: threading.Event) -> None:
-        prepared = False
+    def _run(self, receiver: Receiver, wake: threading.Event, prepared: bool = False) -> None:
         while not self._stopped.is_set():
             try:
                 if not prepared:

@@ -26,7 +26,7 @@ from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from queue_core.domain.clock import time_text
+from queue_core.domain.clock import parse_time, time_text
 from queue_core.domain.errors import (
     Conflict,
     InvalidInput,
@@ -99,19 +99,26 @@ def _check_username(username: str) -> None:
 def add_user(store: Store, username: str, password: str, *, role: str, counter: int | None,
              now: datetime, actor: str | None = None, note: str = "") -> None:
     """Create a person who logs in with a password; with `actor`, audited in the same write."""
+    with store.write():
+        insert_user(store, username, password, role=role, counter=counter, now=now, actor=actor,
+                    note=note)
+
+
+def insert_user(store: Store, username: str, password: str, *, role: str, counter: int | None,
+                now: datetime, actor: str | None = None, note: str = "") -> None:
+    """Create a person inside the caller's transaction (checked and audited as `add_user`)."""
     _check_username(username)
     if role not in USER_ROLES:
         raise InvalidInput(field="role", reason=f"one of {', '.join(USER_ROLES)}")
     if len(password) < 8:
         raise InvalidInput(field="password", reason="at least 8 characters")
-    with store.write():
-        if store.user_exists(username):
-            raise Conflict("user_exists", username=username)
-        store.insert_user(username, generate_password_hash(password), role=role, counter=counter,
-                          created_at=time_text(now))
-        if actor is not None:
-            audit.add(store, actor=actor, action=audit.USER_ADDED, target=f"user:{username}",
-                      detail=note or f"role={role} counter={counter}", now=now)
+    if store.user_exists(username):
+        raise Conflict("user_exists", username=username)
+    store.insert_user(username, generate_password_hash(password), role=role, counter=counter,
+                      created_at=time_text(now))
+    if actor is not None:
+        audit.add(store, actor=actor, action=audit.USER_ADDED, target=f"user:{username}",
+                  detail=note or f"role={role} counter={counter}", now=now)
 
 
 def authenticate(store: Store, username: str, password: str) -> Principal | None:
@@ -199,13 +206,19 @@ def create_token(store: Store, name: str, *, role: str, counter: int | None, now
         raise InvalidInput(field="role", reason=f"one of {', '.join(TOKEN_ROLES)}")
     if role in COUNTER_BOUND_ROLES and counter is None:
         raise InvalidInput(field="counter", reason=f"a {role} token is bound to a counter")
-    token = "xph_" + secrets.token_urlsafe(32)
     with store.write():
-        store.insert_token(name, _hash_token(token), role=role, counter=counter,
-                           created_at=time_text(now))
-        if actor is not None:
-            audit.add(store, actor=actor, action=audit.TOKEN_CREATED, target=f"token:{name}",
-                      detail=f"role={role} counter={counter}", now=now)
+        return insert_token(store, name, role=role, counter=counter, now=now, actor=actor)
+
+
+def insert_token(store: Store, name: str, *, role: str, counter: int | None, now: datetime,
+                 actor: str | None = None) -> str:
+    """Create a device token inside the caller's transaction; return it (only its hash is kept)."""
+    token = "xph_" + secrets.token_urlsafe(32)
+    store.insert_token(name, _hash_token(token), role=role, counter=counter,
+                       created_at=time_text(now))
+    if actor is not None:
+        audit.add(store, actor=actor, action=audit.TOKEN_CREATED, target=f"token:{name}",
+                  detail=f"role={role} counter={counter}", now=now)
     return token
 
 
@@ -215,14 +228,32 @@ def revoke_tokens(store: Store, name: str, *, now: datetime) -> int:
         return store.revoke_tokens(name, revoked_at=time_text(now))
 
 
-def token_principal(store: Store, token: str) -> Principal | None:
-    """Return the device a bearer token belongs to, or None."""
+def token_principal(store: Store, token: str, *, now: datetime | None = None) -> Principal | None:
+    """Return the device a bearer token belongs to, or None; with `now`, note its use."""
     digest = _hash_token(token)
     with store.read():
         row = store.live_token(digest)
     if row is None or not hmac.compare_digest(row["token_hash"], digest):
         return None
+    if now is not None:
+        _note_use(store, row, now)
     return Principal(name=row["name"], role=row["role"], counter=row["counter"], kind="device")
+
+
+# A token's last use is written at most once a minute (a screen asks many times a minute).
+USE_NOTE_SECONDS = 60
+
+
+def _note_use(store: Store, row: dict[str, Any], now: datetime) -> None:
+    last = row.get("last_used_at")
+    if last and (now - parse_time(last)).total_seconds() < USE_NOTE_SECONDS:
+        return
+    try:
+        with store.write():
+            store.note_token_used(row["id"], time_text(now))
+    except Exception:
+        # A busy or full database must not refuse the device its request for a note.
+        log.warning("could not note the use of token %s", row["id"])
 
 
 class LoginLimits:

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from queue_core.config import CounterSettings, ServiceSettings, Settings
+from queue_core.config import CounterSettings, LiveSettings, ServiceSettings, Settings
 from queue_core.domain import (
     businessday,
     calls,
@@ -40,6 +40,7 @@ from queue_core.domain import (
     lifecycle,
     numbering,
     policy,
+    vocabulary,
 )
 from queue_core.domain import speech as speech_text
 from queue_core.domain.clock import Clock, SystemClock, time_text
@@ -85,7 +86,7 @@ from queue_core.domain.payloads import (
     step_json,
     ticket_json,
 )
-from queue_core.service import audit
+from queue_core.service import audit, workdays
 from queue_core.storage import Store
 from queue_core.storage.marks import Marks
 
@@ -132,10 +133,12 @@ class _Change:
 class Center:
     """Every operation on the queue, for the web layer, the CLI and tests alike."""
 
-    def __init__(self, settings: Settings, store: Store, *, clock: Clock | None = None,
-                 publish: Publish | None = None, marks: Marks | None = None,
-                 outbox: bool = True) -> None:
-        self.settings = settings
+    def __init__(self, settings: Settings | LiveSettings, store: Store, *,
+                 clock: Clock | None = None, publish: Publish | None = None,
+                 marks: Marks | None = None, outbox: bool = True) -> None:
+        # The settings in force: the admin console swaps them while the center serves.
+        self.live = settings if isinstance(settings, LiveSettings) else LiveSettings(settings)
+        settings = self.live.current
         self.store = store
         # The day's highest numbers, kept beside the database (None: in-memory stores).
         self.marks = marks
@@ -147,6 +150,10 @@ class Center:
         self.keeps_outbox = outbox
         # Held from BEGIN to the end of publishing, so events leave in `seq` order.
         self._order = threading.RLock()
+
+    @property
+    def settings(self) -> Settings:
+        return self.live.current
 
     # --- the writer path -------------------------------------------------------------------
 
@@ -241,9 +248,8 @@ class Center:
                     return {**self._ticket_view(earlier),
                             "holder_key": change.store.ticket_secret(earlier.id)}, False
             now = change.now
-            if not businessday.is_open(now, self.settings.center):
-                raise Conflict("center_closed", opens_at=self.settings.center.opens_at,
-                               closes_at=self.settings.center.closes_at)
+            if not workdays.is_open(self.settings, now):
+                raise self._closed(now)
             if not field.open:
                 raise Conflict("service_closed", name=field.name)
             day = businessday.day_of(now)
@@ -450,6 +456,22 @@ class Center:
                                        "officer": ticket.officer})
         return {"ticket": ticket.id, "level": rating.level, "at": time_text(rating.at)}
 
+    def _closed(self, now: datetime) -> Conflict:
+        """Return the refusal of a closed center: why, and when it opens next."""
+        settings = self.settings
+        center = settings.center
+        holiday = workdays.closed_today(settings, now)
+        if holiday:
+            why, why_en = f"Hôm nay trung tâm nghỉ ({holiday}).", f"holiday: {holiday}"
+        else:
+            why = f"Ngoài giờ làm việc ({center.opens_at}–{center.closes_at})."
+            why_en = f"opening hours {center.opens_at}–{center.closes_at}"
+        opens = workdays.next_opening(settings, now)
+        return Conflict("center_closed", opens_at=center.opens_at, closes_at=center.closes_at,
+                        why=why, why_en=why_en,
+                        opens_next=vocabulary.opening_words(opens) if opens else "—",
+                        opens_next_en=opens.strftime("%Y-%m-%d %H:%M") if opens else "—")
+
     def attach_dossier(self, ticket_id: Any, code: Any, *, procedure: Any = None, actor: str,
                        counter: int | None = None) -> dict[str, Any]:
         """Attach the one-door dossier (its code, maybe its procedure) the visit became.
@@ -483,9 +505,13 @@ class Center:
         """Expire tickets still waiting after closing, finish calls left open; return how many."""
         with self._change() as change:
             closed = 0
+            # In demo mode the day has no closing hour: tickets wait until the day is over.
+            demo = self.settings.center.demo
             for ticket in change.store.tickets(states=[WAITING, CALLED]):
-                if ticket.state == WAITING and businessday.is_past_closing(
-                        ticket.day, change.now, self.settings.center):
+                if ticket.state == WAITING and (
+                        ticket.day < businessday.day_of(change.now) if demo
+                        else businessday.is_past_closing(ticket.day, change.now,
+                                                         self.settings.center)):
                     step = lifecycle.expire(ticket, now=change.now)
                 elif ticket.state == CALLED and ticket.day < businessday.day_of(change.now):
                     step = lifecycle.close_forgotten(ticket, now=change.now)
@@ -551,7 +577,7 @@ class Center:
     def services(self) -> list[dict[str, Any]]:
         with self.store.read():
             waiting = self._waiting_counts()
-        open_now = businessday.is_open(self.clock.now(), self.settings.center)
+        open_now = workdays.is_open(self.settings, self.clock.now())
         return [service_json(s, open_now=open_now and s.open, waiting=waiting.get(s.code, 0))
                 for s in self.settings.services]
 
@@ -577,27 +603,27 @@ class Center:
     def board(self) -> dict[str, Any]:
         """Return the whole Board snapshot, consistent with its `seq`."""
         now = self.clock.now()
+        settings = self.settings
+        is_open = workdays.is_open(settings, now)
+        opens = None if is_open else workdays.next_opening(settings, now)
         with self.store.read():
             waiting = self._waiting_counts()
             return {
                 "seq": self.store.seq(),
                 "date": businessday.day_of(now),
                 "now": time_text(now),
-                "open": businessday.is_open(now, self.settings.center),
-                "opens_next": self._opens_next(now),
-                "center": center_json(self.settings.center),
+                "open": is_open,
+                # When a closed center opens again, and the holiday that closes it today.
+                "opens_next": time_text(opens) if opens else None,
+                "closed_reason": None if is_open else workdays.closed_today(settings, now),
+                "demo": settings.center.demo,
+                "center": center_json(settings.center),
                 "counters": self._counters_view(),
                 "services": [{"code": s.code, "name": s.name, "name_en": s.name_en,
                               "open": s.open, "waiting": waiting.get(s.code, 0)}
                              for s in self.settings.services],
                 "recent_calls": self._recent_calls(businessday.day_of(now)),
             }
-
-    def _opens_next(self, now: datetime) -> str | None:
-        """Return when a closed center opens again (ISO time), None while it is open."""
-        if businessday.is_open(now, self.settings.center):
-            return None
-        return time_text(businessday.next_opening(now, self.settings.center))
 
     def _recent_calls(self, day: str) -> list[dict[str, Any]]:
         """Return today's recent calls, newest first, a recall folded into its call's entry."""
@@ -620,6 +646,27 @@ class Center:
         """Return the board's `seq` now."""
         with self.store.read():
             return self.store.seq()
+
+    def check_settings_change(self, old: Settings, new: Settings) -> None:
+        """Refuse new settings that would strand today's citizens: a field removed while its
+        tickets wait or are served, a counter removed while it serves someone."""
+        kept_fields = {s.code for s in new.services}
+        kept_counters = {c.number for c in new.counters}
+        with self.store.read():
+            today = businessday.day_of(self.clock.now())
+            for service in old.services:
+                if service.code in kept_fields:
+                    continue
+                held = self.store.tickets(states=[WAITING, CALLED], services=[service.code],
+                                          day=today)
+                if held:
+                    raise Conflict("service_in_use", service=service.code, count=len(held))
+            for config in old.counters:
+                if config.number in kept_counters:
+                    continue
+                current = self.store.current_ticket(self.store.counter_status(config.number))
+                if current is not None:
+                    raise Conflict("counter_in_use", counter=config.number, label=current.label)
 
     def caption(self, label: str, counter: int, *, recall: bool = False) -> str:
         """Return the written form of that sentence, shown for people who cannot hear it."""
@@ -691,16 +738,17 @@ class Center:
         return ahead, eta.estimate_minutes(ahead=ahead, mean_service_s=mean, counters=counters_open)
 
 
-def open_center(settings: Settings, *, store: Store | None = None,
+def open_center(settings: Settings | LiveSettings, *, store: Store | None = None,
                 clock: Clock | None = None) -> Center:
     """Return the center over `store`, or over the data dir's database (opened and upgraded).
 
     Over the data dir's database, the day's number marks are kept beside it.
     """
+    data_path = (settings.current if isinstance(settings, LiveSettings) else settings).data_path
     if store is not None:
         return Center(settings, store, clock=clock)
-    return Center(settings, Store.in_data_dir(settings.data_path), clock=clock,
-                  marks=Marks.in_data_dir(settings.data_path))
+    return Center(settings, Store.in_data_dir(data_path), clock=clock,
+                  marks=Marks.in_data_dir(data_path))
 
 
 def _zone(settings: Settings) -> Any:

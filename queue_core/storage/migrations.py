@@ -112,6 +112,24 @@ def create_procedure_catalog(db: sqlite_utils.Database) -> None:
     db.execute("CREATE VIRTUAL TABLE procedures_words USING fts5vocab(procedures_search, 'row')")
 
 
+def create_settings(db: sqlite_utils.Database) -> None:
+    # What the admin console changed, as one JSON document over the file's settings, with a
+    # version that rises with every save (two admins saving at once: the second is told).
+    db.table("settings").create({"id": int, "document": str, "version": int, "saved_at": str,
+                                 "saved_by": str}, pk="id", not_null={"document", "version"})
+    db.table("settings").insert({"id": 1, "document": "{}", "version": 0})
+
+
+def create_pairings(db: sqlite_utils.Database) -> None:
+    # A device without a token shows a code; an admin approves it; the device collects its
+    # token once. Tokens remember when they were last used (the console's device list).
+    db.table("pairings").create({
+        "id": str, "code": str, "device": str, "name": str, "address": str, "created_at": str,
+        "expires_at": str, "approved_at": str, "approved_by": str, "role": str, "counter": int,
+        "token_name": str,
+    }, pk="id", not_null={"code", "device", "created_at", "expires_at"})
+    db.table("pairings").create_index(["code"], unique=True, index_name="pairings_code")
+    db.table("tokens").add_column("last_used_at", str)
 def create_outbox(db: sqlite_utils.Database) -> None:
     # Every published event, written in the transaction of its change. AUTOINCREMENT: an id
     # is never given twice, even after the newest rows are deleted, so it is the stream's seq.
@@ -184,6 +202,8 @@ MIGRATIONS: Sequence[tuple[str, Migration]] = (
     ("0012_procedure_catalog", create_procedure_catalog),
     ("0010_outbox", create_outbox),
     ("0011_dossiers", add_dossiers),
+    ("0013_settings", create_settings),
+    ("0014_pairings", create_pairings),
     ("0007_day_summaries", create_day_summaries),
 )
 

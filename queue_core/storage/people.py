@@ -69,11 +69,58 @@ class PeopleRows(Rows):
     def live_token(self, token_hash: str) -> dict[str, Any] | None:
         """Return the device of a live token, found by the token's hash."""
         row = self.conn.execute(
-            "SELECT name, token_hash, role, counter FROM tokens"
+            "SELECT name, token_hash, role, counter, id, last_used_at FROM tokens"
             " WHERE token_hash = ? AND revoked_at IS NULL", [token_hash]).fetchone()
         if row is None:
             return None
-        return {"name": row[0], "token_hash": row[1], "role": row[2], "counter": row[3]}
+        return {"name": row[0], "token_hash": row[1], "role": row[2], "counter": row[3],
+                "id": row[4], "last_used_at": row[5]}
+
+    def live_tokens(self) -> list[dict[str, Any]]:
+        """Return every token not revoked, oldest first (never the token or its hash)."""
+        rows = self.conn.execute(
+            "SELECT id, name, role, counter, created_at, last_used_at FROM tokens"
+            " WHERE revoked_at IS NULL ORDER BY id").fetchall()
+        return [{"id": r[0], "name": r[1], "role": r[2], "counter": r[3], "created_at": r[4],
+                 "last_used_at": r[5]} for r in rows]
+
+    def live_token_ids(self, name: str) -> list[int]:
+        return [i for (i,) in self.conn.execute(
+            "SELECT id FROM tokens WHERE name = ? AND revoked_at IS NULL", [name])]
+
+    def revoke_token(self, token_id: int, *, revoked_at: str) -> bool:
+        """Revoke one live token; tell whether there was one."""
+        return self.conn.execute(
+            "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            [revoked_at, token_id]).rowcount > 0
+
+    def rename_token(self, token_id: int, name: str) -> bool:
+        return self.conn.execute(
+            "UPDATE tokens SET name = ? WHERE id = ? AND revoked_at IS NULL",
+            [name, token_id]).rowcount > 0
+
+    def note_token_used(self, token_id: int, at: str) -> None:
+        self.conn.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", [at, token_id])
+
+    def users(self) -> list[dict[str, Any]]:
+        """Return every person (never a password hash), by name."""
+        names = [n for (n,) in self.conn.execute("SELECT username FROM users ORDER BY username")]
+        return [p for p in (self.person(n) for n in names) if p is not None]
+
+    def person(self, username: str) -> dict[str, Any] | None:
+        """Return one person, disabled or not (never the password's hash)."""
+        row = self.conn.execute(
+            "SELECT username, role, counter, created_at, disabled FROM users WHERE username = ?",
+            [username]).fetchone()
+        if row is None:
+            return None
+        return {"username": row[0], "role": row[1], "counter": row[2], "created_at": row[3],
+                "disabled": bool(row[4])}
+
+    def set_role(self, username: str, *, role: str, counter: int | None) -> None:
+        """Change a person's role and counter inside the caller's transaction."""
+        self.conn.execute("UPDATE users SET role = ?, counter = ? WHERE username = ?",
+                          [role, counter, username])
 
     def officer_names(self) -> list[str]:
         """Return the officers (staff accounts) and everyone who served at a counter in history.

@@ -23,7 +23,7 @@ from display.web import blueprint as display_pages
 from announcer.synthesis import Synthesizer
 from kiosk.web import attach_printing, attach_speech
 from kiosk.web import blueprint as kiosk_pages
-from queue_core.config import Settings, load_settings
+from queue_core.config import LiveSettings, Settings, load_settings
 from queue_core.domain import vocabulary
 from queue_core.domain.clock import Clock, SystemClock
 from queue_core.domain.errors import StorageFull
@@ -33,7 +33,11 @@ from queue_core.ops.watchdog import Notifier
 from queue_core.service.center import Center, open_center
 from queue_core.service.auth import LoginLimits
 from queue_core.service.kiosks import KioskLimit
+from queue_core.service.pairing import Pairings
+from queue_core.service.settings import ConsoleSettings
+from queue_core.service.throttle import Throttle
 from queue_core.web import errors, headers
+from queue_core.web.admin import admin_pages
 from queue_core.web.api import api
 from queue_core.web.api.audit import audit_api
 from queue_core.web.api.dossiers import dossiers_api
@@ -43,7 +47,6 @@ from queue_core.web.api.stats import stats_api
 from queue_core.web.api.stats import warm_up as summarise_past_days
 from queue_core.web.api.webhooks import webhooks_api
 from queue_core.web.console import staff_pages
-from queue_core.web.admin import admin_pages
 from queue_core.web.dashboard import manager_pages
 from queue_core.web.pages import pages
 from queue_core.web.realtime import Hub
@@ -59,15 +62,23 @@ log = logging.getLogger("xephang")
 class Xephang:
     """What one app owns; found as `app.extensions["xephang"]`."""
 
-    settings: Settings
+    live: LiveSettings
     store: Store
     center: Center
     hub: Hub
     socketio: SocketIO
     login_limits: LoginLimits
     kiosk_limit: KioskLimit
+    console: ConsoleSettings | None = None
+    pairings: Pairings | None = None
+    setup_throttle: Throttle | None = None
     # Delivers the outbox to webhooks and the hub (started only by a serving app).
     relay: Relay | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force now (the admin console changes them while serving)."""
+        return self.live.current
 
 
 def _secret_key(settings: Settings) -> str:
@@ -107,19 +118,32 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.json.sort_keys = False  # type: ignore[attr-defined]
     if test_config:
         app.config.from_mapping(test_config)
-    center = open_center(settings, store=store, clock=clock)
+    live = LiveSettings(settings)
+    center = open_center(live, store=store, clock=clock)
     store = center.store
+    # The console's saved changes over the file's settings, in force before anything serves.
+    console = ConsoleSettings(live, store, base=settings, clock=center.clock.now,
+                              guard=center.publishing, bump=True)
+    console.load()
     # Short pings: a screen notices a dead link within seconds and shows it.
     socketio = SocketIO(app, async_mode=flask_socketio_mode(settings.server.async_mode),
                         ping_interval=10, ping_timeout=20)
-    hub = Hub(socketio, center, settings)
+    hub = Hub(socketio, center, live.current)
     center.publish = hub.publish
+    live.listen(hub.settings_changed)
     security = settings.security
+    kiosk_limit = KioskLimit(settings.kiosk.tickets_per_minute)
+
+    def kiosk_limit_changed(old: Settings, new: Settings) -> None:
+        # The admin console changed the kiosk's rate: the next press counts against it.
+        kiosk_limit.throttle.limit = new.kiosk.tickets_per_minute
+
+    live.listen(kiosk_limit_changed)
     app.extensions["xephang"] = Xephang(
-        settings, store, center, hub, socketio,
+        live, store, center, hub, socketio,
         LoginLimits(per_name=security.login_attempts_per_minute,
                     per_address=security.login_attempts_per_address_per_minute),
-        KioskLimit(settings.kiosk.tickets_per_minute))
+        kiosk_limit, console, Pairings(store), Throttle(limit=5, window=60))
     CSRFProtect(app)
     errors.register(app)
     for blueprint in (api, pages, stats_api, openapi_api, manager_pages, display_pages,
@@ -129,12 +153,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     attach_printing(app, background=background)
     # The kiosk says its numbers with the announcer's engine and cache; the command line
     # espeak-ng only, so this process never holds a second pyttsx3 engine.
-    attach_speech(app, lambda: Synthesizer.from_settings(settings, engine_factory=None))
+    attach_speech(app, lambda: Synthesizer.from_settings(live.current, engine_factory=None))
     # Every page reads the citizens' words from the one vocabulary.
     app.jinja_env.globals["vocabulary"] = vocabulary
+
+    @app.context_processor
+    def demo_mode() -> dict[str, bool]:
+        return {"demo_mode": live.current.center.demo}
+
     headers.install(app)
     if background:
         socketio.start_background_task(_day_keeper, app)
+        socketio.start_background_task(_connection_keeper, app)
         start_upkeep(app)
         start_relay(app)
         # Past days not summarised yet (after an upgrade, or changed since) are counted now,
@@ -142,6 +172,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         with app.app_context():
             summarise_past_days()
     return app
+
+
+def _connection_keeper(app: Flask) -> None:
+    """Drop connections whose credential ended elsewhere (a token revoked or a person
+    disabled from the command line, a logout in another browser)."""
+    xephang: Xephang = app.extensions["xephang"]
+    while True:
+        xephang.socketio.sleep(10)
+        try:
+            xephang.hub.sweep()
+        except Exception:
+            log.exception("checking live connections failed; trying again shortly")
 
 
 def _day_keeper(app: Flask) -> None:

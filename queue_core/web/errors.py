@@ -30,8 +30,12 @@ def language() -> str:
     return "en" if request.accept_languages.best_match(["vi", "en"]) == "en" else "vi"
 
 
-def error_response(status: int, code: str, message: str) -> Response:
-    response = jsonify({"error": {"code": code, "message": message}})
+def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+    error = {"code": code, "message": message}
+    if field:
+        # Which value was wrong (`center.closes_at`, `counters[2].services`), for forms.
+        error["field"] = field
+    response = jsonify({"error": error})
     response.status_code = status
     return response
 
@@ -39,7 +43,10 @@ def error_response(status: int, code: str, message: str) -> Response:
 def register(app: Flask) -> None:
     @app.errorhandler(XephangError)
     def domain_error(error: XephangError) -> Response:
-        return error_response(error.status, error.code, error.message(language()))
+        # A refused setting also says its key apart (`"field": "center.closes_at"`).
+        field = error.params.get("field") if getattr(error, "names_field", False) else None
+        return error_response(error.status, error.code, error.message(language()),
+                              field if isinstance(field, str) else None)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Response:

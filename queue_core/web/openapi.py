@@ -57,12 +57,14 @@ PRIORITY = {"enum": [None, *PRIORITIES]}
 DURATIONS = _object({"count": INT, "mean_s": OPTIONAL_SECONDS, "median_s": OPTIONAL_SECONDS,
                      "p90_s": OPTIONAL_SECONDS, "max_s": OPTIONAL_SECONDS})
 DEVICE_STATES = ["ok", "degraded", "error", "offline", "emulated", "none", "unknown"]
+SECTION = {"type": "object"}
 
 SCHEMAS: dict[str, Schema] = {
     "Error": _object({
         "error": _object({
             "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
             "message": {"type": "string", "minLength": 1},
+            "field": {"type": "string", "description": "the key of a refused setting"},
         }, ("code", "message")),
     }, ("error",)),
     "Ticket": _object({
@@ -109,7 +111,7 @@ SCHEMAS: dict[str, Schema] = {
     }, ("code", "name", "open", "waiting")),
     "Board": _object({
         "seq": {"type": "integer", "minimum": 0}, "date": DATE, "now": TIME, "open": BOOL,
-        "opens_next": _nullable(TIME),
+        "opens_next": _nullable(TIME), "closed_reason": _nullable(TEXT), "demo": BOOL,
         "center": _object({"name": TEXT}, ("name",)),
         "counters": {"type": "array", "items": ref("Counter")},
         "services": {"type": "array", "items": _object({
@@ -136,6 +138,38 @@ SCHEMAS: dict[str, Schema] = {
                          "counter": _nullable(INT)}, ("username", "role", "kind")),
         "csrf_token": TEXT,
     }, ("user", "csrf_token")),
+    "Settings": _object({
+        "version": INT, "center": SECTION, "policy": SECTION, "speech": SECTION,
+        "display": SECTION, "kiosk": SECTION, "ratings": SECTION, "hardware": SECTION,
+        "services": {"type": "array", "items": SECTION},
+        "counters": {"type": "array", "items": SECTION},
+        "holidays": {"type": "array", "items": DATE},
+        "working_days": {"type": "array", "items": DATE},
+        "fixed": {"type": "object", "description": "keys an XEPHANG_* variable sets, with it"},
+        "read_only": {"type": "array", "items": TEXT},
+        "changed": {"type": "array", "items": TEXT},
+        "problem": _nullable(TEXT),
+    }, ("version", "center", "policy", "speech", "display", "kiosk", "services", "counters",
+        "holidays", "working_days", "fixed")),
+    "User": _object({"username": TEXT, "role": TEXT, "counter": _nullable(INT),
+                     "created_at": _nullable(TEXT), "disabled": BOOL},
+                    ("username", "role", "counter", "disabled")),
+    "Token": _object({"id": INT, "name": TEXT, "role": TEXT, "counter": _nullable(INT),
+                      "created_at": _nullable(TEXT), "last_used_at": _nullable(TEXT)},
+                     ("id", "name", "role", "counter", "created_at", "last_used_at")),
+    "PairingStarted": _object({"id": TEXT, "code": {"type": "string", "pattern": "^[0-9]{6}$"},
+                               "device": TEXT, "expires_at": TIME, "address": TEXT,
+                               "admin_url": TEXT},
+                              ("id", "code", "device", "expires_at", "address")),
+    "PairingState": _object({"status": {"enum": ["waiting", "approved"]}, "code": TEXT,
+                             "expires_at": TIME, "token": TEXT, "role": TEXT,
+                             "counter": _nullable(INT), "name": TEXT}, ("status",)),
+    "PendingPairing": _object({"code": TEXT, "device": TEXT, "name": _nullable(TEXT),
+                               "address": _nullable(TEXT), "created_at": TIME,
+                               "expires_at": TIME, "role": TEXT},
+                              ("code", "device", "created_at", "expires_at", "role")),
+    "ClosedDay": _object({"date": DATE, "name": TEXT, "source": {"enum": ["public", "settings"]},
+                          "open": BOOL}, ("date", "name", "source")),
     "Health": _object({
         "status": {"enum": ["ok", "degraded"]}, "database": {"enum": ["ok", "error"]},
         "printer": {"enum": DEVICE_STATES}, "audio": {"enum": DEVICE_STATES},
@@ -658,11 +692,132 @@ def _paths() -> dict[str, dict[str, Schema]]:
             "openapi_api.openapi_document", "Return this description", "board", (),
             {200: _json("the OpenAPI document", {"type": "object"})})},
     }
+    paths.update(_admin_paths())
     for operations in paths.values():
         for method, operation in operations.items():
             if method in WRITES:
                 operation["responses"]["507"] = _json(ERRORS[507], ref("Error"))
     return paths
+
+
+USERNAME = {"name": "username", "in": "path", "required": True, "description": "the login name",
+            "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}}
+TOKEN_ID = {"name": "token_id", "in": "path", "required": True,
+            "description": "the token's id (GET /tokens)", "schema": {"type": "integer",
+                                                                      "minimum": 0}}
+PAIRING_ID = {"name": "pairing_id", "in": "path", "required": True,
+              "description": "the pairing's id: the device's own secret",
+              "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
+            "description": 'the ETag read with the settings ("3"): a save over a newer version '
+                           "is refused with 409 settings_conflict",
+            "schema": {"type": "string"}}
+SETTINGS_BODY = _object({
+    "version": INT, "center": SECTION, "policy": SECTION, "speech": SECTION, "display": SECTION,
+    "kiosk": SECTION, "ratings": SECTION, "hardware": SECTION,
+    "services": {"type": "array", "items": SECTION}, "counters": {"type": "array", "items": SECTION},
+    "holidays": {"type": "array", "items": DATE}, "working_days": {"type": "array", "items": DATE},
+})
+
+
+def _admin_paths() -> dict[str, dict[str, Schema]]:
+    """Setup, settings, people, device tokens and pairing (the admin console's API)."""
+    admin = ("admin",)
+    return {
+        "/setup": {"post": _operation(
+            "api.run_setup", "Create the first admin with the setup code (first run only)",
+            "admin", (), {201: _json("the admin, logged in", ref("Person"))},
+            body=_body(_object({"code": TEXT, "username": TEXT, "password": TEXT,
+                                "center_name": TEXT, "opens_at": TEXT, "closes_at": TEXT,
+                                "workdays": {"type": "array", "items": INT}, "demo": BOOL},
+                               ("code", "username", "password"))),
+            errors=(403, 409, 429))},
+        "/settings": {
+            "get": _operation("api.get_settings", "Read the settings in force, with their version",
+                              "admin", admin, {200: _json("the settings", ref("Settings"))}),
+            "patch": _operation(
+                "api.patch_settings",
+                "Change settings (JSON merge patch; a list replaces the whole list); live at once",
+                "admin", admin, {200: _json("the settings now", ref("Settings"))},
+                parameters=[IF_MATCH], body=_body(SETTINGS_BODY), errors=(409,)),
+        },
+        "/settings/speech": {"get": _operation(
+            "api.speech_settings", "Read the voice in force (an announcer refetches it)",
+            "admin", ("admin", "announcer"), {200: _json("the speech settings", SECTION)})},
+        "/settings/speech-test": {"post": _operation(
+            "api.speech_test", "Play a call through the announcers with these speech settings",
+            "admin", admin, {200: _json("the sentence, and how many announcers heard it",
+                                        _object({"text": TEXT, "announcers": INT},
+                                                ("text", "announcers")))},
+            body=_body(_object({"label": TEXT, "counter": INT, "speech": SECTION}),
+                       required=False))},
+        "/closed-days": {"get": _operation(
+            "api.closed_days", "List the days of a year the center is closed (holidays)",
+            "admin", (), {200: _json("the closed days", {"type": "array",
+                                                         "items": ref("ClosedDay")})},
+            parameters=[{"name": "year", "in": "query",
+                         "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}}],
+            errors=(422,))},
+        "/users": {
+            "get": _operation("api.list_users", "List the people who log in", "admin", admin,
+                              {200: _json("the people", _list("User"))}),
+            "post": _operation("api.add_user", "Add a person", "admin", admin,
+                               {201: _json("the person", ref("User"))},
+                               body=_body(_object({"username": TEXT, "password": TEXT,
+                                                   "role": {"enum": ["staff", "manager", "admin"]},
+                                                   "counter": _nullable(INT)},
+                                                  ("username", "password", "role"))),
+                               errors=(409,)),
+        },
+        "/users/{username}": {"patch": _operation(
+            "api.update_user", "Change a person's role, counter, password; disable or enable",
+            "admin", admin, {200: _json("the person", ref("User"))}, parameters=[USERNAME],
+            body=_body(_object({"role": {"enum": ["staff", "manager", "admin"]},
+                                "counter": _nullable(INT), "disabled": BOOL, "password": TEXT})),
+            errors=(404, 409))},
+        "/tokens": {"get": _operation(
+            "api.list_tokens", "List the live device tokens (never the tokens themselves)",
+            "admin", admin, {200: _json("the device tokens", _list("Token"))})},
+        "/tokens/{token_id}": {
+            "delete": _operation(
+                "api.revoke_token", "Revoke a device token; its connections are dropped",
+                "admin", admin, {200: _json("what was revoked", _object({
+                    "revoked": {"type": "array", "items": INT}, "connections_dropped": INT},
+                    ("revoked", "connections_dropped")))},
+                parameters=[TOKEN_ID], errors=(404,)),
+            "patch": _operation(
+                "api.rename_token", "Rename a device", "admin", admin,
+                {200: _json("the device token", ref("Token"))}, parameters=[TOKEN_ID],
+                body=_body(_object({"name": TEXT}, ("name",))), errors=(404,)),
+        },
+        "/pairing": {
+            "post": _operation(
+                "api.start_pairing", "A device without a token asks for a 6-digit code",
+                "admin", (), {201: _json("the pairing", ref("PairingStarted"))},
+                body=_body(_object({"device": {"enum": ["kiosk", "display", "rating",
+                                                        "announcer", "keypad", "lookup"]},
+                                    "name": _nullable(TEXT)}, ("device",))),
+                errors=(429,)),
+            "get": _operation(
+                "api.pending_pairings", "List the devices showing a code now", "admin", admin,
+                {200: _json("the devices waiting", _list("PendingPairing"))}),
+        },
+        "/pairing/{pairing_id}": {"get": _operation(
+            "api.collect_pairing", "Waiting, or the device's token once after approval",
+            "admin", (), {200: _json("the pairing's state", ref("PairingState"))},
+            parameters=[PAIRING_ID], errors=(404,))},
+        "/kiosk/test-print": {"post": _operation(
+            "kiosk.test_print", "Print a sample ticket on the core's printer", "admin", admin,
+            {200: _json("how the printing went", ref("Print"))})},
+        "/pairing/approve": {"post": _operation(
+            "api.approve_pairing", "Let the device showing a code in, with a role and counter",
+            "admin", admin, {200: _json("the device approved", _object({
+                "device": TEXT, "name": TEXT, "role": TEXT, "counter": _nullable(INT)},
+                ("device", "name", "role", "counter")))},
+            body=_body(_object({"code": TEXT, "role": TEXT, "counter": _nullable(INT),
+                                "name": _nullable(TEXT)}, ("code", "role"))),
+            errors=(404, 429))},
+    }
 
 
 def build_document(*, version: str, server_url: str = PREFIX) -> dict[str, Any]:

@@ -17,6 +17,7 @@ storage are reported by the box alone.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from flask import request, session
 from flask_socketio import SocketIO, emit, join_room, leave_room
 
-from queue_core.config import Settings
+from queue_core.config import Settings, as_document
 from queue_core.domain.clock import time_text
 from queue_core.domain.errors import NotFound
 from queue_core.domain.messages import render
@@ -35,9 +36,12 @@ from queue_core.domain.events import (
     ROOM_BOARD,
     ROOM_KIOSK,
     ROOM_STAFF,
+    SETTINGS_CHANGED,
+    SPEECH_TEST,
     TICKET_PLACE,
     TICKET_ROOM_PREFIX,
     Event,
+    counter_room,
 )
 from queue_core.service import auth
 from queue_core.service.center import Center
@@ -109,12 +113,18 @@ class Hub:
             self.socketio.emit(event.name, event.message(), to=list(event.rooms))
         self.place_notices.published(events)
 
-    def device_status(self, device: str, status: str, message: str = "") -> None:
-        """Record a device's health and tell the board and staff."""
+    def device_status(self, device: str, status: str, message: str = "", code: str = "") -> None:
+        """Record a device's health and tell the board and staff.
+
+        `code` is the device's own machine-readable reason (the announcer's
+        "audio_emulated"), kept so the home page can tell information from an alarm.
+        """
         with self._lock:
             previous = self._devices.get(device)
             self._devices[device] = {"status": status, "message": message,
                                      "at": time_text(self.center.clock.now())}
+            if code:
+                self._devices[device]["code"] = code
         if previous is None or previous["status"] != status or previous["message"] != message:
             self.socketio.emit(DEVICE_STATUS, {"device": device, "status": status,
                                                "message": message}, to=[ROOM_BOARD, ROOM_STAFF])
@@ -123,14 +133,44 @@ class Hub:
         with self._lock:
             return {name: dict(value) for name, value in self._devices.items()}
 
-    def report_own_status(self, principal: auth.Principal, status: str, message: str) -> str:
+    def settings_changed(self, old: Settings, new: Settings) -> None:
+        """Push new settings to every screen: a fresh Board, and what changed for each kind.
+
+        Called when the admin console's save is swapped in, under the center's publishing
+        order, so the Board goes out before any event computed with the new settings.
+        """
+        board = self.center.board()
+        rooms = [ROOM_BOARD, ROOM_KIOSK, ROOM_ANNOUNCER, ROOM_STAFF,
+                 *{counter_room(c.number) for c in (*old.counters, *new.counters)}]
+        self.socketio.emit(BOARD, board, to=rooms)
+        before, after = as_document(old), as_document(new)
+        sections = [name for name in after if before.get(name) != after[name]]
+        public = {"seq": board["seq"], "sections": sections,
+                  "display": {"notice": new.display.notice}}
+        self.socketio.emit(SETTINGS_CHANGED, public, to=[ROOM_BOARD, ROOM_KIOSK, ROOM_STAFF])
+        self.socketio.emit(SETTINGS_CHANGED, {**public, "speech": after["speech"]},
+                           to=ROOM_ANNOUNCER)
+        # Counters, their fields and the service times set every field's waits: the ticket
+        # pages are told their new place and minutes (paced, like any other move).
+        self.place_notices.moved({s.code for s in (*old.services, *new.services)}, {})
+
+    def speech_test(self, text: str, label: str, counter: int) -> int:
+        """Ask the announcers to play `text` now; return how many are connected to hear it."""
+        self.socketio.emit(SPEECH_TEST, {"text": text, "label": label, "counter": counter},
+                           to=ROOM_ANNOUNCER)
+        with self._lock:
+            return sum(1 for p in self._principals.values()
+                       if p is not None and p.role == "announcer")
+
+    def report_own_status(self, principal: auth.Principal, status: str, message: str,
+                          code: str = "") -> str:
         """Record a device's report about itself; return the name it is kept under."""
         name = own_device(principal)
         with self._lock:
             if name not in self._devices and len(self._devices) >= MAX_DEVICES:
                 oldest = next(n for n in self._devices if n not in CORE_DEVICES)
                 del self._devices[oldest]
-        self.device_status(name, status, message)
+        self.device_status(name, status, message, code)
         return name
 
     def _storage_changed(self, full: bool) -> None:
@@ -139,6 +179,30 @@ class Hub:
             self.device_status(STORAGE, "error", render("storage_full", "vi"))
         else:
             self.device_status(STORAGE, "ok", "")
+
+    # --- cutting connections off ------------------------------------------------------------
+
+    def sweep(self) -> int:
+        """Drop every connection whose credential no longer holds; return how many.
+
+        The same check as each request's (`_valid`): a revoked token, a disabled person, a
+        session ended by logging out or a new password. Called at once after the console
+        revokes or disables, and every few seconds for changes made elsewhere (the CLI).
+        """
+        with self._lock:
+            held = [(sid, credential) for sid, credential in self._credentials.items()
+                    if credential[0] != "none"]
+        doomed = [sid for sid, credential in held if self._valid(credential) is None]
+        for sid in doomed:
+            log.info("dropping a connection whose credentials are no longer valid")
+            try:
+                self.socketio.server.disconnect(sid, namespace="/")
+            except Exception:
+                log.exception("could not drop a connection")
+            with self._lock:
+                self._principals.pop(sid, None)
+                self._credentials.pop(sid, None)
+        return len(doomed)
 
     # --- handlers ------------------------------------------------------------------------------
 
@@ -150,7 +214,7 @@ class Hub:
             token = header[7:].strip()
         credential: tuple[str, Any] = ("none", None)
         if token:
-            principal = auth.token_principal(self.store, str(token))
+            principal = auth.token_principal(self.store, str(token), now=self.center.clock.now())
             if principal is None:
                 log.info("refused a Socket.IO client with an unknown token")
                 return False
@@ -178,7 +242,12 @@ class Hub:
     def _principal(self) -> auth.Principal | None:
         """Return who this client is now: its token still live, its session still valid."""
         with self._lock:
-            kind, value = self._credentials.get(request.sid, ("none", None))  # type: ignore[attr-defined]
+            credential = self._credentials.get(request.sid, ("none", None))  # type: ignore[attr-defined]
+        return self._valid(credential)
+
+    def _valid(self, credential: tuple[str, Any]) -> auth.Principal | None:
+        """Return who a credential stands for now, or None once it no longer holds."""
+        kind, value = credential
         if kind == "token":
             return auth.token_principal(self.store, value)
         if kind == "session":
@@ -296,10 +365,13 @@ class Hub:
             return _error("invalid_input", f"status must be one of {', '.join(DEVICE_STATES)}")
         if not isinstance(message, str):
             return _error("invalid_input", "message must be text")
+        code = data.get("code", "")
+        if not isinstance(code, str) or not re.fullmatch(r"[a-z_]{0,40}", code):
+            return _error("invalid_input", "code must be a short reason code (a-z, _)")
         if device is not None and device not in own_names(principal):
             return _error("forbidden", "a device reports only its own status "
                                        f"(as {own_device(principal)!r})")
-        name = self.report_own_status(principal, status, message[:300])
+        name = self.report_own_status(principal, status, message[:300], code)
         return {"ok": True, "device": name}
 
 

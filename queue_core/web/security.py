@@ -18,8 +18,8 @@ from queue_core.domain.errors import Forbidden, Unauthorized
 from queue_core.service import auth
 from queue_core.service.throttle import Throttle
 
-__all__ = ["Throttle", "current_principal", "ensure_counter_allowed", "ensure_field_allowed",
-           "requires", "own_fields", "session_principal"]
+__all__ = ["Throttle", "begin_session", "current_principal", "ensure_counter_allowed",
+           "ensure_field_allowed", "requires", "own_fields", "session_principal"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,18 +33,28 @@ def session_principal(store: Any, cookie: Any) -> auth.Principal | None:
     return auth.Principal(person.name, person.role, counter)
 
 
+def begin_session(store: Any, username: str, counter: int | None = None) -> None:
+    """Log a person in on this browser: a fresh session of their current version."""
+    session.clear()
+    session.permanent = True
+    session["user"] = username
+    session["session_version"] = auth.session_version(store, username)
+    session["counter"] = counter
+
+
 def current_principal() -> auth.Principal | None:
     """Return the caller, resolved once per request; bearer tokens win over cookies."""
     if "principal" in g:
         return g.principal  # type: ignore[no-any-return]
-    store = current_app.extensions["xephang"].store
+    xephang = current_app.extensions["xephang"]
+    store = xephang.store
     principal = None
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized()
-        principal = auth.token_principal(store, token.strip())
+        principal = auth.token_principal(store, token.strip(), now=xephang.center.clock.now())
         if principal is None:
             raise Unauthorized()
         g.via_cookie = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -29,10 +30,20 @@ def test_help_explains_every_option(runner: CliRunner) -> None:
     assert "chime" in result.output
 
 
-def test_token_is_required_to_join_the_core(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(announcer_command, ["--data-dir", str(tmp_path)])
-    assert result.exit_code == 2
-    assert "--token" in result.output
+def test_without_a_token_the_announcer_pairs_and_keeps_its_token_in_the_data_dir(
+        runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[tuple[str, str | None, str, str | None]] = []
+
+    def pairing(core_url: str, token: str | None, device: str, *, data_dir: str | None,
+                name: str | None = None) -> str:
+        asked.append((core_url, token, device, data_dir))
+        raise click.Abort()   # the real one waits for an admin: the wiring is what is tested
+
+    monkeypatch.setattr("queue_core.cli.announcer.device_token", pairing)
+    result = runner.invoke(announcer_command, ["--core", "http://10.0.0.2:8123",
+                                               "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert asked == [("http://10.0.0.2:8123", None, "announcer", str(tmp_path))]
 
 
 def test_bad_config_is_reported_plainly(runner: CliRunner, tmp_path: Path) -> None:

@@ -237,3 +237,48 @@ def test_malformed_events_do_not_stop_the_satellite(core: FakeCore,
     # The call without label or counter still got its chime; the good one was spoken.
     assert sorted((c.label, o) for c, o in announcer.history) == [("", "chime_only"),
                                                                    ("A003", "played")]
+
+
+def test_the_consoles_new_words_and_dialect_apply_to_the_next_call(
+    core: FakeCore, connect: Callable[..., AnnouncerSatellite], announcer: Announcer,
+    engines: EngineBox,
+) -> None:
+    wait = history_waiter(announcer)
+    connect()
+    assert core.wait_for(lambda: core.subscriptions)
+    core.emit("settings_changed", {"seq": 3, "sections": ["speech"], "speech": {
+        "template": "Mời số {label} tới quầy {counter}.", "dialect": "south", "repeat": 1,
+        "voice": announcer.synthesizer.requested_voice, "rate": announcer.synthesizer.rate}})
+    assert core.wait_for(lambda: announcer.template == "Mời số {label} tới quầy {counter}.")
+    assert announcer.dialect == "south" and announcer.repeat == 1
+    core.call(4, "C105", 4)
+    assert wait(1)
+    assert any(text.startswith("Mời số") and "tới quầy" in text for text in engines.spoken)
+
+
+def test_a_new_voice_gets_a_synthesizer_of_its_own(announcer: Announcer) -> None:
+    before = announcer.synthesizer
+    announcer.apply_speech({"voice": "vi-south", "rate": before.rate + 20, "template": 5})
+    after = announcer.synthesizer
+    assert after is not before
+    assert (after.requested_voice, after.rate) == ("vi-south", before.rate + 20)
+    assert after.cache_dir == before.cache_dir and after.health is before.health
+    # Values of the wrong kind are left alone; the same voice keeps the same synthesizer.
+    assert isinstance(announcer.template, str)
+    announcer.apply_speech({"voice": "vi-south", "rate": before.rate + 20})
+    assert announcer.synthesizer is after
+
+
+def test_nghe_thu_plays_the_sentence_it_is_given(
+    core: FakeCore, connect: Callable[..., AnnouncerSatellite], announcer: Announcer,
+    engines: EngineBox,
+) -> None:
+    wait = history_waiter(announcer)
+    connect()
+    assert core.wait_for(lambda: core.subscriptions)
+    core.emit("speech_test", {"text": "Xin mời số A023 đến quầy số một.", "label": "A023",
+                              "counter": 1})
+    assert wait(1)
+    call, outcome = announcer.history[0]
+    assert (call.label, call.counter, call.text, outcome) == (
+        "A023", 1, "Xin mời số A023 đến quầy số một.", "played")

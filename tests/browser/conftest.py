@@ -61,6 +61,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         "XEPHANG_CENTER_OPENS_AT": "00:00",
         "XEPHANG_CENTER_CLOSES_AT": "24:00",
         "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7",
+    "XEPHANG_CENTER_PUBLIC_HOLIDAYS": "false",
     })
     app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -32,7 +32,7 @@ def test_the_admin_sees_a_failure_and_sends_it_again(page: Any, live_server: Any
                   now=center.clock.now())
     hook = WebhookSettings(receiver.url, SECRET)
     xephang = live_server.app.extensions["xephang"]
-    xephang.settings = xephang.settings.replace(webhooks=(hook,))
+    xephang.live.swap(xephang.settings.replace(webhooks=(hook,)))
     # The test is the worker: it steps the sender itself, so each round is seen.
     sender = WebhookSender(hook, live_server.store, center.settings.outbox,
                            now=SystemClock(VIETNAM).now)

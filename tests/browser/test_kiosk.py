@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from datetime import datetime
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from browser_support import SCREENSHOTS, screenshot, serve
+from playwright.sync_api import expect
 from browser_support import serve_settings as _serve
 
 from hardware.printer import PaperOut
@@ -50,10 +52,13 @@ def test_token_is_kept_and_taken_out_of_the_address(page: Any, live_server: Any)
     page.wait_for_selector('#kiosk[data-screen="fields"][data-connection="online"]')
 
 
-def test_without_a_token_the_installer_is_told_what_to_do(page: Any, live_server: Any) -> None:
+def test_without_a_token_the_kiosk_shows_its_pairing_code(page: Any, live_server: Any) -> None:
     page.goto(f"{live_server.url}/kiosk")
     page.wait_for_selector('#kiosk[data-screen="setup"]')
-    assert "xephang token create" in page.locator(".k-setup").inner_text()
+    code = page.locator("#k-pairing .pairing-code")
+    expect(code).to_have_text(re.compile(r"^\d{3} \d{3}$"))
+    port = live_server.url.rsplit(":", 1)[1]
+    expect(page.locator("#k-pairing .pairing-where")).to_contain_text(f":{port}/admin")
     page.goto(f"{live_server.url}/kiosk#token=xph_revoked")
     page.wait_for_function(
         "document.getElementById('k-setup-reason').textContent.includes('không hợp lệ')")
@@ -84,7 +89,8 @@ def test_press_shows_the_number_and_prints_it(page: Any, live_server: Any) -> No
 
 def test_the_start_screen_comes_back_by_itself(tmp_path: Path, browser: Any) -> None:
     with serve(tmp_path, XEPHANG_CENTER_OPENS_AT="00:00", XEPHANG_CENTER_CLOSES_AT="24:00",
-               XEPHANG_CENTER_WORKDAYS="1,2,3,4,5,6,7", XEPHANG_KIOSK_RETURN_SECONDS="1") as (url, app):
+               XEPHANG_CENTER_WORKDAYS="1,2,3,4,5,6,7", XEPHANG_CENTER_PUBLIC_HOLIDAYS="false",
+               XEPHANG_KIOSK_RETURN_SECONDS="1") as (url, app):
         context = browser.new_context(bypass_csp=True, viewport=LANDSCAPE, locale="vi-VN")
         page = context.new_page()
         open_kiosk(page, url, token_of(app))
@@ -179,7 +185,8 @@ def test_a_kiosk_pressed_too_often_says_wait(page: Any, live_server: Any) -> Non
 def test_closed_field_is_shown_plainly(tmp_path: Path, browser: Any) -> None:
     base = load_settings(env={"XEPHANG_DATA_DIR": str(tmp_path / "closed-field"),
                               "XEPHANG_CENTER_OPENS_AT": "00:00", "XEPHANG_CENTER_CLOSES_AT": "24:00",
-                              "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7"})
+                              "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7",
+    "XEPHANG_CENTER_PUBLIC_HOLIDAYS": "false"})
     services = tuple(ServiceSettings(s.code, s.name, s.name_en, open=s.code != "D",
                                      numeric_base=s.numeric_base) for s in base.services)
     for url, app in _serve(base.replace(services=services)):

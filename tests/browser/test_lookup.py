@@ -17,7 +17,8 @@ from queue_core.service.catalog import SAMPLE_DIR
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
 ALWAYS_OPEN = {"XEPHANG_CENTER_OPENS_AT": "00:00", "XEPHANG_CENTER_CLOSES_AT": "24:00",
-               "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7"}
+               "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7",
+    "XEPHANG_CENTER_PUBLIC_HOLIDAYS": "false"}
 
 
 @pytest.fixture

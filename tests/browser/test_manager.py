@@ -94,6 +94,7 @@ def dashboard(tmp_path: Path) -> Iterator[Dashboard]:
         "XEPHANG_CENTER_OPENS_AT": "00:00",
         "XEPHANG_CENTER_CLOSES_AT": "24:00",
         "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7",
+    "XEPHANG_CENTER_PUBLIC_HOLIDAYS": "false",
     })
     app = create_app(settings, clock=clock)
     store = app.extensions["xephang"].store

@@ -1,17 +1,21 @@
 """Every page works under the box's Content-Security-Policy, which allows no 'unsafe-eval'.
 
+Pages: home, kiosk, ticket, wall and counter screens, rating tablet, look-up kiosk, staff
+console, manager, a screen showing its pairing code, the first-run page and the console.
+
 The browser context does not bypass the policy: a page that evaluated text as code, or ran
 an inline script the policy does not list, would log a violation here and fail.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from browser_support import screenshot
 from playwright.sync_api import expect
 
-from queue_core.service import auth
+from queue_core.service import auth, setup
 
 PASSWORD = "mat-khau-an-toan"
 
@@ -64,5 +68,28 @@ def test_every_page_runs_under_the_policy_without_unsafe_eval(browser: Any,
     page.click("button[type=submit]")
     page.wait_for_selector("#live-waiting")
     screenshot(page, "manager-under-csp")
+    page.context.close()
+
+    # A screen with no token shows its pairing code; the first run and the admin console.
+    page = fresh_page()
+    page.goto(live_server.url + "/kiosk")
+    page.wait_for_selector('#kiosk[data-screen="setup"]')
+    expect(page.locator("#k-pairing .pairing-code")).to_have_text(re.compile(r"^\d{3} \d{3}$"))
+    page.context.close()
+    code = setup.issue_code(store, live_server.app.extensions["xephang"].settings.data_path,
+                            now=clock.now())
+    page = fresh_page()
+    page.goto(live_server.url + "/setup")
+    form = page.locator("#setup-form")
+    form.locator("#code").fill(str(code))
+    form.locator("#username").fill("quantri")
+    form.locator("#password").fill(PASSWORD)
+    form.locator("#password2").fill(PASSWORD)
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(live_server.url + "/admin")
+    expect(page.locator("#a-body")).to_be_visible()
+    page.locator("a[href='#thiet-bi']").first.click()
+    expect(page.locator("#a-pair-form")).to_be_visible()
+    screenshot(page, "admin-under-csp")
     assert violations == []
     page.context.close()

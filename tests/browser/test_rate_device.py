@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -50,6 +51,7 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
             "XEPHANG_CENTER_OPENS_AT": "00:00",
             "XEPHANG_CENTER_CLOSES_AT": "24:00",
             "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7",
+    "XEPHANG_CENTER_PUBLIC_HOLIDAYS": "false",
             **env,
         })
         app = create_app(settings)
@@ -189,8 +191,8 @@ def test_a_device_without_a_valid_token_says_how_to_provision(page: Any, live_se
     page.goto(f"{live_server.url}/rate/3{suffix}")
     expect(page.locator("#screen-setup")).to_be_visible()
     expect(page.locator("#setup-reason")).to_have_text(reason)
-    expect(page.locator("#screen-setup")).to_contain_text(
-        "xephang token create danh-gia-quay-3 --role kiosk")
+    # The tablet shows a pairing code for the admin console.
+    expect(page.locator("#rate-pairing .pairing-code")).to_have_text(re.compile(r"^\d{3} \d{3}$"))
     if not suffix:
         screenshot(page, "rate-setup")
 

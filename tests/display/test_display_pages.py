@@ -27,7 +27,8 @@ def test_wall_page_loads_only_local_assets(client: Any) -> None:
     html = answer.get_data(as_text=True)
     assert "Trung tâm Phục vụ Hành chính công xã" in html
     scripts = re.findall(r'<script src="([^"]+)"', html)
-    assert scripts == ["/static/core/vendor/socket.io.min.js", "/static/display/board.js",
+    assert scripts == ["/static/core/vendor/socket.io.min.js", "/static/core/pairing.js",
+                       "/static/display/board.js",
                        "/static/display/wall.js"]
     assert re.findall(r'href="([^"]+\.css)"', html) == ["/static/core/base.css",
                                                        "/static/display/display.css"]

@@ -22,10 +22,11 @@ def test_test_print_saves_a_sample_on_the_emulated_printer(tmp_path: Path) -> No
     assert len(saved) == 2 and saved[0].endswith("-sample.bin") and saved[1].endswith("-sample.png")
 
 
-def test_a_token_and_buttons_are_required(tmp_path: Path) -> None:
+def test_buttons_are_required_before_pairing(tmp_path: Path) -> None:
     runner = CliRunner()
+    # Without a token the kiosk would pair with the core: its buttons are checked first.
     no_token = runner.invoke(main, ["kiosk", "--data-dir", str(tmp_path)], env={"XEPHANG_KIOSK_TOKEN": ""})
-    assert no_token.exit_code != 0 and "--token" in no_token.output
+    assert no_token.exit_code != 0 and "--button" in no_token.output
     no_button = runner.invoke(main, ["kiosk", "--token", "xph_x", "--data-dir", str(tmp_path)])
     assert no_button.exit_code != 0 and "--button" in no_button.output
     bad = runner.invoke(main, ["kiosk", "--token", "xph_x", "--button", "A17",

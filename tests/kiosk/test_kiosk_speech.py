@@ -142,6 +142,19 @@ def test_the_answer_carries_the_sentence_and_the_wav_is_served_to_kiosks_only(
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "unknown_ticket"
 
 
+def test_a_cache_in_a_relative_data_dir_is_served(
+        open_app: Any, tmp_path: Path, token_for: Callable[..., dict[str, str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # `scripts/run` keeps its data in ./var: the renderer's paths are relative to the cwd.
+    monkeypatch.chdir(tmp_path)
+    attach_speech(open_app, lambda: FakeRenderer(Path("var") / "speech-cache"))
+    client = open_app.test_client()
+    kiosk = token_for("kiosk")
+    said = issue(client, kiosk).get_json()["speech"]
+    wav = client.get(said["url"], headers=kiosk)
+    assert wav.status_code == 200 and wav_duration(wav.data) == pytest.approx(1.0)
+
+
 def test_a_retry_of_the_same_press_is_not_said_again(
         open_app: Any, tmp_path: Path, token_for: Callable[..., dict[str, str]]) -> None:
     attach_speech(open_app, lambda: FakeRenderer(tmp_path / "wavs"))
@@ -156,13 +169,37 @@ def test_a_retry_of_the_same_press_is_not_said_again(
 def test_a_silent_kiosk_says_nothing(tmp_path: Path, token_for: Callable[..., dict[str, str]],
                                      open_app: Any) -> None:
     settings = open_app.extensions["xephang"].settings.replace(kiosk={"speak": False})
-    attach_speech(open_app, lambda: FakeRenderer(tmp_path / "wavs")).settings = settings
+    attach_speech(open_app, lambda: FakeRenderer(tmp_path / "wavs"))
+    open_app.extensions["xephang"].live.swap(settings)  # as the admin console would
     client = open_app.test_client()
     kiosk = token_for("kiosk")
     answer = issue(client, kiosk).get_json()
     assert answer["speech"] is None
     off = client.get(f"/api/v1/kiosk/tickets/{answer['ticket']['id']}/speech.wav", headers=kiosk)
     assert off.status_code == 404 and off.get_json()["error"]["code"] == "speech_off"
+
+
+def test_a_voice_changed_in_the_console_speaks_the_next_sentence(
+        tmp_path: Path, token_for: Callable[..., dict[str, str]], open_app: Any) -> None:
+    made: list[FakeRenderer] = []
+
+    def factory() -> FakeRenderer:
+        made.append(FakeRenderer(tmp_path / f"wavs{len(made)}"))
+        return made[-1]
+
+    attach_speech(open_app, factory)
+    client = open_app.test_client()
+    kiosk = token_for("kiosk")
+    first = issue(client, kiosk).get_json()["speech"]
+    assert client.get(first["url"], headers=kiosk).status_code == 200
+    xephang = open_app.extensions["xephang"]
+    xephang.live.swap(xephang.settings.replace(speech={"rate": 120}))
+    # The volume too is read live; the next sentence gets a renderer made with the new voice.
+    xephang.live.swap(xephang.settings.replace(kiosk={"speak_volume": 0.9}))
+    second = issue(client, kiosk).get_json()["speech"]
+    assert second["volume"] == 0.9
+    assert client.get(second["url"], headers=kiosk).status_code == 200
+    assert len(made) == 2 and made[1].texts == [second["text"]]
 
 
 def test_the_issue_answer_never_waits_for_speech(

@@ -185,7 +185,10 @@ class Simulation:
         self.printed_share = printed_share
         first = date(2026, 11, 23)
         self.clock = FakeClock(datetime.combine(first, time(6, 55), VIETNAM))
-        settings = load_settings(env={"XEPHANG_DATA_DIR": str(data_dir)})
+        # The simulated days run on from Monday 23 November 2026, across Vietnam Cultural Day
+        # (24 November, a public holiday): the simulated center works through the holidays.
+        settings = load_settings(env={"XEPHANG_DATA_DIR": str(data_dir),
+                                      "XEPHANG_CENTER_PUBLIC_HOLIDAYS": "false"})
         self.settings = settings
         self.app = create_app(settings, clock=self.clock, test_config={"TESTING": True})
         self.xephang = self.app.extensions["xephang"]

@@ -11,7 +11,7 @@ from queue_core.domain.errors import Unauthorized
 from queue_core.service import auth
 from queue_core.web import validation
 from queue_core.web.api.base import api, center
-from queue_core.web.security import current_principal, session_principal
+from queue_core.web.security import begin_session, current_principal, session_principal
 
 
 @api.post("/auth/login")
@@ -25,11 +25,7 @@ def login() -> Response:
     xephang = current_app.extensions["xephang"]
     principal = auth.login(xephang.store, username, password, address=request.remote_addr or "?",
                            now=xephang.center.clock.now(), throttle=xephang.login_limits)
-    session.clear()
-    session.permanent = True
-    session["user"] = principal.name
-    session["session_version"] = auth.session_version(xephang.store, principal.name)
-    session["counter"] = counter_number
+    begin_session(xephang.store, principal.name, counter_number)
     return jsonify({"user": _person(principal, counter_number), "csrf_token": generate_csrf()})
 
 

@@ -19,10 +19,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import qrcode
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from flask.blueprints import BlueprintSetupState
-from qrcode.image.svg import SvgPathImage
 
 from queue_core.config import Settings
 from queue_core.domain.catalog import MAX_FILE_BYTES, Procedure
@@ -30,6 +28,7 @@ from queue_core.domain.errors import CatalogTooLarge, InvalidInput, NotFound
 from queue_core.service.catalog import Catalog, megabytes
 from queue_core.service.search import MAX_LIMIT, ProcedureSearch
 from queue_core.web import validation
+from queue_core.web.qr import qr_svg
 from queue_core.web.security import current_principal, requires
 
 procedures_api = Blueprint("procedures_api", __name__, url_prefix="/api/v1")
@@ -108,11 +107,7 @@ def form_qr(code: str, file: str) -> Response:
     procedure = catalog().procedure(code)
     if not any(form.file == file for form in procedure.forms):
         raise NotFound("unknown_form")
-    image = qrcode.make(form_url(procedure, file), image_factory=SvgPathImage, border=4,
-                        error_correction=qrcode.constants.ERROR_CORRECT_M)
-    response = Response(image.to_string(encoding="unicode"), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return qr_svg(form_url(procedure, file))
 
 
 @procedures_api.get("/catalog")

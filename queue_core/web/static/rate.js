@@ -46,10 +46,23 @@
     return localStorage.getItem(TOKEN_KEY);
   }
 
-  function setup(reason) {
+  let pairing = null;
+
+  /* No usable token: show the pairing code; an admin's approval brings the token (kept). */
+  function setup(reason, refused) {
     clearTimeout(state.timer);
+    if (refused) {
+      try { localStorage.removeItem(TOKEN_KEY); } catch (e) { /* nothing kept */ }
+      if (state.socket) { state.socket.disconnect(); state.socket = null; }
+    }
     $("setup-reason").textContent = reason;
     show("setup");
+    if (!pairing && window.XephangPairing) {
+      pairing = XephangPairing.start({ device: "rating", storageKey: TOKEN_KEY,
+                                       name: "danh-gia-quay-" + CONFIG.counter,
+                                       element: $("rate-pairing"),
+                                       onToken: () => window.location.reload() });
+    }
   }
 
   async function checkToken() {
@@ -149,7 +162,7 @@
       return;
     }
     if (response.status === 401) {
-      setup("Mã thiết bị không còn hiệu lực.");
+      setup("Mã thiết bị không còn hiệu lực.", true);
       return;
     }
     const result = await XephangRating.outcomeOf(response);
@@ -206,7 +219,7 @@
       verdict = await checkToken();
     }
     if (verdict === "invalid") {
-      setup("Mã thiết bị không đúng hoặc đã bị thu hồi.");
+      setup("Mã thiết bị không đúng hoặc đã bị thu hồi.", true);
       return;
     }
     if (verdict === "role") {

@@ -16,8 +16,10 @@ from queue_core.domain.clock import VIETNAM, FakeClock
 from queue_core.config import Settings, load_settings
 from queue_core.storage import DATABASE_FILE, Store
 
+# (No public holidays either: the days driven include Tuesday 24 November, Vietnam Cultural Day.)
 ALWAYS_OPEN = {"XEPHANG_CENTER_OPENS_AT": "00:00", "XEPHANG_CENTER_CLOSES_AT": "24:00",
-               "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7"}
+               "XEPHANG_CENTER_WORKDAYS": "1,2,3,4,5,6,7",
+               "XEPHANG_CENTER_PUBLIC_HOLIDAYS": "false"}
 
 
 @dataclass

@@ -69,7 +69,8 @@ def test_rating_device_page(client: Any) -> None:
     html = client.get("/rate/3").get_data(as_text=True)
     assert "Quầy 3" in html and "Đánh giá mức độ hài lòng" in html
     assert "Rất hài lòng" in html and "Chờ lâu" in html
-    assert "xephang token create danh-gia-quay-3 --role kiosk" in html
+    # Without a token the tablet shows a pairing code (pairing.js) for the admin console.
+    assert 'id="rate-pairing"' in html and "pairing.js" in html
     assert client.get("/rate/9").status_code == 404
 
 

@@ -92,6 +92,23 @@ def test_device_status_is_relayed_and_shown_in_health(client: Any, socket_client
                           callback=True)["error"]["code"] == "invalid_input"
 
 
+def test_an_emulated_loudspeaker_is_information_on_the_home_page(
+        client: Any, socket_client: Callable[..., Any],
+        token_for: Callable[..., dict[str, str]]) -> None:
+    announcer = socket_client({"token": token_for("announcer")["Authorization"].split()[1]})
+    # What the announcer sends with hardware.audio = "fake" (its health's payload).
+    ack = announcer.emit("device_status", {
+        "device": "audio", "status": "degraded", "code": "audio_emulated",
+        "message": "Loa đang giả lập (audio = fake): lời gọi được ghi lại, không phát ra loa."},
+        callback=True)
+    assert ack == {"ok": True, "device": "audio"}
+    assert client.get("/api/v1/health").get_json()["audio"] == "degraded"
+    home = client.get("/").get_data(as_text=True)
+    assert "Loa: giả lập — không phát ra tiếng" in home
+    assert announcer.emit("device_status", {"status": "ok", "code": "<script>"},
+                          callback=True)["error"]["code"] == "invalid_input"
+
+
 def test_session_cookie_reaches_the_socket(app: Any, client: Any, socket_client: Callable[..., Any],
                                            clock: Any) -> None:
     from queue_core.service import auth
