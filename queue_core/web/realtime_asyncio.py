@@ -219,6 +219,13 @@ class AsyncRealtime:
     def leave_room(self, sid: str, room: str, namespace: str | None = None) -> None:
         self._run(self.sio.leave_room(sid, room, namespace=namespace or NAMESPACE))
 
+    def disconnect(self, sid: str, namespace: str | None = None, **kwargs: Any) -> None:
+        """Drop a client (its credential no longer holds): out of its rooms before returning,
+        so no event queued after this reaches it."""
+        if self.loop is None:
+            return
+        self._run(self.sio.disconnect(sid, namespace=namespace or NAMESPACE))
+
     def get_environ(self, sid: str, namespace: str | None = None) -> Any:
         return self.sio.get_environ(sid, namespace=namespace or NAMESPACE)
 
