@@ -40,7 +40,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support_live import LiveServer, clean_env, free_port, pause  # noqa: E402
+from support_live import MANY_KIOSKS, LiveServer, clean_env, free_port, pause  # noqa: E402
 
 from queue_core.config import ServerSettings  # noqa: E402
 
@@ -337,7 +337,8 @@ def http_latency(server: LiveServer, kiosk: str, manager: str, count: int) -> di
 
 def bench_core(mode: str, threads: int | None, args: argparse.Namespace,
                work: Path) -> dict[str, Any]:
-    env = {"XEPHANG_SERVER_THREADS": str(threads)} if threads else {}
+    # One kiosk token stands for a hall of kiosks: its minute is lifted.
+    env = {**MANY_KIOSKS, **({"XEPHANG_SERVER_THREADS": str(threads)} if threads else {})}
     server = LiveServer(work / f"core-{mode}-{threads or 'default'}", mode=mode, env=env)
     kiosk, manager = server.tokens([("kiosk", None), ("manager", None)])
     result: dict[str, Any] = {"mode": mode, "threads": threads}
@@ -383,6 +384,17 @@ def bench_core(mode: str, threads: int | None, args: argparse.Namespace,
 
 # --- the floor: bare python-socketio ---------------------------------------------------------
 
+# A ticket_called of the queue core, same shape and size, for the bare servers below.
+FLOOR_EVENT = '''
+TICKET = {"id": "", "label": "A001", "number": 1, "service": "A", "priority": None,
+          "state": "called", "counter": 1, "channel": "kiosk", "day": "2026-11-23",
+          "issued_at": "2026-11-23T08:00:00.000+07:00",
+          "called_at": "2026-11-23T08:05:00.000+07:00", "finished_at": None, "recalls": 0}
+EVENT = {"seq": 0, "counter": 1, "recall": False,
+         "speech": "Xin mời công dân có số thứ tự a không không một đến quầy số một.",
+         "waiting": {"A": 0, "B": 0, "C": 0, "D": 0, "E": 0, "F": 0}}
+'''
+
 FLOOR_SERVER = r'''
 import sys
 mode, port, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -394,15 +406,7 @@ import socketio
 
 sio = socketio.Server(async_mode=mode)
 numbers = itertools.count(1)
-# A ticket_called of the queue core, same shape and size.
-TICKET = {"id": "", "label": "A001", "number": 1, "service": "A", "priority": None,
-          "state": "called", "counter": 1, "channel": "kiosk", "day": "2026-11-23",
-          "issued_at": "2026-11-23T08:00:00.000+07:00",
-          "called_at": "2026-11-23T08:05:00.000+07:00", "finished_at": None, "recalls": 0}
-EVENT = {"seq": 0, "counter": 1, "recall": False,
-         "speech": "Xin mời công dân có số thứ tự a không không một đến quầy số một.",
-         "waiting": {"A": 0, "B": 0, "C": 0, "D": 0, "E": 0, "F": 0}}
-
+''' + FLOOR_EVENT + r'''
 @sio.on("subscribe")
 def subscribe(sid, data):
     for room in data.get("rooms", []):
@@ -443,11 +447,47 @@ else:
 '''
 
 
+# The same for the asyncio model: python-socketio's AsyncServer under uvicorn.
+ASYNC_FLOOR = r'''
+import itertools, json, sys
+import socketio, uvicorn
+port = int(sys.argv[1])
+sio = socketio.AsyncServer(async_mode="asgi")
+numbers = itertools.count(1)
+''' + FLOOR_EVENT + r'''
+@sio.on("subscribe")
+async def subscribe(sid, data):
+    for room in data.get("rooms", []):
+        await sio.enter_room(sid, room)
+    await sio.emit("board", {"seq": 0}, to=sid)
+    return {"ok": True}
+
+async def http(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    if scope["path"] == "/emit":
+        n = next(numbers)
+        await sio.emit("ticket_called", {**EVENT, "seq": n, "ticket": {**TICKET, "id": str(n)}},
+                       to="board")
+        body = json.dumps({"id": str(n)}).encode()
+    else:
+        body = b'{"status": "ok"}'
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body})
+
+uvicorn.run(socketio.ASGIApp(sio, other_asgi_app=http), host="127.0.0.1", port=port,
+            ws="wsproto", log_level="warning", lifespan="off")
+'''
+
+
 def bench_floor(mode: str, threads: int, args: argparse.Namespace,
                 work: Path) -> dict[str, Any]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-c", FLOOR_SERVER, mode, str(port), str(threads)],
+    command = ([sys.executable, "-c", ASYNC_FLOOR, str(port)] if mode == "asyncio"
+               else [sys.executable, "-c", FLOOR_SERVER, mode, str(port), str(threads)])
+    proc = subprocess.Popen(command,
                             env=clean_env(), cwd=work, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     result: dict[str, Any] = {"mode": mode, "threads": threads}
@@ -557,14 +597,14 @@ def table(runs: list[dict[str, Any]], clients: list[int]) -> str:
 
 
 def parse_variant(text: str) -> tuple[str, int | None]:
-    """'threading', 'threading:256' (gthread threads) or 'eventlet'."""
+    """'asyncio', 'threading', 'threading:256' (gthread threads) or 'eventlet'."""
     mode, _, threads = text.partition(":")
     return mode, int(threads) if threads else None
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--variants", nargs="+", default=["threading", "eventlet"],
+    parser.add_argument("--variants", nargs="+", default=["asyncio", "threading", "eventlet"],
                         help="async modes to run; 'threading:N' sets gunicorn's threads to N")
     parser.add_argument("--requests", type=int, default=500, help="HTTP requests per operation")
     parser.add_argument("--calls", type=int, default=40, help="calls per fan-out measurement")
@@ -582,7 +622,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         for variant in args.variants:
             mode, threads = parse_variant(variant)
-            label = variant if threads else (f"{mode} (as shipped)" if mode == "threading"
+            label = variant if threads else (f"{mode} (as shipped)" if mode == "asyncio"
                                              else mode)
             print(f"… {label}: queue core", file=sys.stderr, flush=True)
             try:

@@ -23,14 +23,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
-
-import qrcode
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING, Any
 
 from hardware.fonts import font_path
 
 from .messages import priority_name, render, where_text
+
+if TYPE_CHECKING:
+    # Pillow and qrcode load on the first ticket drawn, not when the server starts.
+    from PIL import Image, ImageFont
 
 PAPER_WIDTHS = (384, 576)
 BLACK, WHITE = 0, 255
@@ -107,6 +108,8 @@ def face_for(ticket: Mapping[str, Any], *, center_name: str, subtitle: str, serv
 
 def qr_matrix(data: str) -> list[list[bool]]:
     """Return the QR code of `data` as rows of dark (True) modules, without the quiet zone."""
+    import qrcode
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=0)
     code.add_data(data)
     code.make(fit=True)
@@ -115,6 +118,8 @@ def qr_matrix(data: str) -> list[list[bool]]:
 
 @lru_cache(maxsize=64)
 def _font(size: int, bold: bool) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(font_path(bold)), size)
 
 
@@ -150,6 +155,8 @@ class _Canvas:
     """A tall greyscale page we draw down, then crop and turn to 1 bit."""
 
     def __init__(self, width: int) -> None:
+        from PIL import Image, ImageDraw
+
         self.width = width
         self.margin = max(8, width // 24)
         self.image = Image.new("L", (width, width * 5), WHITE)
@@ -242,6 +249,8 @@ class _Canvas:
         return (x0, y0), scale, modules
 
     def finish(self) -> Image.Image:
+        from PIL import Image
+
         bottom = self.y + self.margin
         cropped = self.image.crop((0, 0, self.width, bottom))
         # A hard threshold (no dithering): crisp strokes on thermal paper.

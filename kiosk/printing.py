@@ -24,9 +24,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-from PIL import Image
+from typing import TYPE_CHECKING, Any
 
 from hardware.printer import (
     COVER_OPEN,
@@ -47,6 +45,9 @@ from queue_core.domain.model import PRINT_FAILED as FAILED
 from queue_core.domain.model import PRINTED, PRINTING
 
 from .messages import render
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 __all__ = ["ANSWER_SECONDS", "Draw", "PrintOutcome", "PrintService", "blank"]
 
@@ -72,11 +73,13 @@ STATUS_REPORTS = {
 }
 
 Report = Callable[[str, str], None]
-Draw = Callable[[int], Image.Image]
+Draw = Callable[[int], "Image.Image"]
 
 
 def blank(width: int) -> Image.Image:
     """Return a small white image (doctests, printer checks)."""
+    from PIL import Image
+
     return Image.new("1", (width, 64), 1)
 
 
@@ -158,7 +161,10 @@ class PrintService:
         self._stop = threading.Event()
         self._check = threading.Event()
         # Not on the first citizen's time: loading python-escpos takes most of a second.
-        warm_up(getattr(printer, "profile", None))
+        # An emulated printer only saves files: it loads the library with its first job,
+        # and a box that prints nothing never carries it.
+        if getattr(printer, "name", "") not in ("fake", "none"):
+            warm_up(getattr(printer, "profile", None))
 
     # -- asking for prints --------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from queue_core.domain.outbox import OUTBOX_EVENTS
 from queue_core.domain.speech import DEFAULT_RECALL_TEMPLATE, DEFAULT_TEMPLATE, DIALECTS
 
 LABEL_STYLES = ("prefix", "numeric")
-ASYNC_MODES = ("threading", "eventlet")
+ASYNC_MODES = ("asyncio", "threading", "eventlet")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -175,11 +175,21 @@ class ServerSettings:
     host: str = "0.0.0.0"
     port: int = 8000
     data_dir: str = "./var"
-    async_mode: str = "threading"
+    # asyncio: websockets on one event loop (uvicorn), the REST API on `request_threads`.
+    async_mode: str = "asyncio"
     secret_key: str = ""
-    # gunicorn's gthread worker holds one thread per open websocket (every screen, console
-    # and device), so the pool is sized for a busy center plus a benchmark's crowd.
+    # threading mode only: gunicorn's gthread worker holds one thread per open websocket
+    # (every screen, console and device), so the pool is sized for a busy center.
     threads: int = 500
+    # asyncio mode: threads that run REST requests; websockets never take one.
+    request_threads: int = 16
+    # Live connections (Socket.IO clients) held at once; past it new ones get 503.
+    max_connections: int = 5000
+    # Live connections from one address (a phone, a screen, or a router hiding many).
+    max_connections_per_address: int = 200
+    # Seconds a client has to send a request's headers, then its body, before it is dropped.
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -684,6 +694,12 @@ def validate(settings: Settings) -> None:
         raise _invalid("speech.volume must be above 0 and at most 1")
     if not 1 <= settings.server.port <= 65535:
         raise _invalid(f"server.port {settings.server.port} is not a TCP port")
+    for key in ("threads", "request_threads", "max_connections", "max_connections_per_address"):
+        if getattr(settings.server, key) < 1:
+            raise _invalid(f"server.{key} must be at least 1")
+    for key in ("header_timeout_seconds", "body_timeout_seconds"):
+        if getattr(settings.server, key) <= 0:
+            raise _invalid(f"server.{key} must be above 0")
     if settings.policy.aging_minutes < 0:
         raise _invalid("policy.aging_minutes must be 0 (off) or more")
     if settings.policy.default_service_minutes <= 0:

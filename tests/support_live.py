@@ -28,7 +28,7 @@ import socketio
 
 from queue_core.domain.calls import add_call
 
-ASYNC_MODES = ("threading", "eventlet")
+ASYNC_MODES = ("asyncio", "threading", "eventlet")
 DATABASE_FILE = "xephang.sqlite3"
 # Open every hour of every day, so tests can issue tickets whatever the wall clock says.
 ALWAYS_OPEN = {
@@ -86,7 +86,7 @@ MANY_KIOSKS = {"XEPHANG_KIOSK_TICKETS_PER_MINUTE": "1000000"}
 class LiveServer:
     """One `xephang serve` process group on 127.0.0.1 and its data dir."""
 
-    def __init__(self, data_dir: Path, *, mode: str = "threading", config: str | None = None,
+    def __init__(self, data_dir: Path, *, mode: str = "asyncio", config: str | None = None,
                  env: dict[str, str] | None = None) -> None:
         if mode not in ASYNC_MODES:
             raise ValueError(f"unknown async mode {mode!r}")
@@ -160,13 +160,17 @@ class LiveServer:
         log = open(self.log_path, "wb")  # noqa: SIM115 - owned by the child for its life
         try:
             self.proc = subprocess.Popen(
-                self._cli("serve", "--host", "127.0.0.1", "--port", str(self.port)),
+                self.serve_command(),
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 cwd=self.data_dir.parent, start_new_session=True)
         finally:
             log.close()
         self.wait_healthy(timeout)
         return self
+
+    def serve_command(self) -> list[str]:
+        """The command that runs the server (`xephang serve` on this server's port)."""
+        return self._cli("serve", "--host", "127.0.0.1", "--port", str(self.port))
 
     def wait_healthy(self, timeout: float = START_TIMEOUT) -> dict[str, Any]:
         deadline = time.monotonic() + timeout

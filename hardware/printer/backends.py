@@ -12,9 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
-
-from PIL import Image
+from typing import TYPE_CHECKING, Any
 
 from hardware.printer.base import (
     UNKNOWN,
@@ -32,6 +30,9 @@ from hardware.printer.status import (
     STATUS_PRINTER,
     decode_status,
 )
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger("hardware.printer")
 

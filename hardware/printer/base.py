@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import Self
-
-from PIL import Image
+from typing import TYPE_CHECKING, Self
 
 from hardware.errors import HardwareError
+
+if TYPE_CHECKING:
+    # Pillow loads with the first ticket printed, not when a program using printers starts.
+    from PIL import Image
 
 # What a printer says about itself.
 ONLINE = "online"

@@ -5,7 +5,10 @@ Every backend sends these bytes, so what the fake saves is what a real printer g
 
 from __future__ import annotations
 
-from PIL import Image
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # ESC/POS bytes this package speaks.
 ESC, GS, DLE, EOT = b"\x1b", b"\x1d", b"\x10", b"\x04"
@@ -36,6 +39,8 @@ def escpos_job(image: Image.Image, *, profile: str | None = None, cut: bool = Tr
 
 def warm_up(profile: str | None = None) -> None:
     """Load python-escpos and its printer profiles now (the first load takes most of a second)."""
+    from PIL import Image
+
     escpos_job(Image.new("1", (8, 8), 1), profile=profile)
 
 

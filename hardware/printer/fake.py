@@ -11,8 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from hardware.printer.base import (
     COVER_OPEN,
@@ -30,6 +29,9 @@ from hardware.printer.base import (
     PrinterTimeout,
 )
 from hardware.printer.encoding import escpos_job
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger("hardware.printer")
 

@@ -7,7 +7,6 @@
   var page = document.getElementById("t-page");
   var ticket = JSON.parse(document.getElementById("t-ticket").textContent);
   var holderKey = page.dataset.key || null;
-  var pending = null;
 
   function $(id) { return document.getElementById(id); }
 
@@ -34,15 +33,41 @@
     window.XephangRating.mount(place, {ticketId: ticket.id, key: holderKey});
   }
 
-  function refresh() {
-    // Many events arrive together at busy moments: one fetch for the lot.
-    if (pending) return;
-    pending = setTimeout(function () {
-      pending = null;
-      fetch("/api/v1/tickets/" + encodeURIComponent(ticket.id), { cache: "no-store" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (value) { if (value) render(value); }, function () {});
-    }, 300);
+  // A hall may hold thousands of these pages: each joins only its own ticket's room
+  // ("ticket:<id>"), where its ticket's changes come at once and its place in the queue
+  // comes paced by the server (ticket_place), so no page has to ask after every call.
+  // The room is the holder's: it is joined with the key of the ticket's QR code, so a page
+  // opened from the bare address follows its ticket by looking again instead, as does one
+  // the box refuses (too many live connections), this often.
+  var POLL_MS = 20000;
+  var poller = null;
+  // The newest state shown, by seq; and how many pushes came (a fetch sent before one is stale).
+  var shownSeq = -1;
+  var pushes = 0;
+
+  function show(value, seq) {
+    if (typeof seq === "number") {
+      if (seq < shownSeq) return;
+      shownSeq = seq;
+    }
+    render(value);
+  }
+
+  function fetchTicket() {
+    var seen = pushes;
+    return fetch("/api/v1/tickets/" + encodeURIComponent(ticket.id), { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (value) { if (value && seen === pushes) render(value); }, function () {});
+  }
+
+  function polling(on) {
+    page.dataset.mode = on ? "polling" : "live";
+    if (on && !poller) {
+      poller = setInterval(function () { if (ticket.state !== "done") fetchTicket(); }, POLL_MS);
+    } else if (!on && poller) {
+      clearInterval(poller);
+      poller = null;
+    }
   }
 
   function online(value) {
@@ -50,25 +75,51 @@
     $("t-offline").hidden = value;
   }
 
-  if (typeof io !== "function") return;
-  var socket = io({ transports: ["websocket"] });
+  if (typeof io !== "function" || !holderKey) { polling(true); return; }
+  // Growing delays between tries: a refused page does not hammer a full box. "relaxed":
+  // the server checks this quiet page's link less often than a screen's.
+  var socket = io({ transports: ["websocket"], reconnectionDelay: 2000,
+                    reconnectionDelayMax: 60000, randomizationFactor: 0.5,
+                    query: { pace: "relaxed" } });
   offerRating();
+
   socket.on("connect", function () {
     online(true);
-    socket.emit("subscribe", { rooms: ["board"] });
-    refresh();
-  });
-  socket.on("disconnect", function () { online(false); });
-  socket.on("ticket_called", function (payload) {
-    if (payload && payload.ticket && payload.ticket.id === ticket.id) render(payload.ticket);
-    refresh();
-  });
-  ["ticket_issued", "ticket_updated", "counter_updated"].forEach(function (name) {
-    socket.on(name, function (payload) {
-      var mine = payload && payload.ticket && payload.ticket.id === ticket.id;
-      if (mine) render(payload.ticket);
-      // A change of its own (a dossier attached, say) is read whole from the ticket's answer.
-      if (mine || ticket.state === "waiting") refresh();
+    polling(false);
+    socket.emit("subscribe", { rooms: ["ticket:" + ticket.id], key: holderKey }, function (answer) {
+      if (answer && answer.ticket) {
+        pushes++;
+        show(answer.ticket, answer.seq);
+      } else if (answer && answer.error) {
+        // The room is refused (the ticket is gone from the box): stop asking for it.
+        socket.io.reconnection(false);
+        socket.disconnect();
+        polling(true);
+      }
     });
+  });
+  socket.on("disconnect", function () { if (!poller) online(false); });
+  // Refused (the box is full) or unreachable: the ticket still updates, just more slowly.
+  socket.on("connect_error", function () {
+    if (!poller) fetchTicket();
+    polling(true);
+  });
+  function onTicket(payload) {
+    if (!payload || !payload.ticket || payload.ticket.id !== ticket.id) return;
+    pushes++;
+    show(payload.ticket, payload.seq);
+    // Events carry no dossier; the ticket's own answer does (a few per ticket, not per call).
+    fetchTicket();
+  }
+  socket.on("ticket_called", onTicket);
+  socket.on("ticket_updated", onTicket);
+  socket.on("ticket_place", function (place) {
+    if (!place || place.id !== ticket.id || ticket.state !== "waiting") return;
+    pushes++;
+    var value = {};
+    for (var key in ticket) value[key] = ticket[key];
+    value.ahead = place.ahead;
+    value.eta_minutes = place.eta_minutes;
+    render(value);
   });
 })();

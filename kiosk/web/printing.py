@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
-from PIL import Image
 
 from hardware.printer import open_printer
 from kiosk import layout
@@ -19,6 +18,9 @@ from queue_core.config import LiveSettings, Settings
 from queue_core.domain import holder
 from queue_core.domain.errors import ConfigError
 from queue_core.service.printing import PrintRecords
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 __all__ = ["CorePrinting", "attach_printing", "ticket_drawer", "ticket_face"]
 

@@ -6,9 +6,12 @@ older than the marks beside it) stops the start with a plain message naming
 `xephang restore`; a full disk does not: the box serves what it has, says "bộ nhớ đầy",
 and refuses only what it cannot save.
 
-The serving itself is `queue_core.ops.server` (gunicorn, or eventlet's server) running
-`queue_core.web.app.create_app`; a loudspeaker on this box gets the announcer in a
-supervised child process, so speech never runs in the serving process.
+The serving itself is `queue_core.ops.server` (uvicorn's event loop by default, gunicorn or
+eventlet's server in the optional modes) running `queue_core.web.app.create_app`; a
+loudspeaker on this box gets the announcer in a supervised child process, so a speech
+engine never runs in the serving process. An emulated loudspeaker in asyncio mode gets it
+on threads of the serving process instead (`announcer.in_process`): nothing is played,
+and each sentence is rendered by the espeak-ng command line in a child of its own.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ def serve(settings: Settings, host: str | None, port: int | None, accept_clock: 
     """Run the whole appliance: queue core, screens and devices."""
     from queue_core.ops import server
     from queue_core.web.app import create_app
+    from queue_core.web.realtime_asyncio import for_app
 
     # Private from the first file on, for the life of the server and its children.
     datadir.keep_private()
@@ -101,7 +105,7 @@ def serve(settings: Settings, host: str | None, port: int | None, accept_clock: 
     sys.stdout.flush()
     # eventlet must patch the standard library before anything else imports it: its own entry.
     server.run(settings, create_app, eventlet_entry="queue_core.cli.eventlet",
-               beside=start_local_announcer)
+               realtime=for_app, beside=start_local_announcer)
 
 
 def hardware_notice(settings: Settings) -> list[str]:
@@ -315,7 +319,9 @@ def start_local_announcer(settings: Settings) -> Any:
     """Run the announcer beside the core when the loudspeaker hangs on this box.
 
     Speech lives in a supervised child process, so a crash in the speech engine never
-    touches the queue. Each start gets a fresh token; the previous one is revoked.
+    touches the queue; with an emulated loudspeaker in asyncio mode it runs on threads
+    of this process and renders speech with the espeak-ng command line only
+    (`announcer.in_process`). Each start gets a fresh token; the previous one is revoked.
     """
     hardware = settings.hardware
     if not hardware.speaker_attached or hardware.audio == "none":
@@ -337,9 +343,16 @@ def start_local_announcer(settings: Settings) -> Any:
         store.close()
     host = settings.server.host
     host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    child = AnnouncerProcess(f"http://{host}:{settings.server.port}", token,
-                             config_file=settings.config_file,
-                             data_dir=str(settings.data_path.resolve()))
+    core_url = f"http://{host}:{settings.server.port}"
+    child: Any
+    if hardware.audio == "fake" and settings.server.async_mode == "asyncio":
+        # Nothing is played: no speech engine is loaded, so no second process is needed.
+        from announcer.in_process import InProcessAnnouncer
+
+        child = InProcessAnnouncer(core_url, token, settings)
+    else:
+        child = AnnouncerProcess(core_url, token, config_file=settings.config_file,
+                                 data_dir=str(settings.data_path.resolve()))
     child.start()
     atexit.register(child.stop)
     return child

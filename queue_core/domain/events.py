@@ -20,6 +20,10 @@ SPEECH_TEST = "speech_test"
 # Kept in the outbox (webhooks, the province hub) and sent to the staff room only.
 RATING_GIVEN = "rating_given"
 DOSSIER_ATTACHED = "dossier_attached"
+# A citizen's page hears its ticket's place in the queue (paced; not a change of state).
+TICKET_PLACE = "ticket_place"
+# Events about one ticket: they also go to that ticket's own room (its citizen's page).
+TICKET_ROOM_EVENTS = (TICKET_CALLED, TICKET_UPDATED)
 
 ROOM_BOARD = "board"
 ROOM_KIOSK = "kiosk"
@@ -29,6 +33,15 @@ ROOM_STAFF = "staff"
 
 def counter_room(number: int) -> str:
     return f"counter:{number}"
+
+
+# A citizen's ticket page joins its ticket's room: it hears that ticket's events and its
+# place, not every event of the board (a hall may hold thousands of these pages).
+TICKET_ROOM_PREFIX = "ticket:"
+
+
+def ticket_room(ticket_id: str) -> str:
+    return f"{TICKET_ROOM_PREFIX}{ticket_id}"
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,12 @@ CATALOG: dict[str, dict[str, str]] = {
                       "en": "This account may only operate counter {allowed}."},
     "too_many_requests": {"vi": "Quá nhiều yêu cầu, vui lòng thử lại sau ít phút.",
                           "en": "Too many requests; retry in a moment."},
+    "server_busy": {"vi": "Hệ thống đang bận, vui lòng thử lại sau giây lát.",
+                    "en": "The server is busy; retry in a moment."},
+    "too_many_connections": {"vi": "Quá nhiều kết nối, vui lòng thử lại sau.",
+                             "en": "Too many live connections; retry later."},
+    "request_timeout": {"vi": "Yêu cầu gửi quá chậm, vui lòng gửi lại.",
+                        "en": "The request arrived too slowly; send it again."},
     "unknown_user": {"vi": "Không có tài khoản '{username}'.", "en": "No user '{username}'."},
     "user_exists": {"vi": "Tên đăng nhập '{username}' đã tồn tại.", "en": "User '{username}' exists."},
     # The province hub.

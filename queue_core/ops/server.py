@@ -1,8 +1,11 @@
-"""Serve the core: gunicorn (gthread, one worker) in threading mode, eventlet's server otherwise.
+"""Serve the core: asyncio (uvicorn, the default), gunicorn gthread (threading) or eventlet.
 
-One worker, because Socket.IO needs every client of a room in one process; threads
-serve the screens and counters concurrently. The app comes from the factory the caller
-passes (`queue_core.web.app.create_app`): serving knows nothing of the web layer.
+One process, because Socket.IO needs every client of a room in one process. In asyncio
+mode (`queue_core.ops.serving`) websockets live on one event loop and the REST API on a
+bounded thread pool; in threading mode gunicorn's gthread worker gives every request and
+every websocket a thread. The app comes from the factory the caller passes
+(`queue_core.web.app.create_app`), and so does the Socket.IO server of the asyncio mode:
+serving knows nothing of the web layer.
 """
 
 from __future__ import annotations
@@ -13,25 +16,37 @@ from collections.abc import Callable
 from typing import Any
 
 from queue_core.config import Settings
+from queue_core.ops.serving.files import raise_open_file_limit
+from queue_core.ops.serving.types import AppFactory, RealtimeFactory
 from queue_core.ops.upkeep import WATCHDOG_EXTENSION
 from queue_core.ops.watchdog import Notifier, hide_notify_socket
 
-AppFactory = Callable[..., Any]
-
 
 def run(settings: Settings, app_factory: AppFactory, *, eventlet_entry: str,
+        realtime: RealtimeFactory | None = None,
         beside: Callable[[Settings], Any] = lambda settings: None) -> None:
-    """Serve until stopped; `beside(settings)` starts what runs next to the server (threading).
+    """Serve until stopped; `beside(settings)` starts what runs next to the server.
 
+    `realtime(app, pool)` is the asyncio mode's Socket.IO server around the app's handlers.
     In eventlet mode the process becomes `python -m eventlet_entry`, which starts its own.
     """
     # systemd hears READY=1 from the serving worker, not from gunicorn's arbiter.
     hide_notify_socket()
+    # Every open connection is a file; the limit carries over to eventlet's exec and
+    # gunicorn's worker.
+    raise_open_file_limit(settings.server.max_connections)
     if settings.server.async_mode == "eventlet":
         exec_eventlet(settings, entry=eventlet_entry)
-    else:
+    elif settings.server.async_mode == "threading":
         beside(settings)
         run_gunicorn(settings, app_factory)
+    else:
+        from queue_core.ops.serving import asgi
+
+        if realtime is None:
+            raise ValueError("asyncio mode needs the realtime server factory")
+        beside(settings)
+        asgi.run(settings, app_factory, realtime)
 
 
 def run_gunicorn(settings: Settings, app_factory: AppFactory) -> None:

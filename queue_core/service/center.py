@@ -55,9 +55,11 @@ from queue_core.domain.events import (
     ROOM_KIOSK,
     TICKET_CALLED,
     TICKET_ISSUED,
+    TICKET_ROOM_EVENTS,
     TICKET_UPDATED,
     Event,
     counter_room,
+    ticket_room,
 )
 from queue_core.domain.model import (
     CALLED,
@@ -113,6 +115,10 @@ class _Change:
         self.steps[ticket.id] = (ticket, transition)
 
     def emit(self, name: str, payload: dict[str, Any], *rooms: str) -> None:
+        shown = payload.get("ticket")
+        if name in TICKET_ROOM_EVENTS and isinstance(shown, dict):
+            # The citizen's own page hears every change of its ticket.
+            rooms = (*rooms, ticket_room(shown["id"]))
         forward = None
         if name in TICKET_EVENTS:
             ticket, transition = self.steps[payload["ticket"]["id"]]
@@ -526,6 +532,11 @@ class Center:
         with self.store.read():
             return self._ticket_view(self._ticket(ticket_id), dossier=True)
 
+    def ticket_at_seq(self, ticket_id: str) -> tuple[dict[str, Any], int]:
+        """Return a ticket and the `seq` it is current at, read together."""
+        with self.store.read():
+            return self._ticket_view(self._ticket(ticket_id), dossier=True), self.store.seq()
+
     def tickets(self, *, state: str | None = None, service: str | None = None,
                 date: str | None = None,
                 among: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -631,6 +642,11 @@ class Center:
                                          recall_template=speech.recall_template,
                                          dialect=speech.dialect)
 
+    def seq(self) -> int:
+        """Return the board's `seq` now."""
+        with self.store.read():
+            return self.store.seq()
+
     def check_settings_change(self, old: Settings, new: Settings) -> None:
         """Refuse new settings that would strand today's citizens: a field removed while its
         tickets wait or are served, a counter removed while it serves someone."""
@@ -687,17 +703,39 @@ class Center:
         ahead, minutes = self._position(ticket)
         return ticket_json(ticket, ahead=ahead, eta_minutes=minutes, dossier=dossier)
 
-    def _position(self, ticket: Ticket) -> tuple[int, int | None]:
-        """Return how many will be called before `ticket`, and the minutes until its call."""
+    def places(self, service: str) -> list[tuple[str, int, int | None]]:
+        """Return every waiting ticket of a field, in call order, with its place.
+
+        Each is (id, how many are ahead, minutes to its call): the same figures as the
+        ticket's own `ahead` and `eta_minutes` (the same order `count_ahead` counts in),
+        found for the whole field at once, without loading its tickets.
+        """
+        with self.store.read():
+            ordered = self.store.waiting_order(service, aged_before=self._aged_before())
+            mean, counters_open = self._service_pace(service)
+        return [(ticket_id, ahead, eta.estimate_minutes(ahead=ahead, mean_service_s=mean,
+                                                        counters=counters_open))
+                for ahead, ticket_id in enumerate(ordered)]
+
+    def _aged_before(self) -> datetime | None:
+        """Tickets queued at or before this have waited long enough to go ahead (aging)."""
         aging = self.settings.policy.aging_minutes
-        aged_before = self.clock.now() - timedelta(minutes=aging) if aging > 0 else None
-        ahead = self.store.count_ahead(ticket, aged_before=aged_before)
-        serving = [c for c in self.settings.counters if ticket.service in c.services
+        return self.clock.now() - timedelta(minutes=aging) if aging > 0 else None
+
+    def _service_pace(self, service: str) -> tuple[float, int]:
+        """Return the typical service time of a field and how many open counters serve it."""
+        serving = [c for c in self.settings.counters if service in c.services
                    and self.store.counter_status(c.number).state == OPEN]
         mean = eta.mean_service_seconds(
-            self.store.recent_service_seconds(ticket.service, self.settings.policy.eta_sample_size),
+            self.store.recent_service_seconds(service, self.settings.policy.eta_sample_size),
             default_minutes=self.settings.policy.default_service_minutes)
-        return ahead, eta.estimate_minutes(ahead=ahead, mean_service_s=mean, counters=len(serving))
+        return mean, len(serving)
+
+    def _position(self, ticket: Ticket) -> tuple[int, int | None]:
+        """Return how many will be called before `ticket`, and the minutes until its call."""
+        ahead = self.store.count_ahead(ticket, aged_before=self._aged_before())
+        mean, counters_open = self._service_pace(ticket.service)
+        return ahead, eta.estimate_minutes(ahead=ahead, mean_service_s=mean, counters=counters_open)
 
 
 def open_center(settings: Settings | LiveSettings, *, store: Store | None = None,

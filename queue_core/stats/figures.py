@@ -641,14 +641,16 @@ def ratings_json(counts: Mapping[str, int], served: int | None = None) -> dict[s
     return figures
 
 
-def tally_json(t: Tally) -> dict[str, Any]:
-    """Return one group's figures."""
+def tally_json(t: Tally, *, ordered_waits: Sequence[float] | None = None) -> dict[str, Any]:
+    """Return one group's figures (`ordered_waits`: its waits, sorted already)."""
     return {
         "issued": t.issued, "served": t.served, "no_show": t.no_show, "cancelled": t.cancelled,
         "expired": t.expired, "waiting": t.waiting, "in_service": t.in_service,
         "calls": t.calls, "transferred": t.transferred, "transfers_in": t.transfers_in,
         "priority": t.priority,
-        "wait": durations(t.waits), "service_time": durations(t.service_times),
+        "wait": (durations(t.waits) if ordered_waits is None
+                 else durations(ordered_waits, ordered=True)),
+        "service_time": durations(t.service_times),
         "transfer_wait": durations(t.transfer_waits),
         "within_target_pct": percent(t.met, t.judged), "judged": t.judged,
         "ratings": ratings_json(t.ratings, t.served),
@@ -660,10 +662,10 @@ _VISIT_GROUP_DROPS = ("issued", "cancelled", "expired", "waiting", "transfers_in
                       "transfer_wait")
 
 
-def histogram(waits: Sequence[float],
-              bounds: Sequence[float] = WAIT_BUCKETS_S) -> list[dict[str, Any]]:
+def histogram(waits: Sequence[float], bounds: Sequence[float] = WAIT_BUCKETS_S, *,
+              is_ordered: bool = False) -> list[dict[str, Any]]:
     """Count waits per bucket [from_s, to_s); the last bucket has no upper bound."""
-    ordered = sorted(waits)
+    ordered = waits if is_ordered else sorted(waits)
     buckets = []
     for i, low in enumerate(bounds):
         high = bounds[i + 1] if i + 1 < len(bounds) else None
@@ -720,8 +722,7 @@ def report(tallies: Tallies, *, date_from: str, date_to: str, target_wait_s: flo
             row.pop(key)
         return row
 
-    figures = tally_json(total)
-    figures["wait"] = durations(waits, ordered=True)
+    figures = tally_json(total, ordered_waits=waits)
     by_hour = []
     for hour in hours:
         t = tallies.by_hour.get(hour) or Tally()
@@ -754,7 +755,7 @@ def report(tallies: Tallies, *, date_from: str, date_to: str, target_wait_s: flo
                      **{category: tallies.priorities.get(category, 0)
                         for category in sorted(tallies.priorities)},
                      "wait": durations(tallies.priority_waits)},
-        "wait_histogram": histogram(waits),
+        "wait_histogram": histogram(waits, is_ordered=True),
         "by_service": [{"service": code, **tally_json(t)}
                        for code, t in sorted(tallies.by_service.items())],
         "by_counter": [{"counter": number, **visit_row(t)}

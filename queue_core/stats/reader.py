@@ -1,11 +1,13 @@
 """Read tickets' histories out of the store, as the plain values `figures.py` works on.
 
-Read-only: every read sees one consistent snapshot, on a connection of its own for a
-database file (see `Store.snapshot`), so reading a year never holds up the queue. `DayCache` keeps the
-counted tallies of days already read, and finds the days whose tickets changed since by
-the store's high-water marks (every change to a ticket adds a transition, every rating a
-row, and a retention purge moves the first day kept), so a year of statistics is read
-from disk once, not on every request.
+Every read sees one consistent snapshot, on a connection of its own for a database file
+(see `Store.snapshot`), so reading a year never holds up the queue. A past day's counted
+tallies (unfiltered) are stored in the database (`summary.py`, table `day_summaries`), so
+after a restart a year of statistics is read from a year of summaries, not from 100,000
+tickets; the database itself marks a day's summary out of date when one of its tickets
+changes. `DayCache` also keeps counted days in memory (filtered views too), and finds the
+days whose tickets changed since by the store's high-water marks (every change to a ticket
+adds a transition, every rating a row, and a retention purge moves the first day kept).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from queue_core.domain.clock import parse_time
 from queue_core.stats import figures as stats
+from queue_core.stats import summary
 from queue_core.stats.figures import (
     Facts,
     Filters,
@@ -30,6 +33,8 @@ from queue_core.stats.figures import (
 )
 from queue_core.storage import Store
 from queue_core.storage import history as storage_history
+from queue_core.storage import summaries as storage_summaries
+from queue_core.storage.summaries import CountedDay
 
 DAYS_PER_READ = 31
 
@@ -101,6 +106,52 @@ def facts_by_month(store: Store, days: Sequence[str],
             yield chunk, [facts(h) for h in _read(conn, days=chunk)]
 
 
+def stored_days(store: Store, days: Sequence[str], *,
+                target_wait_s: float) -> dict[str, stats.Tallies]:
+    """Return the unfiltered tallies of those `days` whose stored summary is still good."""
+    if not days:
+        return {}
+    with store.snapshot() as conn:
+        rows = storage_summaries.stored_summaries(conn, days, version=summary.VERSION,
+                                                  target_wait_s=target_wait_s)
+    return {day: summary.decode(day, row.figures, row.durations) for day, row in rows.items()}
+
+
+def count_days(store: Store, days: Sequence[str], filters: Filters, *, target_wait_s: float,
+               now: datetime, keep_before: str | None = None) -> dict[str, Tallies]:
+    """Count `days` from their tickets, a month at a time; return one Tallies per day.
+
+    With `keep_before` (unfiltered only), the summary of each counted day before it whose
+    tickets are all settled (none still waiting: their wait grows with `now`) is stored,
+    unless the day changed since it was counted.
+    """
+    keeping = keep_before is not None and not filters
+    changes: dict[str, int] = {}
+    if keeping and days:
+        # Read before the tickets: a change in between makes the summary look stale, and
+        # it is not stored; never the other way round.
+        with store.snapshot() as conn:
+            changes = storage_summaries.day_changes(conn, days)
+    counted: dict[str, Tallies] = {}
+    keep: list[CountedDay] = []
+    for chunk, facts in facts_by_month(store, days):
+        fresh = stats.tally_days(stats.select(facts, filters), target_wait_s=target_wait_s,
+                                 now=now)
+        for day in chunk:
+            tallies = counted[day] = fresh.get(day) or Tallies()
+            if (keeping and keep_before is not None and day < keep_before and day in fresh
+                    and not tallies.total.waiting):
+                figures, durations = summary.encode(tallies)
+                keep.append(CountedDay(day, changes[day], tallies.total.issued, figures,
+                                       durations))
+    for start in range(0, len(keep), DAYS_PER_READ):
+        # A month per transaction: the counters' writes never wait long behind it.
+        with store.write():
+            store.store_summaries(keep[start:start + DAYS_PER_READ], version=summary.VERSION,
+                                  target_wait_s=target_wait_s)
+    return counted
+
+
 def officers(store: Store) -> list[str]:
     """Return the usernames of people who may work at a counter, and of any seen in history."""
     with store.read():
@@ -126,7 +177,9 @@ class DayCache:
         self._marks: tuple[int, int, str] | None = None
         self._lock = threading.Lock()
         self._warming = threading.Lock()
+        # Requests that found some day missing in memory, and days counted from tickets.
         self.loads = 0
+        self.days_counted = 0
 
     def _invalidate(self, store: Store) -> None:
         """Forget the days whose tickets changed since the last look."""
@@ -175,14 +228,17 @@ class DayCache:
             if missing:
                 self.loads += 1
         counted: dict[str, Tallies] = {}
-        for chunk, facts in facts_by_month(store, missing):
-            fresh = stats.tally_days(stats.select(facts, filters), target_wait_s=target_wait_s,
-                                     now=now)
-            counted.update({day: fresh.get(day) or Tallies() for day in chunk})
+        if missing and not filters:
+            counted.update(stored_days(store, [day for day in missing if day < today],
+                                       target_wait_s=target_wait_s))
+            missing = [day for day in missing if day not in counted]
+        counted.update(count_days(store, missing, filters, target_wait_s=target_wait_s, now=now,
+                                  keep_before=today))
         found.update(counted)
         # Only now, with the store's lock released by the finished reader, take the cache's
         # lock: holding both in the other order than `_invalidate` would deadlock.
         with self._lock:
+            self.days_counted += len(missing)
             # Keep them only if nothing changed since: a change seen meanwhile by another
             # request has already moved the marks past it, and would never forget them.
             if self._marks == marks:
@@ -195,15 +251,28 @@ class DayCache:
 
     def warm(self, store: Store, days: Sequence[str], *, target_wait_s: float, now: datetime,
              today: str) -> bool:
-        """Count the past `days` for the unfiltered view, unless a warm-up already runs."""
+        """Store the summaries of the past `days` not yet summarised, unless a warm-up runs.
+
+        The catch-up after a start (or an upgrade): days are counted a month at a time and
+        only stored, not kept in memory, so an idle box does not carry a year of durations.
+        """
         if not self._warming.acquire(blocking=False):
             return False
         try:
-            self.tallies(store, [day for day in days if day < today], Filters(),
-                         target_wait_s=target_wait_s, now=now, today=today, warming=True)
+            past = [day for day in days if day < today]
+            with store.snapshot() as conn:
+                done = storage_summaries.summarised_days(conn, past, version=summary.VERSION,
+                                                         target_wait_s=target_wait_s)
+            missing = [day for day in past if day not in done]
+            for start in range(0, len(missing), DAYS_PER_READ):
+                count_days(store, missing[start:start + DAYS_PER_READ], Filters(),
+                           target_wait_s=target_wait_s, now=now, keep_before=today)
+            with self._lock:
+                self.days_counted += len(missing)
         finally:
             self._warming.release()
         return True
 
 
-__all__ = ["DayCache", "facts_by_month", "load", "load_facts", "officer_known", "officers"]
+__all__ = ["DayCache", "count_days", "facts_by_month", "load", "load_facts", "officer_known",
+           "officers", "stored_days"]

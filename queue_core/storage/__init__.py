@@ -2,8 +2,8 @@
 
 `Store` is one connection with a module of rows per table group: `tickets` (tickets,
 transitions, ratings), `counters`, `people` (users, tokens), `audit`, `prints`, `meta`;
-`migrations` holds the schema's named, ordered steps; `history`, `purge` and `copies`
-serve statistics, retention and backups.
+`migrations` holds the schema's named, ordered steps; `history` and `summaries` (stored
+per-day statistics), `purge` and `copies` serve statistics, retention and backups.
 """
 
 from queue_core.storage.connection import DATABASE_FILE

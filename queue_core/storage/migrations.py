@@ -158,6 +158,36 @@ def add_dossiers(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX tickets_dossier ON tickets(dossier) WHERE dossier IS NOT NULL")
 
 
+# Every write to a ticket, its transitions or its rating counts as a change of its day.
+_DAY_CHANGED = ("INSERT INTO day_summaries (day, changes) {source}"
+                " ON CONFLICT(day) DO UPDATE SET changes = changes + 1,"
+                " figures = NULL, durations = NULL;")
+
+
+def create_day_summaries(db: sqlite_utils.Database) -> None:
+    # One counted summary of statistics per past business day. `changes` rises with every
+    # write to one of the day's tickets (the triggers below, in the writer's own
+    # transaction); a summary is good while `counted` (the changes it saw) equals it.
+    db.execute("""CREATE TABLE day_summaries (
+        day TEXT PRIMARY KEY,
+        changes INTEGER NOT NULL DEFAULT 0,
+        counted INTEGER,
+        format INTEGER,
+        target_wait_s REAL,
+        tickets INTEGER,
+        figures TEXT,
+        durations BLOB)""")
+    for table, ticket in (("transitions", "ticket_id"), ("ratings", "ticket_id")):
+        for when, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            source = f"SELECT day, 1 FROM tickets WHERE id = {row}.{ticket}"
+            db.execute(f"CREATE TRIGGER {table}_{when.lower()}_changes_day AFTER {when} ON {table}"
+                       f" BEGIN {_DAY_CHANGED.format(source=source)} END")
+    for when, rows in (("INSERT", ("NEW",)), ("UPDATE", ("NEW", "OLD")), ("DELETE", ("OLD",))):
+        body = " ".join(_DAY_CHANGED.format(source=f"VALUES ({row}.day, 1)") for row in rows)
+        db.execute(f"CREATE TRIGGER tickets_{when.lower()}_changes_day AFTER {when} ON tickets"
+                   f" BEGIN {body} END")
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 MIGRATIONS: Sequence[tuple[str, Migration]] = (
@@ -174,6 +204,7 @@ MIGRATIONS: Sequence[tuple[str, Migration]] = (
     ("0011_dossiers", add_dossiers),
     ("0013_settings", create_settings),
     ("0014_pairings", create_pairings),
+    ("0007_day_summaries", create_day_summaries),
 )
 
 

@@ -34,6 +34,8 @@ class PurgeRows(Rows):
         ids = [r[0] for r in self.conn.execute(
             "SELECT id FROM tickets WHERE day < ? LIMIT ?", [before.isoformat(), batch])]
         if not ids:
+            # The statistics summaries of the days gone go with them.
+            self.conn.execute("DELETE FROM day_summaries WHERE day < ?", [before.isoformat()])
             return 0, {}
         rows: dict[str, int] = {}
         marks = ", ".join("?" for _ in ids)

@@ -20,11 +20,13 @@ from queue_core.storage.people import PeopleRows
 from queue_core.storage.prints import PrintRows
 from queue_core.storage.purge import PurgeRows
 from queue_core.storage.settings import SettingsRows
+from queue_core.storage.summaries import SummaryRows
 from queue_core.storage.tickets import TicketRows
 
 
 class Store(Connection, TicketRows, CounterRows, PeopleRows, AuditRows, PrintRows, MetaRows,
-            HistoryRows, PurgeRows, CatalogRows, OutboxRows, SettingsRows, PairingRows):
+            HistoryRows, PurgeRows, CatalogRows, OutboxRows, SettingsRows, PairingRows,
+            SummaryRows):
     """The queue's database. One per process, used by one thread at a time (`lock`)."""
 
 

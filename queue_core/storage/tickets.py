@@ -130,6 +130,19 @@ class TicketRows(Rows):
         ).fetchone()
         return int(row[0])
 
+    def waiting_order(self, service: str, *, aged_before: datetime | None) -> list[str]:
+        """Return the ids of a field's waiting tickets in the order `count_ahead` counts in.
+
+        The same order as the call-next policy (priority or aged first, then queue time,
+        number, id), worked out by the database: a field's places without loading its tickets.
+        """
+        cutoff = time_text(aged_before) or ""
+        rows = self.conn.execute(
+            "SELECT id FROM tickets WHERE state = 'waiting' AND service = ?"
+            " ORDER BY CASE WHEN priority IS NOT NULL OR queued_at <= ? THEN 0 ELSE 1 END,"
+            " queued_at, number, id", [service, cutoff])
+        return [ticket_id for (ticket_id,) in rows]
+
     def waiting(self, services: Sequence[str]) -> list[Ticket]:
         return self.tickets(states=[WAITING], services=services)
 

@@ -44,11 +44,13 @@ from queue_core.web.api.dossiers import dossiers_api
 from queue_core.web.api.openapi import openapi_api
 from queue_core.web.api.procedures import procedures_api
 from queue_core.web.api.stats import stats_api
+from queue_core.web.api.stats import warm_up as summarise_past_days
 from queue_core.web.api.webhooks import webhooks_api
 from queue_core.web.console import staff_pages
 from queue_core.web.dashboard import manager_pages
 from queue_core.web.pages import pages
 from queue_core.web.realtime import Hub
+from queue_core.web.realtime_asyncio import flask_socketio_mode
 
 if TYPE_CHECKING:
     from queue_core.storage import Store
@@ -124,8 +126,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                               guard=center.publishing, bump=True)
     console.load()
     # Short pings: a screen notices a dead link within seconds and shows it.
-    socketio = SocketIO(app, async_mode=settings.server.async_mode, ping_interval=10,
-                        ping_timeout=20)
+    socketio = SocketIO(app, async_mode=flask_socketio_mode(settings.server.async_mode),
+                        ping_interval=10, ping_timeout=20)
     hub = Hub(socketio, center, live.current)
     center.publish = hub.publish
     live.listen(hub.settings_changed)
@@ -165,6 +167,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         socketio.start_background_task(_connection_keeper, app)
         start_upkeep(app)
         start_relay(app)
+        # Past days not summarised yet (after an upgrade, or changed since) are counted now,
+        # in the background, so the first statistics request reads summaries.
+        with app.app_context():
+            summarise_past_days()
     return app
 
 

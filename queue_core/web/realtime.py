@@ -1,5 +1,12 @@
 """The real-time hub (Socket.IO): rooms per audience, the Board on subscribe, events pushed after commit.
 
+Screens, consoles and devices join `board`, `counter:n` and the private rooms, and get the
+whole Board when they subscribe. A citizen's ticket page joins `ticket:<id>` with the
+ticket's holder key (from its QR code; ids alone are public): every change of its own
+ticket at once, and its place in the queue, paced (`place_notices.py`); the
+acknowledgement of that subscription carries the ticket and its `seq` instead of a Board,
+which such a page has no use for.
+
 A client's credential is checked again whenever it asks for something (a private room,
 a status report), so a session ended or a token revoked after connecting grants nothing.
 A device reports only its own status: the announcer is the center's loudspeaker
@@ -20,6 +27,7 @@ from flask_socketio import SocketIO, emit, join_room, leave_room
 
 from queue_core.config import Settings, as_document
 from queue_core.domain.clock import time_text
+from queue_core.domain.errors import NotFound
 from queue_core.domain.messages import render
 from queue_core.domain.events import (
     BOARD,
@@ -30,11 +38,14 @@ from queue_core.domain.events import (
     ROOM_STAFF,
     SETTINGS_CHANGED,
     SPEECH_TEST,
+    TICKET_PLACE,
+    TICKET_ROOM_PREFIX,
     Event,
     counter_room,
 )
 from queue_core.service import auth
 from queue_core.service.center import Center
+from queue_core.web.place_notices import PlaceNotices
 from queue_core.web.security import session_principal
 
 log = logging.getLogger("xephang.hub")
@@ -45,11 +56,18 @@ DEVICE_STATES = ("ok", "degraded", "error", "offline", "emulated", "none", "unkn
 # The announcer owns the loudspeaker: its health is the center's audio health.
 AUDIO_NAMES = ("audio", "announcer", "speaker")
 REPORTING_ROLES = ("kiosk", "announcer", "keypad", "display", "staff")
+# Ticket ids are long random tokens; anything longer is not one.
+MAX_TICKET_ID = 64
 # The box's own parts, which no device token may report for.
 CORE_DEVICES = ("printer", "audio", "storage")
 # Devices remembered at most (one per device token reporting; the oldest goes first).
 MAX_DEVICES = 100
 STORAGE = "storage"
+
+
+def _ticket_of(room: str) -> str | None:
+    """The ticket id of a ticket's room, None for any other room."""
+    return room.removeprefix(TICKET_ROOM_PREFIX) if room.startswith(TICKET_ROOM_PREFIX) else None
 
 
 def _initial_state(backend: str) -> str:
@@ -74,6 +92,12 @@ class Hub:
             "audio": {"status": _initial_state(settings.hardware.audio), "message": ""},
         }
         self._lock = threading.Lock()
+        self.place_notices = PlaceNotices(
+            lambda room, payload: socketio.emit(TICKET_PLACE, payload, to=room),
+            places=center.places)
+        self._telling_places = False
+        # The tickets whose rooms each connection joined (their places are told).
+        self._pages: dict[str, set[str]] = {}
         self.store.watch_storage(self._storage_changed)
         socketio.on_event("connect", self.on_connect)
         socketio.on_event("disconnect", self.on_disconnect)
@@ -87,6 +111,7 @@ class Hub:
         """Send committed events to their rooms, in order."""
         for event in events:
             self.socketio.emit(event.name, event.message(), to=list(event.rooms))
+        self.place_notices.published(events)
 
     def device_status(self, device: str, status: str, message: str = "", code: str = "") -> None:
         """Record a device's health and tell the board and staff.
@@ -125,6 +150,9 @@ class Hub:
         self.socketio.emit(SETTINGS_CHANGED, public, to=[ROOM_BOARD, ROOM_KIOSK, ROOM_STAFF])
         self.socketio.emit(SETTINGS_CHANGED, {**public, "speech": after["speech"]},
                            to=ROOM_ANNOUNCER)
+        # Counters, their fields and the service times set every field's waits: the ticket
+        # pages are told their new place and minutes (paced, like any other move).
+        self.place_notices.moved({s.code for s in (*old.services, *new.services)}, {})
 
     def speech_test(self, text: str, label: str, counter: int) -> int:
         """Ask the announcers to play `text` now; return how many are connected to hear it."""
@@ -204,7 +232,10 @@ class Hub:
     def on_disconnect(self, reason: Any = None) -> None:
         with self._lock:
             principal = self._principals.pop(request.sid, None)  # type: ignore[attr-defined]
+            pages = self._pages.pop(request.sid, set())  # type: ignore[attr-defined]
             self._credentials.pop(request.sid, None)  # type: ignore[attr-defined]
+        for ticket_id in pages:
+            self.place_notices.unwatch(ticket_id)
         if principal is not None and principal.role == "announcer":
             self.device_status("audio", "offline", "announcer disconnected")
 
@@ -223,7 +254,7 @@ class Hub:
             return session_principal(self.store, value)
         return None
 
-    def _rooms(self, data: Any) -> list[str] | dict[str, Any]:
+    def _rooms(self, data: Any, *, joining: bool = True) -> list[str] | dict[str, Any]:
         rooms = data.get("rooms") if isinstance(data, dict) else None
         if not isinstance(rooms, list) or not rooms or not all(isinstance(r, str) for r in rooms):
             return _error("invalid_input", "rooms must be a non-empty list of room names")
@@ -236,9 +267,31 @@ class Hub:
                 number = room.removeprefix("counter:")
                 if not number.isdigit() or self.center.settings.counter(int(number)) is None:
                     return _error("not_found", f"no counter room {room}")
+            elif room.startswith(TICKET_ROOM_PREFIX):
+                # Leaving needs no key: a client that was never in the room loses nothing.
+                refused = self._ticket_room_refused(room, data.get("key")) if joining else None
+                if refused is not None:
+                    return refused
             elif room != ROOM_BOARD:
                 return _error("not_found", f"no room {room}")
         return rooms
+
+    def _ticket_room_refused(self, room: str, key: Any) -> dict[str, Any] | None:
+        """Return why a ticket's room may not be joined with `key`, None when it may.
+
+        Ticket ids are public (the board's events carry them), and the room's answer
+        carries what only the ticket's own page shows (its dossier): the room is the
+        holder's, joined with the key printed in the ticket's QR code, like the rating.
+        """
+        ticket_id = room.removeprefix(TICKET_ROOM_PREFIX)
+        if not 0 < len(ticket_id) <= MAX_TICKET_ID:
+            return _error("not_found", f"no ticket room {room[:80]}")
+        try:
+            if self.center.holder_key_matches(ticket_id, key):
+                return None
+        except NotFound:
+            return _error("not_found", f"no ticket room {room}")
+        return _error("forbidden", f"room {room} needs the ticket's holder key (key)")
 
     def on_subscribe(self, data: Any = None) -> dict[str, Any]:
         rooms = self._rooms(data)
@@ -248,18 +301,55 @@ class Hub:
         # the board and pushed, and the client drops the push by its seq.
         for room in rooms:
             join_room(room)
-        # Under the center's publishing order: no event of a newer seq can overtake it.
-        with self.center.publishing():
-            board = self.center.board()
-            emit(BOARD, board)
-        return {"ok": True, "rooms": rooms, "seq": board["seq"]}
+        answer: dict[str, Any] = {"ok": True, "rooms": rooms}
+        tickets = [ticket_id for ticket_id in map(_ticket_of, rooms) if ticket_id is not None]
+        if len(tickets) < len(rooms):
+            # Under the center's publishing order: no event of a newer seq can overtake it.
+            with self.center.publishing():
+                board = self.center.board()
+                emit(BOARD, board)
+                answer["seq"] = board["seq"]
+                if tickets:
+                    answer["ticket"], answer["seq"] = self.center.ticket_at_seq(tickets[0])
+        elif tickets:
+            # A ticket page alone: the ticket and its seq are read together, and the page
+            # keeps the newest by seq, so a push that overtakes this answer is not undone.
+            # Not under the publishing order: thousands of pages opening at once must not
+            # hold up the counters' calls.
+            answer["ticket"], answer["seq"] = self.center.ticket_at_seq(tickets[0])
+        if tickets:
+            self._watch_pages(tickets, answer["ticket"])
+        return answer
+
+    def _watch_pages(self, tickets: list[str], shown: dict[str, Any]) -> None:
+        """Tell these tickets' pages their place from now on (the first was just `shown`)."""
+        sid: str = request.sid  # type: ignore[attr-defined]
+        with self._lock:
+            joined = self._pages.setdefault(sid, set())
+            fresh = [ticket_id for ticket_id in tickets if ticket_id not in joined]
+            joined.update(fresh)
+            start = not self._telling_places
+            self._telling_places = True
+        for ticket_id in fresh:
+            told = ((shown["ahead"], shown.get("eta_minutes"))
+                    if shown["id"] == ticket_id and shown.get("ahead") is not None else None)
+            self.place_notices.watch(ticket_id, told)
+        if start:
+            self.socketio.start_background_task(self.place_notices.run, self.socketio.sleep)
 
     def on_unsubscribe(self, data: Any = None) -> dict[str, Any]:
-        rooms = self._rooms(data)
+        rooms = self._rooms(data, joining=False)
         if isinstance(rooms, dict):
             return rooms
         for room in rooms:
             leave_room(room)
+            ticket_id = _ticket_of(room)
+            with self._lock:
+                joined = self._pages.get(request.sid, set())  # type: ignore[attr-defined]
+                watched = ticket_id in joined
+                joined.discard(ticket_id or "")
+            if watched and ticket_id is not None:
+                self.place_notices.unwatch(ticket_id)
         return {"ok": True, "rooms": rooms}
 
     def on_device_status(self, data: Any = None) -> dict[str, Any]:

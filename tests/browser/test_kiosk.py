@@ -267,7 +267,8 @@ def test_citizen_ticket_page_follows_the_call(browser: Any, live_server: Any) ->
     page = context.new_page()
     first = live_server.center.issue("A", actor="test")
     mine = live_server.center.issue("A", actor="test")
-    page.goto(f"{live_server.url}/t/{mine['id']}")
+    # The QR code's address (with the holder's key): the page joins its ticket's room.
+    page.goto(f"{live_server.url}/t/{mine['id']}?k={mine['holder_key']}")
     page.wait_for_selector('#t-page[data-connection="online"]')
     assert page.locator("#t-label").inner_text() == "A002"
     assert page.locator("#t-ahead").inner_text() == "1"

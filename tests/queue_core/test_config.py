@@ -56,6 +56,11 @@ services = ["A", "F"]
     ("[center]\ntimezone = 'Mars/Base'\n", "center.timezone"),
     ("[server]\nport = 'eighty'\n", "server.port"),
     ("[server]\nasync_mode = 'gevent'\n", "server.async_mode"),
+    ("[server]\nmax_connections = 0\n", "server.max_connections"),
+    ("[server]\nmax_connections_per_address = -1\n", "server.max_connections_per_address"),
+    ("[server]\nrequest_threads = 0\n", "server.request_threads"),
+    ("[server]\nheader_timeout_seconds = 0\n", "server.header_timeout_seconds"),
+    ("[server]\nbody_timeout_seconds = -5\n", "server.body_timeout_seconds"),
     ("[speech]\ntemplate = 'Mời {name}'\n", "speech.template"),
     ("[policy]\nwait_forever = true\n", "policy.wait_forever"),
     ("[lobby]\nx = 1\n", "lobby"),
@@ -90,3 +95,12 @@ def test_invalid_environment_names_the_variable(env: dict[str, str], key: str) -
 def test_missing_config_file() -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_settings("/nonexistent/center.toml", env={})
+
+
+def test_server_limits_have_defaults_and_come_from_the_environment() -> None:
+    defaults = load_settings(env={}).server
+    assert (defaults.async_mode, defaults.max_connections) == ("asyncio", 5000)
+    assert defaults.max_connections_per_address == 200 and defaults.request_threads == 16
+    server = load_settings(env={"XEPHANG_SERVER_MAX_CONNECTIONS": "800",
+                                "XEPHANG_SERVER_HEADER_TIMEOUT_SECONDS": "2.5"}).server
+    assert server.max_connections == 800 and server.header_timeout_seconds == 2.5

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
 from flask.blueprints import BlueprintSetupState
@@ -18,10 +18,14 @@ from queue_core.domain import businessday, vocabulary
 from queue_core.domain.errors import InvalidInput, NotFound
 from queue_core.stats import figures as stats
 from queue_core.stats import reader as history
-from queue_core.stats import reports, staffing
+from queue_core.stats import staffing
 from queue_core.stats.reader import DayCache
 from queue_core.web import validation
 from queue_core.web.security import requires
+
+if TYPE_CHECKING:
+    # openpyxl loads with the first export, not when the server starts.
+    from queue_core.stats import reports
 
 stats_api = Blueprint("stats_api", __name__, url_prefix="/api/v1")
 
@@ -112,7 +116,11 @@ def _named(figures: dict[str, Any]) -> dict[str, Any]:
 
 
 def warm_up() -> None:
-    """Count the past year in the background, so the dashboard's year view answers at once."""
+    """Store the summaries of the past year's days not yet summarised, in the background.
+
+    Run when the server starts and when the dashboard opens, so a year view reads stored
+    summaries; a day already summarised costs nothing.
+    """
     xephang = _xephang()
     cache: DayCache = current_app.extensions[CACHE_KEY]
     now = xephang.center.clock.now()
@@ -228,6 +236,8 @@ def _filename(query: Query, extension: str) -> str:
 
 
 def _context(query: Query) -> reports.ReportContext:
+    from queue_core.stats import reports
+
     xephang = _xephang()
     settings = xephang.settings
     return reports.ReportContext(
@@ -246,6 +256,8 @@ def _context(query: Query) -> reports.ReportContext:
 @stats_api.get("/stats/export.csv")
 @requires("manager")
 def export_csv() -> Response:
+    from queue_core.stats import reports
+
     query = parse_query()
     # Streamed: a year of tickets never sits in memory at once.
     body = reports.csv_chunks(_export_facts(_xephang().store, query), _context(query))
@@ -258,6 +270,8 @@ def export_csv() -> Response:
 @stats_api.get("/stats/export.xlsx")
 @requires("manager")
 def export_xlsx() -> Response:
+    from queue_core.stats import reports
+
     query = parse_query()
     figures = compute(query)
     context = _context(query)

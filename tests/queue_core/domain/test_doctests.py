@@ -21,7 +21,8 @@ OTHERS = [
     "queue_core.ops.retention", "queue_core.ops.watchdog", "queue_core.ops.doctor",
     "queue_core.web.headers", "queue_core.stats.reports", "queue_core.storage.marks",
     "queue_core.service.kiosks", "queue_core.storage.catalog", "queue_core.service.catalog",
-    "queue_core.service.search", "queue_core.service.dossiers",
+    "queue_core.service.search", "queue_core.service.dossiers", "queue_core.stats.summary",
+    "queue_core.web.place_notices",
 ]
 
 

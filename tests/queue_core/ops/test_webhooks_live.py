@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support_live import ALWAYS_OPEN_TOML, MANY_KIOSKS, LiveServer, pause
+from support_live import ALWAYS_OPEN_TOML, ASYNC_MODES, MANY_KIOSKS, LiveServer, pause
 from support_webhooks import SECRET, Receiver
 
 from queue_core.storage import DATABASE_FILE, Store
@@ -55,7 +55,7 @@ def wait_until(condition: Any, timeout: float, what: str) -> None:
         pause(0.1)
 
 
-@pytest.mark.parametrize("mode", ["threading", "eventlet"])
+@pytest.mark.parametrize("mode", ASYNC_MODES)
 def test_a_day_with_an_outage_and_a_kill_is_delivered_once_in_order(
         tmp_path: Path, receiver: Receiver, mode: str) -> None:
     config = ALWAYS_OPEN_TOML + f"""

@@ -97,7 +97,9 @@ def test_call_next_follows_policy_and_emits_after_commit(center: Center, events:
     assert call["at"] == called["called_at"]
     assert call["recall"] is False and call["counter"] == 1
     assert call["waiting"]["A"] == 1
-    assert set(events[0].rooms) == {"board", "counter:1", "announcer"}
+    # The citizen's own page hears the call in its ticket's room.
+    assert set(events[0].rooms) == {"board", "counter:1", "announcer", f"ticket:{called['id']}"}
+    assert set(events[1].rooms) == {"board", "counter:1"}
 
 
 def test_call_next_when_nobody_waits_changes_nothing(center: Center, events: list[Any]) -> None:
@@ -277,3 +279,32 @@ def test_a_center_may_add_the_neutral_level(settings: Settings, store: Store, cl
     assert center.rate(ticket["id"], "neutral")["level"] == "neutral"
     with pytest.raises(InvalidInput):
         Center(settings, store, clock=clock).rate(ticket["id"], "neutral")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_fields_places_follow_the_call_order(data_dir: Any, store: Store, clock: FakeClock,
+                                               seed: int) -> None:
+    import random
+
+    from queue_core.config import load_settings
+
+    chance = random.Random(seed)
+    settings = load_settings(env={"XEPHANG_DATA_DIR": str(data_dir),
+                                  "XEPHANG_POLICY_AGING_MINUTES": "20"})
+    center = Center(settings, store, clock=clock)
+    for _ in range(40):
+        center.issue("A", priority=chance.choice([None, None, None, "elderly"]), actor="k")
+        clock.advance(minutes=chance.choice([0, 1, 3]))
+    center.call_next(1, actor="u")
+    center.finish(1, actor="u")
+    places = center.places("A")
+    assert [ahead for _, ahead, _ in places] == list(range(len(places))) and len(places) == 39
+    for ticket_id, ahead, minutes in places:
+        ticket = center.ticket(ticket_id)
+        assert (ticket["ahead"], ticket["eta_minutes"]) == (ahead, minutes)
+    # The order the counter calls them in (priority and long waits first).
+    called = []
+    while (calling := center.call_next(1, actor="u")) is not None:
+        called.append(calling["id"])
+        center.finish(1, actor="u")
+    assert called == [ticket_id for ticket_id, _, _ in places]

@@ -226,17 +226,22 @@ def test_a_day_changed_while_it_was_being_counted_is_not_kept(
 
 def test_warming_counts_past_days_once_at_a_time(center: Center, clock: FakeClock) -> None:
     center.issue("A", actor="kiosk:hall")
+    center.call_next(1, actor="user:lan", officer="lan")
+    center.finish(1, actor="user:lan")
     clock.advance(days=1)
     center.issue("B", actor="kiosk:hall")
     cache = history.DayCache()
     args: dict[str, Any] = {"target_wait_s": TARGET, "now": clock.now(), "today": "2026-11-24"}
     with cache._warming:
         assert cache.warm(center.store, [DAY, "2026-11-24"], **args) is False
-    assert cache.loads == 0
+    assert cache.days_counted == 0
     assert cache.warm(center.store, [DAY, "2026-11-24"], **args) is True
-    assert cache.loads == 1
-    cache.tallies(center.store, [DAY], Filters(), **args)
-    assert cache.loads == 1  # Monday was counted by the warm-up; today was left alone
+    assert cache.days_counted == 1 and center.store.summaries_kept() == 1
+    # A second warm-up finds Monday summarised and counts nothing.
+    assert cache.warm(center.store, [DAY, "2026-11-24"], **args) is True
+    assert cache.days_counted == 1
+    assert cache.tallies(center.store, [DAY], Filters(), **args)[0].total.served == 1
+    assert cache.days_counted == 1  # Monday came from its stored summary; today was left alone
 
 
 def test_exports_read_a_month_at_a_time_from_one_snapshot(center: Center,

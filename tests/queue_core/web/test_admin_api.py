@@ -295,3 +295,29 @@ def test_a_disabled_persons_socket_is_cut_off(
     finally:
         if console.is_connected():
             console.disconnect()
+
+
+def test_a_saved_setting_reaches_the_ticket_pages_their_new_wait(
+        app: Any, client: Any, admin: dict[str, str], kiosk: dict[str, str],
+        socket_client: Any) -> None:
+    hub = app.extensions["xephang"].hub
+    hub._telling_places = True  # places are sent by hand below, not by their thread
+    for _ in range(2):
+        client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk)
+    mine = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
+    phone = socket_client()
+    ack = phone.emit("subscribe", {"rooms": [f"ticket:{mine['id']}"], "key": mine["holder_key"]},
+                     callback=True)
+    before = ack["ticket"]["eta_minutes"]
+    assert hub.place_notices.send_due(now=1e9) == 0               # already shown its place
+    minutes = client.get("/api/v1/settings").get_json()["policy"]["default_service_minutes"]
+    saved = client.patch("/api/v1/settings", headers={**admin, "If-Match": '"0"'},
+                         json={"policy": {"default_service_minutes": minutes * 4}})
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    phone.get_received()
+    # No ticket moved, yet every field's wait did: the page is told its new minutes.
+    assert hub.place_notices.send_due(now=2e9) == 1
+    told = [m["args"][0] for m in phone.get_received() if m["name"] == "ticket_place"]
+    now = app.extensions["xephang"].center.ticket(mine["id"])
+    assert told == [{"id": mine["id"], "ahead": 2, "eta_minutes": now["eta_minutes"]}]
+    assert now["eta_minutes"] > before

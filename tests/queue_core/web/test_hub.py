@@ -138,3 +138,109 @@ def test_resubscribe_after_missing_events_gives_the_true_board(client: Any,
     assert board == {**client.get("/api/v1/state").get_json(), "now": board["now"]}
     seqs = [m["args"][0]["seq"] for m in received(stayed)]
     assert seqs[0] == 0 and sorted(set(seqs)) == list(range(0, board["seq"] + 1))
+
+
+def test_a_ticket_page_hears_its_own_ticket_and_not_the_board(
+        app: Any, client: Any, socket_client: Callable[..., Any], kiosk: dict[str, str],
+        manager: dict[str, str]) -> None:
+    first = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
+    mine = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
+    other_field = client.post("/api/v1/tickets", json={"service": "B"}, headers=kiosk).get_json()
+    hub = app.extensions["xephang"].hub
+    hub._telling_places = True  # places are sent by hand below, not by their thread
+    phone = socket_client()
+    ack = phone.emit("subscribe", {"rooms": [f"ticket:{mine['id']}"], "key": mine["holder_key"]},
+                     callback=True)
+    # The acknowledgement carries the ticket and its place: no Board for a phone.
+    assert ack["ok"] is True and ack["seq"] == 3
+    assert (ack["ticket"]["id"], ack["ticket"]["ahead"]) == (mine["id"], 1)
+    assert received(phone) == []
+    assert hub.place_notices.send_due(now=1e9) == 0               # already shown its place
+    client.post("/api/v1/counters/1/call-next", headers=manager)       # calls A001
+    client.post("/api/v1/tickets", json={"service": "C"}, headers=kiosk)
+    assert received(phone) == []                                       # nothing of others
+    # Field A moved: the paced message tells this page its new place, and only it.
+    assert hub.place_notices.send_due(now=2e9) == 1
+    places = received(phone)
+    now = app.extensions["xephang"].center.ticket(mine["id"])
+    assert [(m["name"], m["args"][0]) for m in places] == [
+        ("ticket_place", {"id": mine["id"], "ahead": 0, "eta_minutes": now["eta_minutes"]})]
+    client.post("/api/v1/counters/1/finish", headers=manager)
+    client.post("/api/v1/counters/1/call-next", headers=manager)       # calls mine
+    pushed = received(phone)
+    assert [(m["name"], m["args"][0]["ticket"]["id"]) for m in pushed] == [
+        ("ticket_called", mine["id"])]
+    assert pushed[0]["args"][0]["counter"] == 1 and pushed[0]["args"][0]["seq"] == 7
+    assert first["id"] not in str(places + pushed) and other_field["id"] not in str(pushed)
+    # Called, it has no place any more; its page closes and nothing more is worked out for it.
+    assert hub.place_notices.send_due(now=3e9) == 0
+    phone.disconnect()
+    client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk)
+    assert hub.place_notices._watched == {}
+
+
+def test_place_messages_agree_with_the_ticket_itself(app: Any, client: Any,
+                                                     kiosk: dict[str, str],
+                                                     manager: dict[str, str]) -> None:
+    center = app.extensions["xephang"].center
+    for service, priority in (("A", None), ("A", None), ("A", "elderly"), ("B", None),
+                              ("A", None), ("A", "disabled")):
+        client.post("/api/v1/tickets", json={"service": service, "priority": priority},
+                    headers=kiosk)
+    client.put("/api/v1/counters/2/state", json={"state": "paused"}, headers=manager)
+    places = center.places("A")
+    assert [ahead for _, ahead, _ in places] == list(range(5))
+    for ticket_id, ahead, minutes in places:
+        ticket = center.ticket(ticket_id)
+        assert (ticket["ahead"], ticket["eta_minutes"]) == (ahead, minutes)
+
+
+def test_ticket_rooms_must_exist(socket_client: Callable[..., Any], client: Any,
+                                 kiosk: dict[str, str]) -> None:
+    phone = socket_client()
+    for room in ("ticket:not-a-ticket", "ticket:", "ticket:" + "x" * 500, "queue:A"):
+        ack = phone.emit("subscribe", {"rooms": [room]}, callback=True)
+        assert ack["error"]["code"] == "not_found", room
+    mine = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
+    ack = phone.emit("subscribe", {"rooms": [f"ticket:{mine['id']}", "board"],
+                                   "key": mine["holder_key"]}, callback=True)
+    # Whoever also asks for the board gets it, as always.
+    assert [m["name"] for m in received(phone, "board")] == ["board"]
+    assert ack["ticket"]["label"] == "A001"
+    assert phone.emit("unsubscribe", {"rooms": [f"ticket:{mine['id']}"]}, callback=True)["ok"]
+
+
+def test_a_ticket_room_is_the_holders(app: Any, client: Any, socket_client: Callable[..., Any],
+                                      kiosk: dict[str, str], manager: dict[str, str]) -> None:
+    """The id is public (the board's events carry it): the room needs the QR code's key."""
+    screen = socket_client()
+    screen.emit("subscribe", {"rooms": ["board"]}, callback=True)
+    mine = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
+    other = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
+    assert client.post("/api/v1/counters/1/call-next", headers=manager).status_code == 200
+    attached = client.put(f"/api/v1/tickets/{mine['id']}/dossier", json={"code": "HS-2026 0001"},
+                          headers=manager)
+    assert attached.status_code == 200
+    assert mine["id"] in str(received(screen))                   # a stranger learns the id
+    stranger = socket_client()
+    room, others = f"ticket:{mine['id']}", f"ticket:{other['id']}"
+    for asked in ({"rooms": [room]}, {"rooms": [room], "key": None}, {"rooms": [room], "key": ""},
+                  {"rooms": [room], "key": "wrong-key"}, {"rooms": [room], "key": 12345},
+                  {"rooms": [room], "key": mine["holder_key"].swapcase()},
+                  {"rooms": [room], "key": other["holder_key"]},
+                  {"rooms": [others, room], "key": other["holder_key"]},
+                  {"rooms": ["board", room], "key": "wrong-key"}):
+        ack = stranger.emit("subscribe", asked, callback=True)
+        assert ack["error"]["code"] == "forbidden", asked
+        assert "ticket" not in ack and "HS-2026" not in str(ack), asked
+    # Refused is not joined: no board, no place worked out, none of the ticket's changes.
+    hub = app.extensions["xephang"].hub
+    assert received(stranger) == [] and hub.place_notices._watched == {}
+    # The holder's page, with the key: the ticket with its dossier, then its changes.
+    phone = socket_client()
+    ack = phone.emit("subscribe", {"rooms": [room], "key": mine["holder_key"]}, callback=True)
+    assert ack["ok"] is True and ack["ticket"]["id"] == mine["id"]
+    assert ack["ticket"]["dossier"]["code"] == "HS-2026 0001"
+    assert client.post("/api/v1/counters/1/finish", headers=manager).status_code == 200
+    assert [m["name"] for m in received(phone)] == ["ticket_updated"]
+    assert received(stranger) == []
