@@ -55,7 +55,10 @@
 
   function fetchTicket() {
     var seen = pushes;
-    return fetch("/api/v1/tickets/" + encodeURIComponent(ticket.id), { cache: "no-store" })
+    // The holder key lets the answer carry the ticket's dossier (nobody else reads it).
+    var url = "/api/v1/tickets/" + encodeURIComponent(ticket.id) +
+      (holderKey ? "?k=" + encodeURIComponent(holderKey) : "");
+    return fetch(url, { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (value) { if (value && seen === pushes) render(value); }, function () {});
   }

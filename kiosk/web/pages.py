@@ -39,7 +39,7 @@ from queue_core.domain.model import PRINT_FAILED as FAILED
 from queue_core.domain.model import PRINTED
 from queue_core.service.center import Center
 from queue_core.web import validation
-from queue_core.web.security import current_principal, ensure_field_allowed, requires
+from queue_core.web.security import current_principal, ensure_field_allowed, requires, ticket_as_seen
 
 blueprint = Blueprint("kiosk", __name__, template_folder="../templates",
                       static_folder="../static", static_url_path="/static/kiosk")
@@ -112,12 +112,12 @@ def ticket_page(ticket_id: str) -> tuple[str, int]:
     """The citizen's page; the key from the QR code (``?k=``) lets it offer the rating."""
     settings = current_app.extensions["xephang"].settings
     center = _center()
+    given = request.args.get(holder.PAGE_PARAMETER)
     try:
-        ticket = center.ticket(ticket_id)
+        ticket = ticket_as_seen(center, ticket_id, given)
     except NotFound:
         return render_template("kiosk/ticket.html", center=settings.center, ticket=None,
                                service_name="", holder_key=None), 404
-    given = request.args.get(holder.PAGE_PARAMETER)
     key = given if given and center.holder_key_matches(ticket_id, given) else None
     service = settings.service(ticket["service"])
     return render_template("kiosk/ticket.html", center=settings.center, ticket=ticket,

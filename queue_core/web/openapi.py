@@ -302,6 +302,8 @@ STAFFING_QUERY = [
 ]
 WIDTH = {"name": "width", "in": "query", "schema": {"enum": [384, 576]},
          "description": "dots across: 384 (58 mm paper) or 576 (80 mm paper)"}
+HOLDER_KEY = {"name": "k", "in": "query", "schema": TEXT,
+              "description": "the ticket's holder key, from its QR code"}
 LEVEL = {"enum": list(RATING_LEVELS)}
 RATING_BODY = _object({"level": LEVEL, "comment": _nullable({"type": "string",
                                                                "maxLength": 500})}, ("level",))
@@ -429,8 +431,10 @@ def _paths() -> dict[str, dict[str, Schema]]:
                 ], errors=(404, 422)),
         },
         "/tickets/{ticket_id}": {"get": _operation(
-            "api.get_ticket", "Return a ticket (with its place while it waits)", "tickets", (),
-            {200: _json("the ticket", ref("Ticket"))}, parameters=ticket, errors=(404,))},
+            "api.get_ticket", "Return a ticket (with its place while it waits; its dossier only "
+            "for a kiosk, staff or its holder key)", "tickets", (),
+            {200: _json("the ticket", ref("Ticket"))}, parameters=[*ticket, HOLDER_KEY],
+            errors=(404,))},
         "/tickets/{ticket_id}/transitions": {"get": _operation(
             "api.ticket_transitions", "Return every step of a ticket's life", "tickets", staff,
             {200: _json("the steps, oldest first", _list("Transition"))}, parameters=ticket,
@@ -620,7 +624,7 @@ def _paths() -> dict[str, dict[str, Schema]]:
             "kiosk.ticket_png", "Draw the ticket as it prints", "kiosk", (),
             {200: {"description": "the image", "content": {"image/png": {
                 "schema": {"type": "string", "contentEncoding": "binary"}}}}},
-            parameters=[TICKET_ID, WIDTH], errors=(404, 422))},
+            parameters=[TICKET_ID, WIDTH, HOLDER_KEY], errors=(404, 422))},
         "/audit": {"get": _operation(
             "audit_api.audit_log", "Who did what: ticket actions and the rest, newest first",
             "people", manager,

@@ -19,7 +19,8 @@ from queue_core.service import auth
 from queue_core.service.throttle import Throttle
 
 __all__ = ["Throttle", "begin_session", "current_principal", "ensure_counter_allowed",
-           "ensure_field_allowed", "requires", "own_fields", "session_principal"]
+           "ensure_field_allowed", "requires", "own_fields", "session_principal",
+           "ticket_as_seen"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -113,3 +114,22 @@ def ensure_field_allowed(service: str) -> None:
     fields = own_fields()
     if fields is not None and service not in fields:
         raise Forbidden("wrong_counter", allowed=_caller().bound_counter)
+
+
+def ticket_as_seen(center: Any, ticket_id: str, given_key: str | None) -> dict[str, Any]:
+    """Return a ticket as this caller may read it on a public route.
+
+    Ticket ids are public (the board's events carry them) and a dossier code opens its
+    status at ``GET /dossiers/{code}``, so the dossier is shown only to the box's kiosks and
+    staff or to whoever holds the ticket's holder key (``?k=``, from its QR code); anyone
+    else reads ``"dossier": null``.
+    """
+    ticket: dict[str, Any] = center.ticket(ticket_id)
+    if ticket.get("dossier") is None:
+        return ticket
+    principal = current_principal()
+    if principal is not None and principal.may("kiosk", "staff"):
+        return ticket
+    if given_key and center.holder_key_matches(ticket_id, given_key):
+        return ticket
+    return {**ticket, "dossier": None}

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify, request
 
-from queue_core.domain import dossiers
+from queue_core.domain import dossiers, holder
 from queue_core.domain.errors import Forbidden, InvalidInput
 from queue_core.service import auth
 from queue_core.web import validation
 from queue_core.web.api.base import actor, api, center
 from queue_core.web.api.procedures import catalog
-from queue_core.web.security import current_principal, ensure_field_allowed, own_fields, requires
+from queue_core.web.security import (current_principal, ensure_field_allowed, own_fields, requires,
+                                     ticket_as_seen)
 
 
 @api.post("/tickets")
@@ -39,7 +40,8 @@ def issue_ticket() -> tuple[Response, int]:
 
 @api.get("/tickets/<ticket_id>")
 def get_ticket(ticket_id: str) -> Response:
-    return jsonify(center().ticket(ticket_id))
+    """Anyone may read a ticket; its dossier only with a credential or the holder key."""
+    return jsonify(ticket_as_seen(center(), ticket_id, request.args.get(holder.PAGE_PARAMETER)))
 
 
 @api.get("/tickets")

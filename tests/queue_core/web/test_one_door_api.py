@@ -39,15 +39,39 @@ def test_dossier_route_roles_and_counter_binding(client: Any, kiosk: dict[str, s
     done = client.put(path, json=body, headers=at_one)
     assert done.status_code == 200
     assert done.get_json()["dossier"] == {"code": "HS-2026 0001", "procedure": None}
-    # The ticket's own page reads it; the public board does not.
-    assert client.get(f"/api/v1/tickets/{ticket['id']}").get_json()["dossier"]["code"] == (
-        "HS-2026 0001")
+    # The ticket's holder reads it (next test); the public board does not.
     assert "HS-2026" not in client.get("/api/v1/state").get_data(as_text=True)
     assert "HS-2026" not in client.get("/api/v1/counters").get_data(as_text=True)
     by_manager = client.put(path, json={"code": "HS-9"}, headers=manager)
     assert by_manager.status_code == 200 and by_manager.get_json()["dossier"]["code"] == "HS-9"
     assert_error(client.put("/api/v1/tickets/nope/dossier", json=body, headers=manager), 404,
                  "unknown_ticket")
+
+
+def test_only_the_holder_and_the_box_read_a_tickets_dossier(
+        client: Any, kiosk: dict[str, str], token_for: Callable[..., dict[str, str]]) -> None:
+    """Ticket ids are public on the board, and a dossier code opens the dossier's status:
+    the code is read with the ticket's holder key or a credential of the box, never by id."""
+    officer = token_for("staff", 1)
+    ticket = called_ticket(client, kiosk, officer)
+    key = ticket["holder_key"]
+    assert client.put(f"/api/v1/tickets/{ticket['id']}/dossier", json={"code": "HS-77"},
+                      headers=officer).status_code == 200
+    path = f"/api/v1/tickets/{ticket['id']}"
+    other = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
+    wrong = ["", "?k=", "?k=wrong", f"?k={other['holder_key']}"]
+    wrong += [f"?k={key.swapcase()}"] if key.swapcase() != key else []
+    for query in wrong:
+        answer = client.get(path + query)
+        assert answer.status_code == 200, query
+        assert answer.get_json()["dossier"] is None, query
+        assert "HS-77" not in client.get(f"/t/{ticket['id']}{query}").get_data(as_text=True)
+    assert client.get(f"{path}?k={key}").get_json()["dossier"]["code"] == "HS-77"
+    assert "HS-77" in client.get(f"/t/{ticket['id']}?k={key}").get_data(as_text=True)
+    for headers in (kiosk, officer, token_for("staff", 2)):
+        assert client.get(path, headers=headers).get_json()["dossier"]["code"] == "HS-77"
+    # A device that is neither kiosk nor staff reads what a stranger reads.
+    assert client.get(path, headers=token_for("display")).get_json()["dossier"] is None
 
 
 @pytest.mark.parametrize("body", [{}, {"code": None}, {"code": 5}, {"code": "x" * 200},
