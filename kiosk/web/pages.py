@@ -39,7 +39,8 @@ from queue_core.domain.model import PRINT_FAILED as FAILED
 from queue_core.domain.model import PRINTED
 from queue_core.service.center import Center
 from queue_core.web import validation
-from queue_core.web.security import current_principal, ensure_field_allowed, requires, ticket_as_seen
+from queue_core.web.security import (current_principal, ensure_field_allowed, holder_or_box, requires,
+                                     ticket_as_seen)
 
 blueprint = Blueprint("kiosk", __name__, template_folder="../templates",
                       static_folder="../static", static_url_path="/static/kiosk")
@@ -112,13 +113,15 @@ def ticket_page(ticket_id: str) -> tuple[str, int]:
     """The citizen's page; the key from the QR code (``?k=``) lets it offer the rating."""
     settings = current_app.extensions["xephang"].settings
     center = _center()
-    given = request.args.get(holder.PAGE_PARAMETER)
     try:
-        ticket = ticket_as_seen(center, ticket_id, given)
+        ticket = center.ticket(ticket_id)
     except NotFound:
         return render_template("kiosk/ticket.html", center=settings.center, ticket=None,
                                service_name="", holder_key=None), 404
+    given = request.args.get(holder.PAGE_PARAMETER)
     key = given if given and center.holder_key_matches(ticket_id, given) else None
+    ticket = ticket_as_seen(ticket,
+                            holder=key is not None or holder_or_box(center, ticket_id, None))
     service = settings.service(ticket["service"])
     return render_template("kiosk/ticket.html", center=settings.center, ticket=ticket,
                            service_name=service.name if service else ticket["service"],
@@ -268,10 +271,7 @@ def ticket_png(ticket_id: str) -> Response:
     """Draw a ticket; its QR code carries the holder key only for the kiosk, staff or holder."""
     center = _center()
     ticket = center.ticket(ticket_id)
-    given = request.args.get(holder.PAGE_PARAMETER)
-    principal = current_principal()
-    if (principal is not None and principal.may("kiosk", "staff")) or (
-            given and center.holder_key_matches(ticket_id, given)):
+    if holder_or_box(center, ticket_id, request.args.get(holder.PAGE_PARAMETER)):
         ticket = _with_key(ticket)
     return _png(_printing().draw(ticket, request.host_url))
 

@@ -20,7 +20,7 @@ from queue_core.service.throttle import Throttle
 
 __all__ = ["Throttle", "begin_session", "current_principal", "ensure_counter_allowed",
            "ensure_field_allowed", "requires", "own_fields", "session_principal",
-           "ticket_as_seen"]
+           "holder_or_box", "ticket_as_seen"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,20 +116,22 @@ def ensure_field_allowed(service: str) -> None:
         raise Forbidden("wrong_counter", allowed=_caller().bound_counter)
 
 
-def ticket_as_seen(center: Any, ticket_id: str, given_key: str | None) -> dict[str, Any]:
-    """Return a ticket as this caller may read it on a public route.
-
-    Ticket ids are public (the board's events carry them) and a dossier code opens its
-    status at ``GET /dossiers/{code}``, so the dossier is shown only to the box's kiosks and
-    staff or to whoever holds the ticket's holder key (``?k=``, from its QR code); anyone
-    else reads ``"dossier": null``.
-    """
-    ticket: dict[str, Any] = center.ticket(ticket_id)
-    if ticket.get("dossier") is None:
-        return ticket
+def holder_or_box(center: Any, ticket_id: str, given_key: str | None) -> bool:
+    """Tell whether the caller is one of the box's kiosks or staff, or gives the ticket's
+    holder key (``?k=``, from its QR code): who may read what only the holder should."""
     principal = current_principal()
     if principal is not None and principal.may("kiosk", "staff"):
-        return ticket
-    if given_key and center.holder_key_matches(ticket_id, given_key):
+        return True
+    return bool(given_key) and center.holder_key_matches(ticket_id, given_key)
+
+
+def ticket_as_seen(ticket: dict[str, Any], *, holder: bool) -> dict[str, Any]:
+    """Return a ticket as a public route shows it.
+
+    Ticket ids are public (the board's events carry them) and a dossier code opens its
+    status at ``GET /dossiers/{code}``, so a caller who is not the holder (see
+    `holder_or_box`) reads ``"dossier": null``.
+    """
+    if holder or ticket.get("dossier") is None:
         return ticket
     return {**ticket, "dossier": None}

@@ -13,8 +13,8 @@ from queue_core.service import auth
 from queue_core.web import validation
 from queue_core.web.api.base import actor, api, center
 from queue_core.web.api.procedures import catalog
-from queue_core.web.security import (current_principal, ensure_field_allowed, own_fields, requires,
-                                     ticket_as_seen)
+from queue_core.web.security import (current_principal, ensure_field_allowed, holder_or_box,
+                                     own_fields, requires, ticket_as_seen)
 
 
 @api.post("/tickets")
@@ -41,7 +41,9 @@ def issue_ticket() -> tuple[Response, int]:
 @api.get("/tickets/<ticket_id>")
 def get_ticket(ticket_id: str) -> Response:
     """Anyone may read a ticket; its dossier only with a credential or the holder key."""
-    return jsonify(ticket_as_seen(center(), ticket_id, request.args.get(holder.PAGE_PARAMETER)))
+    ticket = center().ticket(ticket_id)
+    given = request.args.get(holder.PAGE_PARAMETER)
+    return jsonify(ticket_as_seen(ticket, holder=holder_or_box(center(), ticket_id, given)))
 
 
 @api.get("/tickets")
