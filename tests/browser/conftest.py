@@ -38,7 +38,8 @@ class LiveServer:
         return self.app.extensions["xephang"].store
 
     def token(self, role: str, counter: int | None = None) -> str:
-        return auth.create_token(self.store, f"{role}-{counter}", role=role, counter=counter,
+        name = role if counter is None else f"{role}-{counter}"
+        return auth.create_token(self.store, name, role=role, counter=counter,
                                  now=self.center.clock.now())
 
 
