@@ -9,12 +9,15 @@ websockets can take the threads away from the counters (`limits.Guard`).
 
 There is no arbiter process: the serving process is the one systemd watches; it says
 READY=1 once it listens and beats the watchdog from the app's own health check.
+The process runs its cycle collector on the loop's schedule (`collector.Collector`), so
+no collection pause grows with the number of open connections.
 SIGTERM (or SIGINT) closes the listening socket, lets requests in flight finish for a
 few seconds, closes the websockets and exits 0.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -67,6 +70,7 @@ def run(settings: Settings, app_factory: AppFactory, realtime_factory: RealtimeF
     """Serve `app_factory(settings, background=True)` until SIGTERM or SIGINT."""
     import uvicorn
 
+    from queue_core.ops.serving.collector import Collector
     from queue_core.ops.upkeep import WATCHDOG_EXTENSION
     from queue_core.ops.watchdog import Notifier
 
@@ -79,13 +83,20 @@ def run(settings: Settings, app_factory: AppFactory, realtime_factory: RealtimeF
     app = app_factory(settings, background=True)
     guard = build(settings, app, realtime_factory)
     notifier = app.extensions.get(WATCHDOG_EXTENSION) or Notifier()
+    # Thousands of open connections would make every collection a pause the counters feel.
+    collector = Collector(closed=lambda: guard.limits.closed_in_all)
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: Any = None) -> None:
             await super().startup(sockets)
             if self.started:
+                collector.start(asyncio.get_running_loop())
                 # systemd hears READY=1 once the socket listens and the app is built.
                 notifier.ready(f"serving on {server.host}:{server.port}")
+
+        async def shutdown(self, sockets: Any = None) -> None:
+            collector.stop()
+            await super().shutdown(sockets)
 
     config = uvicorn.Config(
         guard, host=server.host, port=server.port, lifespan="on",

@@ -64,6 +64,7 @@ class ConnectionLimits:
         self.by_address: Counter[str] = Counter()
         self.open = 0
         self.refused = 0
+        self.closed_in_all = 0          # since the start (the cycle collector's thaws)
 
     def admits(self, address: str) -> bool:
         """Whether one more connection from `address` may open (counts a refusal if not)."""
@@ -78,6 +79,7 @@ class ConnectionLimits:
 
     def closed(self, address: str) -> None:
         self.open -= 1
+        self.closed_in_all += 1
         self.by_address[address] -= 1
         if self.by_address[address] <= 0:
             del self.by_address[address]

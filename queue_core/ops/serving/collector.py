@@ -1,0 +1,153 @@
+"""The serving process's cycle collector, kept off the counters' path.
+
+CPython's cycle collector stops the whole process while it walks the objects it tracks.
+An open Socket.IO connection is about 160 of them, and python-engineio renews a few
+dozen at every ping (a task, a timer and a future each for the ping, the reader and the
+writer), objects that live the ten seconds to the next ping. With 5,000 connections the
+young generations therefore held 20,000–90,000 objects at each collection and the old
+one 900,000: on this project's 2-core test machine pauses of 10–70 ms every second or so
+and of 0.7 s every 15–20 s, all of them felt by a counter waiting for its call-next
+(`bench/bench_serving.py`, call-next with a quiet crowd).
+
+Almost none of that is garbage: those objects die by reference counting, and the walks
+found a few cyclic objects a second. So, in the serving process (asyncio mode):
+
+* what exists once the app is built is frozen (`gc.freeze`): it lives as long as the
+  process and need never be walked;
+* the youngest generation is collected every `YOUNG_SECONDS` on the loop, so a short
+  cycle (a request's, an exception's) goes at once and each walk stays small;
+* every `FREEZE_EVERY` young collections what survived them is frozen too, so no walk
+  grows with the number of open connections;
+* everything is unfrozen, collected once and frozen again (a thaw: the one full walk)
+  once `THAW_AFTER_CLOSED` connections have closed since the last thaw, or the process's
+  peak memory has grown by `THAW_GROWTH_BYTES` or a tenth, and at least every
+  `THAW_SECONDS`. Frozen objects still die by reference counting, but a cycle among them
+  waits for the thaw, and every closed connection leaves one (about 25 KB): measured,
+  2,000 connections opened and closed four times grew the process by 150 MB with
+  freezing alone. What such garbage can hold is so bounded whatever the rate of
+  connections, and a thaw costs the pause CPython's own full collection would have cost
+  (~0.7 s with 5,000 connections on that machine, a few tens of milliseconds with a
+  normal hall's screens and phones), only far more rarely.
+
+CPython's own thresholds stay as they are: between two ticks its automatic collections
+find only objects younger than a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import resource
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger("xephang.serving")
+
+YOUNG_SECONDS = 0.1
+FREEZE_EVERY = 10
+THAW_SECONDS = 600.0
+THAW_AFTER_CLOSED = 400
+THAW_GROWTH_BYTES = 16 * 2**20
+THAW_GROWTH_SHARE = 0.10
+
+
+def peak_resident_bytes() -> int:
+    """The process's peak resident memory so far (it never goes down)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
+class Collector:
+    """Runs the cycle collector on the loop's schedule (see the module's docstring).
+
+    `collector` is the `gc` module (a test may give a recorder); for the thaws, `clock`
+    gives monotonic seconds, `peak_bytes` the process's peak resident memory and `closed`
+    the number of connections closed since the start.
+    """
+
+    def __init__(self, *, young_seconds: float = YOUNG_SECONDS,
+                 freeze_every: int = FREEZE_EVERY, thaw_seconds: float = THAW_SECONDS,
+                 thaw_growth_bytes: int = THAW_GROWTH_BYTES, collector: Any = gc,
+                 clock: Callable[[], float] = time.monotonic,
+                 peak_bytes: Callable[[], int] = peak_resident_bytes,
+                 closed: Callable[[], int] = lambda: 0,
+                 thaw_after_closed: int = THAW_AFTER_CLOSED) -> None:
+        self.young_seconds = young_seconds
+        self.freeze_every = freeze_every
+        self.thaw_seconds = thaw_seconds
+        self.thaw_growth_bytes = thaw_growth_bytes
+        self.gc = collector
+        self.clock = clock
+        self.peak_bytes = peak_bytes
+        self.closed = closed
+        self.thaw_after_closed = thaw_after_closed
+        self.ticks = 0
+        self.thaws = 0
+        self.last_thaw = clock()
+        self.peak_at_thaw = peak_bytes()
+        self.closed_at_thaw = closed()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Collect and freeze what start-up built, then tick on `loop` until `stop`."""
+        found = self.gc.collect()
+        self.gc.freeze()
+        self._mark_thaw()
+        log.debug("collector: %d objects frozen at start (%d cyclic garbage)",
+                  self.gc.get_freeze_count(), found)
+        self._schedule(loop)
+
+    def stop(self) -> None:
+        """Stop ticking and give the frozen objects back to the collector."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.gc.unfreeze()
+
+    def tick(self) -> None:
+        """One young collection; every `freeze_every`-th also freezes, or thaws when due."""
+        self.ticks += 1
+        self.gc.collect(0)
+        if self.ticks % self.freeze_every:
+            return
+        if self.thaw_due():
+            self.thaw()
+        else:
+            self.gc.freeze()
+
+    def thaw_due(self) -> bool:
+        """Whether enough connections closed, peak memory grew enough or time passed
+        since the last thaw."""
+        growth = self.peak_bytes() - self.peak_at_thaw
+        allowed = max(self.thaw_growth_bytes, THAW_GROWTH_SHARE * self.peak_at_thaw)
+        return (self.closed() - self.closed_at_thaw >= self.thaw_after_closed
+                or growth >= allowed or self.clock() - self.last_thaw >= self.thaw_seconds)
+
+    def _mark_thaw(self) -> None:
+        self.last_thaw = self.clock()
+        self.peak_at_thaw = self.peak_bytes()
+        self.closed_at_thaw = self.closed()
+
+    def thaw(self) -> int:
+        """Unfreeze, collect everything once, freeze again; the cyclic garbage found."""
+        started = time.perf_counter()
+        self.gc.unfreeze()
+        found = int(self.gc.collect())
+        self.gc.freeze()
+        self.thaws += 1
+        self._mark_thaw()
+        log.debug("collector: full collection found %d cyclic garbage in %.0f ms",
+                  found, (time.perf_counter() - started) * 1000)
+        return found
+
+    def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
+        def run() -> None:
+            try:
+                self.tick()
+            finally:
+                self._schedule(loop)
+
+        self._timer = loop.call_later(self.young_seconds, run)

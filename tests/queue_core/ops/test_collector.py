@@ -1,0 +1,196 @@
+"""The serving process's cycle collector: young cycles go at once, frozen ones at the thaw."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from queue_core.ops.serving.collector import Collector
+
+
+class Node:
+    """An object that can sit in a reference cycle and be watched through a weak reference."""
+
+    def __init__(self) -> None:
+        self.other: Any = None
+
+
+def cycle() -> weakref.ref[Node]:
+    """A two-object cycle nobody refers to any more; only the cycle collector frees it."""
+    first, second = Node(), Node()
+    first.other, second.other = second, first
+    return weakref.ref(first)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Memory:
+    """The process's peak resident memory, as the test says it is."""
+
+    def __init__(self) -> None:
+        self.peak = 100 * 2**20
+
+    def __call__(self) -> int:
+        return self.peak
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Loop:
+    """Records what the collector schedules instead of running it later."""
+
+    def __init__(self) -> None:
+        self.scheduled: list[tuple[float, Any]] = []
+        self.timers: list[Timer] = []
+
+    def call_later(self, delay: float, callback: Any) -> Timer:
+        self.scheduled.append((delay, callback))
+        self.timers.append(Timer())
+        return self.timers[-1]
+
+    def run_next(self) -> None:
+        _, callback = self.scheduled.pop(0)
+        callback()
+
+
+@pytest.fixture()
+def collector() -> Iterator[tuple[Collector, Clock, Memory]]:
+    clock, memory = Clock(), Memory()
+    was_enabled = gc.isenabled()
+    # CPython's own collections would free the test's cycles behind the collector's back.
+    gc.disable()
+    made = Collector(clock=clock, peak_bytes=memory, thaw_seconds=600,
+                     thaw_growth_bytes=16 * 2**20)
+    try:
+        yield made, clock, memory
+    finally:
+        made.stop()
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+
+
+def freeze_now(made: Collector) -> None:
+    """Tick until the next freeze (the last of `freeze_every` ticks)."""
+    for _ in range(made.freeze_every - made.ticks % made.freeze_every):
+        made.tick()
+
+
+def test_a_young_cycle_goes_at_the_next_tick(collector: tuple[Collector, Clock, Memory]) -> None:
+    made, _, _ = collector
+    watched = cycle()
+    made.tick()
+    assert watched() is None
+
+
+def test_start_freezes_what_exists_and_schedules_the_ticks(
+        collector: tuple[Collector, Clock, Memory]) -> None:
+    made, _, _ = collector
+    loop = Loop()
+    made.start(loop)  # type: ignore[arg-type]
+    assert gc.get_freeze_count() > 0
+    assert [delay for delay, _ in loop.scheduled] == [made.young_seconds]
+    loop.run_next()
+    assert made.ticks == 1 and len(loop.scheduled) == 1      # and the next one is set
+
+
+def test_a_cycle_frozen_alive_waits_for_the_thaw(collector: tuple[Collector, Clock, Memory]) -> None:
+    made, clock, _ = collector
+    first, second = Node(), Node()
+    first.other, second.other = second, first
+    watched = weakref.ref(first)
+    freeze_now(made)                              # alive at a freeze: frozen
+    del first, second
+    freeze_now(made)
+    gc.collect()
+    assert watched() is not None                  # no collection walks it, not even a full one
+    clock.now += 600
+    freeze_now(made)                              # ten minutes on: the thaw
+    assert watched() is None
+    assert made.thaws == 1
+
+
+@pytest.mark.parametrize("peak_mb, allowed_mb", [(100, 16), (400, 40)],
+                         ids=["at least 16 MB", "a tenth of a large peak"])
+def test_memory_growth_brings_the_thaw_forward(collector: tuple[Collector, Clock, Memory],
+                                               peak_mb: int, allowed_mb: int) -> None:
+    made, clock, memory = collector
+    memory.peak = peak_mb * 2**20
+    made.thaw()
+    first, second = Node(), Node()
+    first.other, second.other = second, first
+    watched = weakref.ref(first)
+    freeze_now(made)
+    del first, second
+    memory.peak += (allowed_mb - 1) * 2**20
+    freeze_now(made)
+    assert watched() is not None and made.thaws == 1
+    memory.peak += 1 * 2**20
+    freeze_now(made)
+    assert watched() is None and made.thaws == 2
+    memory.peak += (allowed_mb - 1) * 2**20       # counted from the last thaw again
+    clock.now += 599
+    freeze_now(made)
+    assert made.thaws == 2
+
+
+def test_closed_connections_bring_the_thaw_forward(
+        collector: tuple[Collector, Clock, Memory]) -> None:
+    made, _, _ = collector
+    closed = [0]
+    made.closed, made.thaw_after_closed = (lambda: closed[0]), 400
+    made.thaw()
+    first, second = Node(), Node()
+    first.other, second.other = second, first
+    watched = weakref.ref(first)
+    freeze_now(made)
+    del first, second                             # as a closed connection's objects
+    closed[0] += 399
+    freeze_now(made)
+    assert watched() is not None and made.thaws == 1
+    closed[0] += 1
+    freeze_now(made)
+    assert watched() is None and made.thaws == 2
+
+
+def test_reference_counting_still_frees_frozen_objects(
+        collector: tuple[Collector, Clock, Memory]) -> None:
+    made, _, _ = collector
+    alone = Node()
+    watched = weakref.ref(alone)
+    freeze_now(made)
+    del alone
+    assert watched() is None
+
+
+def test_stop_gives_everything_back_to_the_collector(
+        collector: tuple[Collector, Clock, Memory]) -> None:
+    made, _, _ = collector
+    loop = Loop()
+    made.start(loop)  # type: ignore[arg-type]
+    first, second = Node(), Node()
+    first.other, second.other = second, first
+    watched = weakref.ref(first)
+    freeze_now(made)
+    del first, second
+    made.stop()
+    assert loop.timers[-1].cancelled
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert watched() is None
