@@ -169,6 +169,38 @@ def test_closed_connections_bring_the_thaw_forward(
     assert watched() is None and made.thaws == 2
 
 
+class SlowCollector:
+    """The `gc` module, whose full collections take `seconds` on the test's clock."""
+
+    def __init__(self, clock: Clock, seconds: float) -> None:
+        self.clock, self.seconds = clock, seconds
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(gc, name)
+
+    def collect(self, generation: int = 2) -> int:
+        if generation == 2:
+            self.clock.now += self.seconds
+        return gc.collect(generation)
+
+
+def test_a_crowd_leaving_at_once_costs_one_thaw_not_one_per_400(
+        collector: tuple[Collector, Clock, Memory]) -> None:
+    made, clock, _ = collector
+    closed = [0]
+    made.closed, made.gc = (lambda: closed[0]), SlowCollector(clock, 0.5)
+    made.thaw()
+    clock.now += 60
+    for _ in range(10):                           # 4,000 leave within ten seconds
+        closed[0] += 400
+        freeze_now(made)
+        clock.now += 1
+    assert made.thaws == 2                        # one for them; the next waits 50 x 0.5 s
+    clock.now += 15
+    freeze_now(made)
+    assert made.thaws == 3
+
+
 def test_reference_counting_still_frees_frozen_objects(
         collector: tuple[Collector, Clock, Memory]) -> None:
     made, _, _ = collector
