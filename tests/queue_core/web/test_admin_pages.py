@@ -104,3 +104,13 @@ def test_a_test_ticket_is_printed_for_the_admin_only(
                                   headers=token_for("kiosk")).status_code == 403
     printed = client.post("/api/v1/kiosk/test-print", headers=admin)
     assert printed.status_code == 200, printed.get_data(as_text=True)
+
+
+def test_every_page_names_its_tab_icon_and_the_icon_is_served_to_anyone(client: Any) -> None:
+    for path in ("/", "/kiosk", "/display/wall", "/counter", "/admin", "/lookup", "/setup"):
+        page = client.get(path).get_data(as_text=True)
+        assert 'rel="icon" type="image/svg+xml" href="/static/core/favicon.svg"' in page, path
+    for path in ("/favicon.ico", "/static/core/favicon.svg"):
+        icon = client.get(path)
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml", path
+        assert icon.data.startswith(b"<svg") and b"xephang" in icon.data
