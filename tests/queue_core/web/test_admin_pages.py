@@ -107,8 +107,9 @@ def test_a_test_ticket_is_printed_for_the_admin_only(
 
 
 def test_every_page_names_its_tab_icon_and_the_icon_is_served_to_anyone(client: Any) -> None:
-    for path in ("/", "/kiosk", "/display/wall", "/counter", "/admin", "/lookup", "/setup"):
-        page = client.get(path).get_data(as_text=True)
+    for path in ("/", "/kiosk", "/display/wall", "/counter", "/manager", "/lookup", "/setup",
+                 "/rate/1"):
+        page = client.get(path, follow_redirects=True).get_data(as_text=True)
         assert 'rel="icon" type="image/svg+xml" href="/static/core/favicon.svg"' in page, path
     for path in ("/favicon.ico", "/static/core/favicon.svg"):
         icon = client.get(path)
