@@ -11,8 +11,8 @@ For each serving option, on a fresh data dir and a free loopback port:
   how many were refused with 503;
 * **slow-loris**: 600 half-sent HTTP requests, then call-next and `/health` again;
 * **fan-out**: call → all 200 clients p99, and the same audience against a bare
-  python-socketio server of the same kind (the floor, measured in the same run); memory
-  with those 200 screens connected.
+  python-socketio server of the same kind (the floor, measured right after it, with the
+  same number of calls); memory with those 200 screens connected.
 
 Options: `asyncio` (the default: uvicorn, websockets on one loop, REST on a bounded
 pool), `gthread` (gunicorn gthread, the former default), `eventlet`, `gevent`
@@ -423,6 +423,15 @@ def bench_option(option: str, args: argparse.Namespace, work: Path) -> dict[str,
                                                       headers=desk.staff, timeout=10),
                                        pause(0.1)))
                 result["memory_200"] = tree_memory(server.pid)
+        # The floor at once, with the same number of clients and calls: measured minutes
+        # later (after the crowds) it moved by more than the difference it is there to show.
+        if option != "gevent":
+            kind = {"asyncio": "asyncio", "eventlet": "eventlet"}.get(option, "threading")
+            print(f"… floor ({kind})", file=sys.stderr, flush=True)
+            try:
+                result["floor"] = bench_floor(kind, args, work)
+            except Exception as exc:  # noqa: BLE001 - reported in the table
+                result["floor"] = {"error": f"{exc!r}"[:300]}
         # The idle crowd: connected only, then subscribed to the board.
         if "quiet" in args.phases:
             with Crowd(server.url, args.idle, subscribe=False) as crowd:
@@ -670,7 +679,9 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--options", nargs="+", default=list(OPTIONS), choices=OPTIONS)
     parser.add_argument("--idle", type=int, default=5000, help="idle Socket.IO clients")
-    parser.add_argument("--calls", type=int, default=40, help="timed calls per measurement")
+    # 100: with 40, a p95 is the second slowest call, and one stray pause of this
+    # 2-core machine moved a ratio by half.
+    parser.add_argument("--calls", type=int, default=100, help="timed calls per measurement")
     parser.add_argument("--phones", type=int, default=5000,
                         help="ticket pages on their own rooms (asyncio only; 0: none)")
     parser.add_argument("--phases", nargs="+", default=["quiet", "board"],
@@ -689,22 +700,11 @@ def main(argv: list[str] | None = None) -> int:
 
     load_before = os.getloadavg()
     runs: list[dict[str, Any]] = []
-    floors: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="xephang-serving-") as tmp:
         work = Path(tmp)
         for option in options:
             print(f"… {option}", file=sys.stderr, flush=True)
-            run = bench_option(option, args, work)
-            kind = {"asyncio": "asyncio", "eventlet": "eventlet"}.get(option, "threading")
-            if option != "gevent":
-                if kind not in floors:
-                    print(f"… floor ({kind})", file=sys.stderr, flush=True)
-                    try:
-                        floors[kind] = bench_floor(kind, args, work)
-                    except Exception as exc:  # noqa: BLE001
-                        floors[kind] = {"error": f"{exc!r}"[:300]}
-                run["floor"] = floors[kind]
-            runs.append(run)
+            runs.append(bench_option(option, args, work))
         imports: dict[str, Any] = {}
         if not args.no_imports:
             imports["now"] = measure_in_child(SERVING_CODE)
