@@ -21,9 +21,10 @@ found a few cyclic objects a second. So, in the serving process (asyncio mode):
 * everything is unfrozen, collected once and frozen again (a thaw: the one full walk)
   once `THAW_AFTER_CLOSED` connections have closed since the last thaw, or the process's
   peak memory has grown by `THAW_GROWTH_BYTES` or a tenth, and at least every
-  `THAW_SECONDS`; a thaw for closed connections waits `THAW_SPACING` times the last
-  one's length, so a crowd leaving at once (a Wi-Fi access point restarting) costs one
-  pause, not one per `THAW_AFTER_CLOSED`. Frozen objects still die by reference counting, but a cycle among them
+  `THAW_SECONDS`. A thaw for closed connections waits until a second passes with none
+  closing, or at most `THAW_SPACING` times the last thaw's length, so a crowd leaving at once (a
+  Wi-Fi access point restarting) costs one pause once it has left, not one per
+  `THAW_AFTER_CLOSED` while it leaves. Frozen objects still die by reference counting, but a cycle among them
   waits for the thaw, and every closed connection leaves one (about 25 KB): measured,
   2,000 connections opened and closed four times grew the process by 150 MB with
   freezing alone. What such garbage can hold is so bounded whatever the rate of
@@ -92,14 +93,18 @@ class Collector:
         self.last_thaw = clock()
         self.peak_at_thaw = peak_bytes()
         self.closed_at_thaw = closed()
+        self.closed_at_freeze = self.closed_at_thaw
+        self.enough_closed_since: float | None = None
         self.thaw_length = 0.0
         self._timer: asyncio.TimerHandle | None = None
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """Collect and freeze what start-up built, then tick on `loop` until `stop`."""
+        started = self.clock()
         found = self.gc.collect()
         self.gc.freeze()
         self._mark_thaw()
+        self.thaw_length = self.last_thaw - started
         log.debug("collector: %d objects frozen at start (%d cyclic garbage)",
                   self.gc.get_freeze_count(), found)
         self._schedule(loop)
@@ -123,19 +128,27 @@ class Collector:
             self.gc.freeze()
 
     def thaw_due(self) -> bool:
-        """Whether enough connections closed, peak memory grew enough or time passed
-        since the last thaw."""
+        """Whether enough connections closed (and stopped closing), peak memory grew enough
+        or time passed since the last thaw; asked once per freeze."""
         since = self.clock() - self.last_thaw
         growth = self.peak_bytes() - self.peak_at_thaw
         allowed = max(self.thaw_growth_bytes, THAW_GROWTH_SHARE * self.peak_at_thaw)
-        closed = (self.closed() - self.closed_at_thaw >= self.thaw_after_closed
-                  and since >= THAW_SPACING * self.thaw_length)
+        closed_now, closed_before = self.closed(), self.closed_at_freeze
+        self.closed_at_freeze = closed_now
+        closed = False
+        if closed_now - self.closed_at_thaw >= self.thaw_after_closed:
+            now = self.clock()
+            if self.enough_closed_since is None:
+                self.enough_closed_since = now
+            waited = now - self.enough_closed_since
+            closed = closed_now == closed_before or waited >= THAW_SPACING * self.thaw_length
         return closed or growth >= allowed or since >= self.thaw_seconds
 
     def _mark_thaw(self) -> None:
         self.last_thaw = self.clock()
         self.peak_at_thaw = self.peak_bytes()
-        self.closed_at_thaw = self.closed()
+        self.closed_at_thaw = self.closed_at_freeze = self.closed()
+        self.enough_closed_since = None
 
     def thaw(self) -> int:
         """Unfreeze, collect everything once, freeze again; the cyclic garbage found."""

@@ -516,10 +516,18 @@
 
   // --- devices -----------------------------------------------------------------------------
 
+  // In the center's time zone, whatever the browser's (an installer's laptop may be set to
+  // another): the same hour the screens, tickets and exports show.
   function when(text) {
     if (!text) return "—";
     var at = new Date(text);
-    return isNaN(at.getTime()) ? text : at.toLocaleString("vi-VN", { hour12: false });
+    if (isNaN(at.getTime())) return text;
+    var zone = state.doc && state.doc.center ? state.doc.center.timezone : undefined;
+    try {
+      return at.toLocaleString("vi-VN", { hour12: false, timeZone: zone });
+    } catch (err) {
+      return at.toLocaleString("vi-VN", { hour12: false });
+    }
   }
 
   function loadTokens() {

@@ -184,7 +184,7 @@ class SlowCollector:
         return gc.collect(generation)
 
 
-def test_a_crowd_leaving_at_once_costs_one_thaw_not_one_per_400(
+def test_a_crowd_leaving_costs_one_thaw_once_it_has_left(
         collector: tuple[Collector, Clock, Memory]) -> None:
     made, clock, _ = collector
     closed = [0]
@@ -195,10 +195,34 @@ def test_a_crowd_leaving_at_once_costs_one_thaw_not_one_per_400(
         closed[0] += 400
         freeze_now(made)
         clock.now += 1
-    assert made.thaws == 2                        # one for them; the next waits 50 x 0.5 s
-    clock.now += 15
+    assert made.thaws == 1                        # not while they leave
+    freeze_now(made)                              # a second with none closing: now
+    assert made.thaws == 2
+    closed[0] += 400
+    freeze_now(made)
+    closed[0] += 1
+    freeze_now(made)
+    assert made.thaws == 2                        # the next waits for a quiet second
     freeze_now(made)
     assert made.thaws == 3
+
+
+def test_a_steady_trickle_of_closes_is_collected_all_the_same(
+        collector: tuple[Collector, Clock, Memory]) -> None:
+    made, clock, _ = collector
+    closed = [0]
+    made.closed, made.gc = (lambda: closed[0]), SlowCollector(clock, 0.5)
+    made.thaw()
+    for _ in range(44):                           # 20 closed every second, never a quiet one
+        closed[0] += 20
+        freeze_now(made)
+        clock.now += 1
+    assert made.thaws == 1
+    for _ in range(2):
+        closed[0] += 20
+        freeze_now(made)
+        clock.now += 1
+    assert made.thaws == 2                        # 400 closed, then 50 x 0.5 s
 
 
 def test_reference_counting_still_frees_frozen_objects(
