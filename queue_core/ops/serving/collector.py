@@ -22,15 +22,17 @@ found a few cyclic objects a second. So, in the serving process (asyncio mode):
   once `THAW_AFTER_CLOSED` connections have closed since the last thaw, or the process's
   peak memory has grown by `THAW_GROWTH_BYTES` or a tenth, and at least every
   `THAW_SECONDS`. A thaw for closed connections waits until a second passes with none
-  closing, or at most `THAW_SPACING` times the last thaw's length, so a crowd leaving at once (a
-  Wi-Fi access point restarting) costs one pause once it has left, not one per
-  `THAW_AFTER_CLOSED` while it leaves. Frozen objects still die by reference counting, but a cycle among them
-  waits for the thaw, and every closed connection leaves one (about 25 KB): measured,
-  2,000 connections opened and closed four times grew the process by 150 MB with
-  freezing alone. What such garbage can hold is so bounded whatever the rate of
-  connections, and a thaw costs the pause CPython's own full collection would have cost
-  (~0.7 s with 5,000 connections on that machine, a few tens of milliseconds with a
-  normal hall's screens and phones), only far more rarely.
+  closing (or at most `THAW_SPACING` times the last thaw's length), so a crowd leaving
+  at once (a Wi-Fi access point restarting) costs one pause once it has left, not one
+  per `THAW_AFTER_CLOSED` while it leaves.
+
+Frozen objects still die by reference counting, but a cycle among them waits for the
+thaw, and every closed connection leaves one (about 25 KB): measured, 2,000 connections
+opened and closed four times grew the process by 150 MB with freezing alone, and no more
+than CPython's own schedule did with the thaws. What such garbage can hold is so bounded
+whatever the rate of connections, and a thaw costs the pause CPython's own full
+collection would have cost (0.7–1.2 s with 5,000 connections on that machine, a few tens
+of milliseconds with a normal hall's screens and phones), only far more rarely.
 
 CPython's own thresholds stay as they are: between two ticks its automatic collections
 find only objects younger than a second.
