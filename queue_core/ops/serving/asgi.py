@@ -84,7 +84,8 @@ def run(settings: Settings, app_factory: AppFactory, realtime_factory: RealtimeF
     guard = build(settings, app, realtime_factory)
     notifier = app.extensions.get(WATCHDOG_EXTENSION) or Notifier()
     # Thousands of open connections would make every collection a pause the counters feel.
-    collector = Collector(closed=lambda: guard.limits.closed_in_all)
+    collector = Collector(closed=lambda: guard.limits.closed_in_all,
+                          open_now=lambda: guard.limits.open)
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: Any = None) -> None:

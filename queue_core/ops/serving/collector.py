@@ -20,8 +20,9 @@ found a few cyclic objects a second. So, in the serving process (asyncio mode):
   grows with the number of open connections;
 * everything is unfrozen, collected once and frozen again (a thaw: the one full walk)
   once `THAW_AFTER_CLOSED` connections have closed since the last thaw, or the process's
-  peak memory has grown by `THAW_GROWTH_BYTES` or a tenth, and at least every
-  `THAW_SECONDS`. A thaw for closed connections waits until a second passes with none
+  peak memory has grown by `THAW_GROWTH_BYTES` or a tenth more than the connections
+  opened meanwhile explain (`BYTES_PER_CONNECTION` each: a crowd connecting is not
+  garbage), and at least every `THAW_SECONDS`. A thaw for closed connections waits until a second passes with none
   closing (or at most `THAW_SPACING` times the last thaw's length), so a crowd leaving
   at once (a Wi-Fi access point restarting) costs one pause once it has left, not one
   per `THAW_AFTER_CLOSED` while it leaves.
@@ -53,11 +54,13 @@ log = logging.getLogger("xephang.serving")
 
 YOUNG_SECONDS = 0.1
 FREEZE_EVERY = 10
-THAW_SECONDS = 600.0
+THAW_SECONDS = 3600.0
 THAW_AFTER_CLOSED = 400
 THAW_SPACING = 50
 THAW_GROWTH_BYTES = 16 * 2**20
 THAW_GROWTH_SHARE = 0.10
+# An idle connection holds about 50 KB (bench_serving: 5,000 ticket pages, 250 MB).
+BYTES_PER_CONNECTION = 64 * 1024
 
 
 def peak_resident_bytes() -> int:
@@ -70,8 +73,8 @@ class Collector:
     """Runs the cycle collector on the loop's schedule (see the module's docstring).
 
     `collector` is the `gc` module (a test may give a recorder); for the thaws, `clock`
-    gives monotonic seconds, `peak_bytes` the process's peak resident memory and `closed`
-    the number of connections closed since the start.
+    gives monotonic seconds, `peak_bytes` the process's peak resident memory, `closed` the
+    number of connections closed since the start and `open_now` the connections open.
     """
 
     def __init__(self, *, young_seconds: float = YOUNG_SECONDS,
@@ -80,6 +83,7 @@ class Collector:
                  clock: Callable[[], float] = time.monotonic,
                  peak_bytes: Callable[[], int] = peak_resident_bytes,
                  closed: Callable[[], int] = lambda: 0,
+                 open_now: Callable[[], int] = lambda: 0,
                  thaw_after_closed: int = THAW_AFTER_CLOSED) -> None:
         self.young_seconds = young_seconds
         self.freeze_every = freeze_every
@@ -89,12 +93,14 @@ class Collector:
         self.clock = clock
         self.peak_bytes = peak_bytes
         self.closed = closed
+        self.open_now = open_now
         self.thaw_after_closed = thaw_after_closed
         self.ticks = 0
         self.thaws = 0
         self.last_thaw = clock()
         self.peak_at_thaw = peak_bytes()
         self.closed_at_thaw = closed()
+        self.open_at_thaw = open_now()
         self.closed_at_freeze = self.closed_at_thaw
         self.enough_closed_since: float | None = None
         self.thaw_length = 0.0
@@ -134,7 +140,8 @@ class Collector:
         or time passed since the last thaw; asked once per freeze."""
         since = self.clock() - self.last_thaw
         growth = self.peak_bytes() - self.peak_at_thaw
-        allowed = max(self.thaw_growth_bytes, THAW_GROWTH_SHARE * self.peak_at_thaw)
+        allowed = (max(self.thaw_growth_bytes, THAW_GROWTH_SHARE * self.peak_at_thaw)
+                   + BYTES_PER_CONNECTION * max(0, self.open_now() - self.open_at_thaw))
         closed_now, closed_before = self.closed(), self.closed_at_freeze
         self.closed_at_freeze = closed_now
         closed = False
@@ -150,6 +157,7 @@ class Collector:
         self.last_thaw = self.clock()
         self.peak_at_thaw = self.peak_bytes()
         self.closed_at_thaw = self.closed_at_freeze = self.closed()
+        self.open_at_thaw = self.open_now()
         self.enough_closed_since = None
 
     def thaw(self) -> int:

@@ -150,6 +150,22 @@ def test_memory_growth_brings_the_thaw_forward(collector: tuple[Collector, Clock
     assert made.thaws == 2
 
 
+def test_memory_that_new_connections_explain_brings_no_thaw(
+        collector: tuple[Collector, Clock, Memory]) -> None:
+    made, _, memory = collector
+    open_now = [0]
+    made.open_now = lambda: open_now[0]
+    memory.peak = 100 * 2**20
+    made.thaw()
+    open_now[0] += 1000                           # a crowd connects: 64 MB allowed for it
+    memory.peak += 16 * 2**20 + 1000 * 64 * 1024 - 1
+    freeze_now(made)
+    assert made.thaws == 1
+    memory.peak += 1
+    freeze_now(made)
+    assert made.thaws == 2
+
+
 def test_closed_connections_bring_the_thaw_forward(
         collector: tuple[Collector, Clock, Memory]) -> None:
     made, _, _ = collector
