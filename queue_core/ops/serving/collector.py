@@ -19,7 +19,8 @@ found a few cyclic objects a second. So, in the serving process (asyncio mode):
 * every `FREEZE_EVERY` young collections what survived them is frozen too, so no walk
   grows with the number of open connections;
 * everything is unfrozen, collected once and frozen again (a thaw: the one full walk)
-  once `THAW_AFTER_CLOSED` connections have closed since the last thaw, or the process's
+  once `THAW_AFTER_CLOSED` connections have closed since the last thaw (more in a large
+  process: as many as leave a tenth of its peak memory in cycles), or the process's
   peak memory has grown by `THAW_GROWTH_BYTES` or a tenth more than the connections
   opened meanwhile explain (`BYTES_PER_CONNECTION` each: a crowd connecting is not
   garbage), and at least every `THAW_SECONDS`. A thaw for closed connections waits until a second passes with none
@@ -56,6 +57,8 @@ YOUNG_SECONDS = 0.1
 FREEZE_EVERY = 10
 THAW_SECONDS = 3600.0
 THAW_AFTER_CLOSED = 400
+# What the cycle a closed connection leaves holds, rounded up (measured: about 25 KB).
+CLOSED_CONNECTION_BYTES = 32 * 1024
 THAW_SPACING = 50
 THAW_GROWTH_BYTES = 16 * 2**20
 THAW_GROWTH_SHARE = 0.10
@@ -145,7 +148,10 @@ class Collector:
         closed_now, closed_before = self.closed(), self.closed_at_freeze
         self.closed_at_freeze = closed_now
         closed = False
-        if closed_now - self.closed_at_thaw >= self.thaw_after_closed:
+        # A walk costs in proportion to the heap: a large one waits for more garbage.
+        enough = max(self.thaw_after_closed,
+                     int(THAW_GROWTH_SHARE * self.peak_at_thaw) // CLOSED_CONNECTION_BYTES)
+        if closed_now - self.closed_at_thaw >= enough:
             now = self.clock()
             if self.enough_closed_since is None:
                 self.enough_closed_since = now

@@ -150,6 +150,23 @@ def test_memory_growth_brings_the_thaw_forward(collector: tuple[Collector, Clock
     assert made.thaws == 2
 
 
+def test_a_large_process_waits_for_more_closed_connections(
+        collector: tuple[Collector, Clock, Memory]) -> None:
+    made, _, memory = collector
+    closed = [0]
+    made.closed = lambda: closed[0]
+    memory.peak = 400 * 2**20
+    made.thaw()
+    closed[0] += 1279                             # a tenth of 400 MB is 1,280 cycles of 32 KB
+    freeze_now(made)
+    freeze_now(made)
+    assert made.thaws == 1
+    closed[0] += 1
+    freeze_now(made)
+    freeze_now(made)
+    assert made.thaws == 2
+
+
 def test_memory_that_new_connections_explain_brings_no_thaw(
         collector: tuple[Collector, Clock, Memory]) -> None:
     made, _, memory = collector
