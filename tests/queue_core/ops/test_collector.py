@@ -21,9 +21,24 @@ class Node:
 
 def cycle() -> weakref.ref[Node]:
     """A two-object cycle nobody refers to any more; only the cycle collector frees it."""
+    return live_cycle()[1]
+
+
+def live_cycle() -> tuple[list[Node], weakref.ref[Node]]:
+    """A two-object cycle held by the list returned (clear it to let go), and a watch on it."""
     first, second = Node(), Node()
     first.other, second.other = second, first
-    return weakref.ref(first)
+    return [first, second], weakref.ref(first)
+
+
+class Tally:
+    """A count the test sets (connections closed, or open)."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def __call__(self) -> int:
+        return self.value
 
 
 class Clock:
@@ -112,11 +127,9 @@ def test_start_freezes_what_exists_and_schedules_the_ticks(
 
 def test_a_cycle_frozen_alive_waits_for_the_thaw(collector: tuple[Collector, Clock, Memory]) -> None:
     made, clock, _ = collector
-    first, second = Node(), Node()
-    first.other, second.other = second, first
-    watched = weakref.ref(first)
+    held, watched = live_cycle()
     freeze_now(made)                              # alive at a freeze: frozen
-    del first, second
+    held.clear()
     freeze_now(made)
     gc.collect()
     assert watched() is not None                  # no collection walks it, not even a full one
@@ -133,11 +146,9 @@ def test_memory_growth_brings_the_thaw_forward(collector: tuple[Collector, Clock
     made, clock, memory = collector
     memory.peak = peak_mb * 2**20
     made.thaw()
-    first, second = Node(), Node()
-    first.other, second.other = second, first
-    watched = weakref.ref(first)
+    held, watched = live_cycle()
     freeze_now(made)
-    del first, second
+    held.clear()
     memory.peak += (allowed_mb - 1) * 2**20
     freeze_now(made)
     assert watched() is not None and made.thaws == 1
@@ -153,15 +164,15 @@ def test_memory_growth_brings_the_thaw_forward(collector: tuple[Collector, Clock
 def test_a_large_process_waits_for_more_closed_connections(
         collector: tuple[Collector, Clock, Memory]) -> None:
     made, _, memory = collector
-    closed = [0]
-    made.closed = lambda: closed[0]
+    closed = Tally()
+    made.closed = closed
     memory.peak = 400 * 2**20
     made.thaw()
-    closed[0] += 1279                             # a tenth of 400 MB is 1,280 cycles of 32 KB
+    closed.value += 1279                          # a tenth of 400 MB is 1,280 cycles of 32 KB
     freeze_now(made)
     freeze_now(made)
     assert made.thaws == 1
-    closed[0] += 1
+    closed.value += 1
     freeze_now(made)
     freeze_now(made)
     assert made.thaws == 2
@@ -170,11 +181,11 @@ def test_a_large_process_waits_for_more_closed_connections(
 def test_memory_that_new_connections_explain_brings_no_thaw(
         collector: tuple[Collector, Clock, Memory]) -> None:
     made, _, memory = collector
-    open_now = [0]
-    made.open_now = lambda: open_now[0]
+    open_now = Tally()
+    made.open_now = open_now
     memory.peak = 100 * 2**20
     made.thaw()
-    open_now[0] += 1000                           # a crowd connects: 64 MB allowed for it
+    open_now.value += 1000                        # a crowd connects: 64 MB allowed for it
     memory.peak += 16 * 2**20 + 1000 * 64 * 1024 - 1
     freeze_now(made)
     assert made.thaws == 1
@@ -186,18 +197,16 @@ def test_memory_that_new_connections_explain_brings_no_thaw(
 def test_closed_connections_bring_the_thaw_forward(
         collector: tuple[Collector, Clock, Memory]) -> None:
     made, _, _ = collector
-    closed = [0]
-    made.closed, made.thaw_after_closed = (lambda: closed[0]), 400
+    closed = Tally()
+    made.closed, made.thaw_after_closed = closed, 400
     made.thaw()
-    first, second = Node(), Node()
-    first.other, second.other = second, first
-    watched = weakref.ref(first)
+    held, watched = live_cycle()
     freeze_now(made)
-    del first, second                             # as a closed connection's objects
-    closed[0] += 399
+    held.clear()                                  # as a closed connection's objects
+    closed.value += 399
     freeze_now(made)
     assert watched() is not None and made.thaws == 1
-    closed[0] += 1
+    closed.value += 1
     freeze_now(made)
     assert watched() is None and made.thaws == 2
 
@@ -220,20 +229,20 @@ class SlowCollector:
 def test_a_crowd_leaving_costs_one_thaw_once_it_has_left(
         collector: tuple[Collector, Clock, Memory]) -> None:
     made, clock, _ = collector
-    closed = [0]
-    made.closed, made.gc = (lambda: closed[0]), SlowCollector(clock, 0.5)
+    closed = Tally()
+    made.closed, made.gc = closed, SlowCollector(clock, 0.5)
     made.thaw()
     clock.now += 60
     for _ in range(10):                           # 4,000 leave within ten seconds
-        closed[0] += 400
+        closed.value += 400
         freeze_now(made)
         clock.now += 1
     assert made.thaws == 1                        # not while they leave
     freeze_now(made)                              # a second with none closing: now
     assert made.thaws == 2
-    closed[0] += 400
+    closed.value += 400
     freeze_now(made)
-    closed[0] += 1
+    closed.value += 1
     freeze_now(made)
     assert made.thaws == 2                        # the next waits for a quiet second
     freeze_now(made)
@@ -243,16 +252,16 @@ def test_a_crowd_leaving_costs_one_thaw_once_it_has_left(
 def test_a_steady_trickle_of_closes_is_collected_all_the_same(
         collector: tuple[Collector, Clock, Memory]) -> None:
     made, clock, _ = collector
-    closed = [0]
-    made.closed, made.gc = (lambda: closed[0]), SlowCollector(clock, 0.5)
+    closed = Tally()
+    made.closed, made.gc = closed, SlowCollector(clock, 0.5)
     made.thaw()
     for _ in range(44):                           # 20 closed every second, never a quiet one
-        closed[0] += 20
+        closed.value += 20
         freeze_now(made)
         clock.now += 1
     assert made.thaws == 1
     for _ in range(2):
-        closed[0] += 20
+        closed.value += 20
         freeze_now(made)
         clock.now += 1
     assert made.thaws == 2                        # 400 closed, then 50 x 0.5 s
@@ -273,11 +282,9 @@ def test_stop_gives_everything_back_to_the_collector(
     made, _, _ = collector
     loop = Loop()
     made.start(loop)  # type: ignore[arg-type]
-    first, second = Node(), Node()
-    first.other, second.other = second, first
-    watched = weakref.ref(first)
+    held, watched = live_cycle()
     freeze_now(made)
-    del first, second
+    held.clear()
     made.stop()
     assert loop.timers[-1].cancelled
     assert gc.get_freeze_count() == 0
