@@ -53,7 +53,7 @@ SLOW_LORIS = 600
 FANOUT = 200
 ADDRESSES = 64                      # idle clients come from 127.0.0.2 … 127.0.0.65
 STOPPED = "stopped"
-CROWD_GONE_SECONDS = 5
+CROWD_GONE_SECONDS = 15
 
 GEVENT_SERVER = r'''
 import sys
@@ -475,7 +475,7 @@ def bench_option(option: str, args: argparse.Namespace, work: Path) -> dict[str,
                                 f"{desk.api}/counters/1/finish", headers=desk.staff,
                                 timeout=10), pause(0.1)))
         # Slow-loris, the crowd gone. A crowd that just left costs the serving process one
-        # full collection once it has gone (queue_core/ops/serving/collector.py: about a
+        # full collection a second after the last of it has gone (collector.py: about a
         # second with 5,000); let that pass, so what is measured is the half-sent requests.
         server_alive = server.proc is not None and server.proc.poll() is None
         if server_alive:
