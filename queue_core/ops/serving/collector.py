@@ -111,13 +111,8 @@ class Collector:
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """Collect and freeze what start-up built, then tick on `loop` until `stop`."""
-        started = self.clock()
-        found = self.gc.collect()
-        self.gc.freeze()
-        self._mark_thaw()
-        self.thaw_length = self.last_thaw - started
-        log.debug("collector: %d objects frozen at start (%d cyclic garbage)",
-                  self.gc.get_freeze_count(), found)
+        found = self._collect_all()
+        log.debug("collector: start-up collected (%d cyclic garbage)", found)
         self._schedule(loop)
 
     def stop(self) -> None:
@@ -168,15 +163,20 @@ class Collector:
 
     def thaw(self) -> int:
         """Unfreeze, collect everything once, freeze again; the cyclic garbage found."""
+        found = self._collect_all()
+        self.thaws += 1
+        log.debug("collector: full collection found %d cyclic garbage in %.0f ms",
+                  found, self.thaw_length * 1000)
+        return found
+
+    def _collect_all(self) -> int:
+        """The one full walk (start-up's and each thaw's), timed for the spacing of thaws."""
         started = self.clock()
         self.gc.unfreeze()
         found = int(self.gc.collect())
         self.gc.freeze()
-        self.thaws += 1
         self._mark_thaw()
         self.thaw_length = self.last_thaw - started
-        log.debug("collector: full collection found %d cyclic garbage in %.0f ms",
-                  found, self.thaw_length * 1000)
         return found
 
     def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
