@@ -274,10 +274,11 @@ class Listener:
 
     def __init__(self, url: str, *, token: str | None = None,
                  rooms: Iterable[str] = ("board",), transports: list[str] | None = None,
-                 reconnection: bool = True) -> None:
+                 reconnection: bool = True, key: str | None = None) -> None:
         self.url = url
         self.token = token
         self.rooms = list(rooms)
+        self.key = key
         self.transports = transports
         self.events: list[tuple[str, Any]] = []
         self.connects = 0
@@ -294,7 +295,9 @@ class Listener:
             self.connects += 1
             self._cond.notify_all()
         if self.rooms:
-            self.sio.emit("subscribe", {"rooms": self.rooms}, callback=self._on_ack)
+            # A ticket page's room is joined with its ticket's holder key.
+            subscribe = {"rooms": self.rooms, **({"key": self.key} if self.key else {})}
+            self.sio.emit("subscribe", subscribe, callback=self._on_ack)
 
     def _on_ack(self, *answer: Any) -> None:
         with self._cond:

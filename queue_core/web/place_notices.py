@@ -14,8 +14,7 @@ back. No `seq`: a place is not a change of state.
 
 >>> sent = []
 >>> places = {"A": [("t1", 0, 2), ("t2", 1, 5)]}
->>> notices = PlaceNotices(lambda room, payload: sent.append((room, payload)),
-...                        places=places.__getitem__, interval=3)
+>>> notices = PlaceNotices(sent.extend, places=places.__getitem__, interval=3)
 >>> notices.watch("t2")
 >>> notices.moved(["A"], {"A": 2})
 >>> notices.send_due(now=10.0)
@@ -47,12 +46,14 @@ PLACE_NOTICE_SECONDS = 3.0
 TICK_SECONDS = 0.5
 # Within this many of the front, every change of place is told.
 NEAR_THE_FRONT = 10
-# Messages handed over at once; the rest follow a moment later, so a long round never
-# keeps the server from answering a counter.
+# Messages handed over at once (one `send`); the rest follow a moment later, so a long
+# round never keeps the server from answering a counter.
 MESSAGES_PER_BATCH = 200
 BATCH_PAUSE_SECONDS = 0.02
 
-Send = Callable[[str, dict[str, Any]], None]
+Message = tuple[str, dict[str, Any]]
+# Sends a batch of (room, payload) messages.
+Send = Callable[[list[Message]], None]
 Place = tuple[str, int, int | None]
 
 
@@ -161,19 +162,19 @@ class PlaceNotices:
             anyone = bool(self._watched)
         told = 0
         for code in due if anyone else ():
-            messages = []
+            messages: list[Message] = []
             places = self.places(code)
             with self._lock:
                 for ticket_id, ahead, minutes in places:
                     if ticket_id in self._watched and worth_telling(
                             self._told.get(ticket_id), (ahead, minutes)):
                         self._told[ticket_id] = (ahead, minutes)
-                        messages.append((ticket_id, ahead, minutes))
-            for index, (ticket_id, ahead, minutes) in enumerate(messages):
-                if index and index % MESSAGES_PER_BATCH == 0:
+                        messages.append((ticket_room(ticket_id), {
+                            "id": ticket_id, "ahead": ahead, "eta_minutes": minutes}))
+            for start in range(0, len(messages), MESSAGES_PER_BATCH):
+                if start:
                     self.pause(BATCH_PAUSE_SECONDS)
-                self.send(ticket_room(ticket_id),
-                          {"id": ticket_id, "ahead": ahead, "eta_minutes": minutes})
+                self.send(messages[start:start + MESSAGES_PER_BATCH])
             told += len(messages)
         return told
 

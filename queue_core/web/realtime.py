@@ -92,9 +92,7 @@ class Hub:
             "audio": {"status": _initial_state(settings.hardware.audio), "message": ""},
         }
         self._lock = threading.Lock()
-        self.place_notices = PlaceNotices(
-            lambda room, payload: socketio.emit(TICKET_PLACE, payload, to=room),
-            places=center.places)
+        self.place_notices = PlaceNotices(self._tell_places, places=center.places)
         self._telling_places = False
         # The tickets whose rooms each connection joined (their places are told).
         self._pages: dict[str, set[str]] = {}
@@ -112,6 +110,20 @@ class Hub:
         for event in events:
             self.socketio.emit(event.name, event.message(), to=list(event.rooms))
         self.place_notices.published(events)
+
+    def _tell_places(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        """Send a batch of `ticket_place` messages (room, payload).
+
+        A place carries no `seq`, and a page ignores it once its ticket is called, so the
+        asyncio server may hold it back behind the board's events (`emit_when_quiet`); the
+        other servers send it as it comes.
+        """
+        late = getattr(self.socketio.server, "emit_when_quiet", None)
+        if late is not None:
+            late(TICKET_PLACE, messages)
+            return
+        for room, payload in messages:
+            self.socketio.emit(TICKET_PLACE, payload, to=room)
 
     def device_status(self, device: str, status: str, message: str = "", code: str = "") -> None:
         """Record a device's health and tell the board and staff.

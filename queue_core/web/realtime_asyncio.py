@@ -13,6 +13,9 @@ synchronous server inside the app's `SocketIO` object and
   their `seq` order, and what a handler emits reaches its client before the handler's
   acknowledgement; a room of thousands is told a slice at a time, so requests are
   answered in between;
+* sends what carries no `seq` and may come late (a ticket page's place in the queue,
+  `emit_when_quiet`) only while no ordered emit waits, a slice at a time, so a round of
+  thousands of places never stands between a call and the screens;
 * starts background tasks as threads, as in threading mode.
 
 >>> # realtime = for_app(app, pool)                 # in the serving process (xephang serve)
@@ -71,7 +74,10 @@ class AsyncRealtime:
                                         ping_timeout=ping_timeout,
                                         max_http_buffer_size=max_message_bytes)
         self._outbox: asyncio.Queue[tuple[Any, ...]] | None = None
-        self._pump: asyncio.Task[None] | None = None
+        # Set while the ordered emitter waits on an empty outbox: the late messages' turn.
+        self._idle: asyncio.Event | None = None
+        self._late: asyncio.Queue[tuple[str, list[tuple[str, Any]]]] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         synchronous = flask_socketio.server
         for event, handler in synchronous.handlers.get(NAMESPACE, {}).items():
             self.sio.on(event, self._on_loop(event, handler), namespace=NAMESPACE)
@@ -95,12 +101,18 @@ class AsyncRealtime:
         """Bind to the running loop and start the ordered emitter (ASGI lifespan startup)."""
         self.loop = asyncio.get_running_loop()
         self._outbox = asyncio.Queue()
-        self._pump = self.loop.create_task(self._send_in_order())
+        self._idle = asyncio.Event()
+        self._late = asyncio.Queue()
+        self._tasks = [self.loop.create_task(self._send_in_order()),
+                       self.loop.create_task(self._send_when_quiet())]
 
     async def _send_in_order(self) -> None:
-        assert self._outbox is not None
+        assert self._outbox is not None and self._idle is not None
         while True:
+            if self._outbox.empty():
+                self._idle.set()
             batch = [await self._outbox.get()]
+            self._idle.clear()
             # The events of one operation come together: each client gets them in one go.
             while not self._outbox.empty() and not isinstance(batch[-1][0], asyncio.Future):
                 batch.append(self._outbox.get_nowait())
@@ -116,6 +128,23 @@ class AsyncRealtime:
                 log.exception("could not push %s", [item[0] for item in batch])
             if marker is not None:
                 marker.set_result(None)
+
+    async def _send_when_quiet(self) -> None:
+        """Send the late messages, a slice at a time, whenever the ordered outbox is empty."""
+        assert self._late is not None and self._idle is not None and self._outbox is not None
+        while True:
+            event, messages = await self._late.get()
+            for start in range(0, len(messages), FAN_OUT_SLICE):
+                # The emitter may not have woken yet for what was just queued: let it go first.
+                while not (self._idle.is_set() and self._outbox.empty()):
+                    await self._idle.wait()
+                    await asyncio.sleep(0)
+                try:
+                    await self._fan_out([(event, (data,), {"to": room})
+                                         for room, data in messages[start:start + FAN_OUT_SLICE]])
+                except Exception:  # noqa: BLE001 - one bad message must not stop the rest
+                    log.exception("could not push %s", event)
+                await asyncio.sleep(0)
 
     async def _fan_out(self, batch: list[tuple[Any, ...]]) -> None:
         """Send events to their rooms: each client gets its share in order, a slice at a time.
@@ -212,6 +241,17 @@ class AsyncRealtime:
         item = (event, args, {"to": to, "namespace": namespace, "skip_sid": skip_sid,
                               "callback": callback, **kwargs})
         self.loop.call_soon_threadsafe(self._outbox.put_nowait, item)
+
+    def emit_when_quiet(self, event: str, messages: list[tuple[str, Any]]) -> None:
+        """Queue `event` with each (room, data) of `messages`, in one handoff to the loop.
+
+        For messages without a `seq` that may come late: they leave only while no ordered
+        emit waits, so the board's events and the answers to requests go first.
+        """
+        if self.loop is None or self._late is None:
+            log.warning("dropped %s: the realtime server is not running", event)
+            return
+        self.loop.call_soon_threadsafe(self._late.put_nowait, (event, list(messages)))
 
     def enter_room(self, sid: str, room: str, namespace: str | None = None) -> None:
         self._run(self.sio.enter_room(sid, room, namespace=namespace or NAMESPACE))

@@ -98,6 +98,30 @@ def test_events_carry_one_seq_per_operation_and_the_spoken_sentence(
     assert screen_view(apply_events(first["wall"], wall.events)) == screen_view(state)
 
 
+def test_a_ticket_page_hears_its_new_place_and_nothing_else(
+        mode: str, make_server: Callable[..., LiveServer],
+        listeners: Callable[..., Listener]) -> None:
+    server = make_server(mode)
+    kiosk, staff1 = server.tokens([("kiosk", None), ("staff", 1)])
+    server.start()
+    issued = [server.post("/tickets", kiosk, {"service": "A"}).json() for _ in range(3)]
+    mine = issued[-1]
+    wall = listeners(server.url).connect()
+    phone = listeners(server.url, rooms=[f"ticket:{mine['id']}"], key=mine["holder_key"]).connect()
+    ack = phone.wait_for(lambda _events: phone.acks, what="subscribe answer")[0]
+    assert (ack["ok"], ack["ticket"]["id"], ack["ticket"]["ahead"]) == (True, mine["id"], 2)
+    wall.wait_boards(1)
+
+    assert server.post("/counters/1/call-next", staff1).status_code == 200
+    place = phone.wait_event("ticket_place")
+    assert (place["id"], place["ahead"]) == (mine["id"], 1)
+    assert phone.named("ticket_place") == [place]                  # one message, its own
+    assert "board" not in [name for name, _ in phone.events]       # nothing of the board's
+    # The wall heard the call; the place took no `seq` and no other ticket's news.
+    assert wall.named("ticket_called")[0]["ticket"]["id"] == issued[0]["id"]
+    assert "seq" not in place and issued[0]["id"] not in str(phone.events)
+
+
 def test_the_hub_refuses_bad_tokens_and_private_rooms(
         mode: str, make_server: Callable[..., LiveServer],
         listeners: Callable[..., Listener]) -> None:
