@@ -710,9 +710,11 @@ class Center:
         ticket's own `ahead` and `eta_minutes` (the same order `count_ahead` counts in),
         found for the whole field at once, without loading its tickets.
         """
-        with self.store.read():
-            ordered = self.store.waiting_order(service, aged_before=self._aged_before())
-            mean, counters_open = self._service_pace(service)
+        # Read apart from the writer: a hall of thousands of pages must not hold up a call.
+        reader = self.store.reader()
+        with reader.read():
+            ordered = reader.waiting_order(service, aged_before=self._aged_before())
+            mean, counters_open = self._service_pace(service, store=reader)
         return [(ticket_id, ahead, eta.estimate_minutes(ahead=ahead, mean_service_s=mean,
                                                         counters=counters_open))
                 for ahead, ticket_id in enumerate(ordered)]
@@ -722,12 +724,13 @@ class Center:
         aging = self.settings.policy.aging_minutes
         return self.clock.now() - timedelta(minutes=aging) if aging > 0 else None
 
-    def _service_pace(self, service: str) -> tuple[float, int]:
+    def _service_pace(self, service: str, *, store: Store | None = None) -> tuple[float, int]:
         """Return the typical service time of a field and how many open counters serve it."""
+        store = store or self.store
         serving = [c for c in self.settings.counters if service in c.services
-                   and self.store.counter_status(c.number).state == OPEN]
+                   and store.counter_status(c.number).state == OPEN]
         mean = eta.mean_service_seconds(
-            self.store.recent_service_seconds(service, self.settings.policy.eta_sample_size),
+            store.recent_service_seconds(service, self.settings.policy.eta_sample_size),
             default_minutes=self.settings.policy.default_service_minutes)
         return mean, len(serving)
 

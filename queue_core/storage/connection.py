@@ -54,6 +54,7 @@ class Connection:
         # Whether the last write failed for want of space (cleared by the next success).
         self.storage_full = False
         self._storage_watchers: list[Callable[[bool], None]] = []
+        self._reader: Self | None = None
 
     @classmethod
     def open(cls, path: str | Path) -> Self:
@@ -88,8 +89,28 @@ class Connection:
         conn.execute("PRAGMA query_only = 1")
         return cls(sqlite_utils.Database(conn), str(path))
 
+    def reader(self) -> Self:
+        """Return this database's reading connection, opened on first use and kept.
+
+        For a frequent read that must not hold up the writer (a hall's places in the queue,
+        worked out every few seconds): it has its own lock, and in WAL mode its reads never
+        wait for a write, nor a write for them. An in-memory database has only this connection.
+        """
+        if self.path == ":memory:":
+            return self
+        if self._reader is not None:         # without the lock: the writer may hold it
+            return self._reader
+        with self.lock:
+            if self._reader is None:
+                self._reader = type(self).read_only(self.path)
+                self._reader.conn.execute("PRAGMA busy_timeout = 30000")
+            return self._reader
+
     def close(self) -> None:
         with self.lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
             self.conn.close()
 
     @contextmanager

@@ -95,20 +95,23 @@ class PlaceNotices:
         self._last_round: dict[str, float] = {}
         self._watched: Counter[str] = Counter()
         self._told: dict[str, tuple[int, int | None]] = {}
-        self._lock = threading.Lock()
+        # Two locks: a round going through thousands of pages (`_pages_lock`) must not hold
+        # up the writer path, which only marks fields as moved (`_fields_lock`).
+        self._fields_lock = threading.Lock()
+        self._pages_lock = threading.Lock()
 
     # --- pages ------------------------------------------------------------------------------
 
     def watch(self, ticket_id: str, told: tuple[int, int | None] | None = None) -> None:
         """A page of `ticket_id` opened (and was shown `told`: ahead, minutes)."""
-        with self._lock:
+        with self._pages_lock:
             self._watched[ticket_id] += 1
             if told is not None:
                 self._told[ticket_id] = told
 
     def unwatch(self, ticket_id: str) -> None:
         """A page of `ticket_id` closed."""
-        with self._lock:
+        with self._pages_lock:
             self._watched[ticket_id] -= 1
             if self._watched[ticket_id] <= 0:
                 del self._watched[ticket_id]
@@ -118,7 +121,7 @@ class PlaceNotices:
 
     def moved(self, services: Iterable[str], waiting: Mapping[str, int]) -> None:
         """Mark `services` (and every field whose waiting count changed) as moved."""
-        with self._lock:
+        with self._fields_lock:
             for code, count in waiting.items():
                 if self._waiting.get(code) != count:
                     self._moved.add(code)
@@ -153,18 +156,18 @@ class PlaceNotices:
         A field is looked at no more than once every `interval` seconds.
         """
         now = self.clock() if now is None else now
-        with self._lock:
+        with self._fields_lock:
             due = [code for code in sorted(self._moved)
                    if now - self._last_round.get(code, -self.interval) >= self.interval]
             for code in due:
                 self._moved.discard(code)
                 self._last_round[code] = now
-            anyone = bool(self._watched)
+        anyone = bool(self._watched)
         told = 0
         for code in due if anyone else ():
             messages: list[Message] = []
             places = self.places(code)
-            with self._lock:
+            with self._pages_lock:
                 for ticket_id, ahead, minutes in places:
                     if ticket_id in self._watched and worth_telling(
                             self._told.get(ticket_id), (ahead, minutes)):

@@ -103,3 +103,45 @@ def test_queue_queries_agree_with_the_policy(seed: int, aging: int, settings: Se
     for service in "AB":
         ordered = policy.order_queue(store.waiting([service]), now=now, aging_minutes=aging)
         assert [store.count_ahead(t, aged_before=cutoff) for t in ordered] == list(range(len(ordered)))
+
+
+def test_the_reading_connection_never_waits_for_the_writer(tmp_path: Path, settings: Settings,
+                                                          clock: FakeClock) -> None:
+    """A hall's places are read apart: a writer holding the store does not hold them up."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = Store.in_data_dir(tmp_path)
+    center = Center(settings, store, clock=clock)
+    ids = [center.issue("A", actor="kiosk")["id"] for _ in range(3)]
+    reader = store.reader()
+    assert reader is not store and store.reader() is reader
+    holding, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with store.write():                  # the store's lock and SQLite's write lock
+            store.bump_seq()
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        # Worked out while the writer holds the store: the committed queue, in call order.
+        with ThreadPoolExecutor(1) as pool:
+            places = pool.submit(center.places, "A").result(timeout=5)
+        assert [(ticket_id, ahead) for ticket_id, ahead, _ in places] == [
+            (ids[0], 0), (ids[1], 1), (ids[2], 2)]
+    finally:
+        release.set()
+        thread.join(10)
+    with pytest.raises(sqlite3.OperationalError):           # it only reads
+        reader.conn.execute("DELETE FROM tickets")
+    store.close()
+    with pytest.raises(sqlite3.ProgrammingError):           # and closes with the store
+        reader.conn.execute("SELECT 1")
+
+
+def test_an_in_memory_store_reads_on_its_only_connection(store: Store) -> None:
+    assert store.reader() is store
