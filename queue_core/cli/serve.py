@@ -33,7 +33,7 @@ from queue_core.domain.clock import SystemClock
 from queue_core.domain.errors import StorageFull, XephangError
 from queue_core.domain.messages import render
 from queue_core.ops import backup, clockguard, datadir
-from queue_core.service import audit, auth
+from queue_core.service import accounts, audit, auth
 from queue_core.service.center import LOW_STORAGE_BYTES
 from queue_core.storage import DATABASE_FILE, Store
 from queue_core.storage.connection import is_full
@@ -333,8 +333,8 @@ def start_local_announcer(settings: Settings) -> Any:
     store = Store.in_data_dir(settings.data_path)
     try:
         now = SystemClock().now()
-        auth.revoke_tokens(store, LOCAL_ANNOUNCER, now=now)
-        token = auth.create_token(store, LOCAL_ANNOUNCER, role="announcer", counter=None, now=now)
+        token = accounts.replace_token(store, LOCAL_ANNOUNCER, role="announcer",
+                                       actor="system:serve", now=now)
     except StorageFull:
         click.echo("Bộ nhớ đầy: loa thông báo trên máy này chưa chạy được (storage full: the "
                    "local announcer is not started until space is freed).", err=True)

@@ -1,4 +1,4 @@
-"""Administering people and device tokens: list, change, disable, revoke, rename.
+"""Administering people and device tokens: list, change, disable, revoke, replace, rename.
 
 The same functions serve the admin console (REST) and the command line; each change is
 audited in its own transaction. A new password or disabling a person ends their sessions
@@ -151,6 +151,21 @@ def revoke(store: Store, which: Any, *, actor: str, now: datetime) -> list[int]:
     return revoked
 
 
+def replace_token(store: Store, name: str, *, role: str, actor: str, now: datetime) -> str:
+    """Give the device `name` a fresh token and revoke its live ones, in one transaction.
+
+    For a device the box runs itself (the local announcer, at every start): both are
+    audited, as a revocation from the console is. Returns the new token.
+    """
+    with store.write():
+        revoked = [i for i in store.live_token_ids(name)
+                   if store.revoke_token(i, revoked_at=time_text(now))]
+        if revoked:
+            audit.add(store, actor=actor, action=TOKEN_REVOKED, target=f"token:{name}",
+                      detail="ids=" + ",".join(str(i) for i in revoked), now=now)
+        return auth.insert_token(store, name, role=role, counter=None, now=now, actor=actor)
+
+
 def rename(store: Store, token_id: int, name: Any, *, actor: str, now: datetime) -> dict[str, Any]:
     """Give a device token a new name; return the token as `tokens()` does."""
     if not isinstance(name, str) or not name.strip() or len(name.strip()) > 64:
@@ -164,5 +179,5 @@ def rename(store: Store, token_id: int, name: Any, *, actor: str, now: datetime)
     return found[0]
 
 
-__all__ = ["add_person", "check_counter", "person", "rename", "revoke", "tokens",
-           "update_person", "users"]
+__all__ = ["add_person", "check_counter", "person", "rename", "replace_token", "revoke",
+           "tokens", "update_person", "users"]

@@ -222,12 +222,6 @@ def insert_token(store: Store, name: str, *, role: str, counter: int | None, now
     return token
 
 
-def revoke_tokens(store: Store, name: str, *, now: datetime) -> int:
-    """Revoke every live token called `name`; return how many."""
-    with store.write():
-        return store.revoke_tokens(name, revoked_at=time_text(now))
-
-
 def token_principal(store: Store, token: str, *, now: datetime | None = None) -> Principal | None:
     """Return the device a bearer token belongs to, or None; with `now`, note its use."""
     digest = _hash_token(token)

@@ -59,13 +59,6 @@ class PeopleRows(Rows):
             "INSERT INTO tokens (name, token_hash, role, counter, created_at, revoked_at)"
             " VALUES (?, ?, ?, ?, ?, NULL)", [name, token_hash, role, counter, created_at])
 
-    def revoke_tokens(self, name: str, *, revoked_at: str) -> int:
-        """Revoke every live token called `name`; return how many."""
-        cursor = self.conn.execute(
-            "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-            [revoked_at, name])
-        return cursor.rowcount
-
     def live_token(self, token_hash: str) -> dict[str, Any] | None:
         """Return the device of a live token, found by the token's hash."""
         row = self.conn.execute(

@@ -20,7 +20,7 @@ import pytest
 
 from queue_core.domain import lifecycle, numbering
 from queue_core.domain.clock import FakeClock
-from queue_core.service import audit, auth
+from queue_core.service import accounts, audit, auth
 from queue_core.storage import Store
 
 Headers = dict[str, str]
@@ -451,7 +451,8 @@ def test_a_revoked_device_token_is_refused_at_once(app: Any, client: Any, clock:
     """The mechanism the admin console's device list will use: revoke by name, 401 next."""
     headers = token_for("kiosk", name="kiosk-mat")
     ok(client.post("/api/v1/tickets", json={"service": "A"}, headers=headers))
-    assert auth.revoke_tokens(app.extensions["xephang"].store, "kiosk-mat", now=clock.now()) == 1
+    assert len(accounts.revoke(app.extensions["xephang"].store, "kiosk-mat", actor="user:admin",
+                               now=clock.now())) == 1
     refused = client.post("/api/v1/tickets", json={"service": "A"}, headers=headers)
     assert error_of(refused, 401)["code"] == "unauthorized"
     assert client.get("/api/v1/kiosk/config", headers=headers).status_code == 401
