@@ -30,6 +30,8 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -288,21 +290,33 @@ def measure_fanout(audience: Audience, trigger: Any, calls: int,
     `trigger()` returns the id the clients will report and the monotonic time at which
     the measured request was sent; `after(id)` runs, unmeasured, once all have it.
     """
-    per_client: list[float] = []
-    last_client: list[float] = []
-    missing = 0
+    return measure_fanouts([(audience, trigger, after)], calls)[0]
+
+
+def measure_fanouts(setups: list[tuple[Audience, Any, Any]], calls: int) -> list[dict[str, Any]]:
+    """`measure_fanout` for several (audience, trigger, after) setups, taking turns call by call.
+
+    On a machine whose speed drifts by more than the differences measured, setups measured
+    one after the other compare the drift as much as themselves; taking turns gives every
+    setup the same moments.
+    """
+    per_client: list[list[float]] = [[] for _ in setups]
+    last_client: list[list[float]] = [[] for _ in setups]
+    missing = [0 for _ in setups]
     for _ in range(calls):
-        ticket_id, sent = trigger()
-        times = audience.receipts(ticket_id)
-        if after is not None:
-            after(ticket_id)
-        missing += audience.count - len(times)
-        latencies = [(at - sent) * 1000 for at in times]
-        per_client.extend(latencies)
-        if len(times) == audience.count:
-            last_client.append(max(latencies))
-    return {"clients": audience.count, "calls": calls, "missing": missing,
-            "per_client": summary(per_client), "all_clients": summary(last_client)}
+        for index, (audience, trigger, after) in enumerate(setups):
+            ticket_id, sent = trigger()
+            times = audience.receipts(ticket_id)
+            if after is not None:
+                after(ticket_id)
+            missing[index] += audience.count - len(times)
+            latencies = [(at - sent) * 1000 for at in times]
+            per_client[index].extend(latencies)
+            if len(times) == audience.count:
+                last_client[index].append(max(latencies))
+    return [{"clients": audience.count, "calls": calls, "missing": missing[index],
+             "per_client": summary(per_client[index]), "all_clients": summary(last_client[index])}
+            for index, (audience, _, _) in enumerate(setups)]
 
 
 # --- the queue core --------------------------------------------------------------------------
@@ -481,8 +495,13 @@ uvicorn.run(socketio.ASGIApp(sio, other_asgi_app=http), host="127.0.0.1", port=p
 '''
 
 
-def bench_floor(mode: str, threads: int, args: argparse.Namespace,
-                work: Path) -> dict[str, Any]:
+@contextmanager
+def floor_server(mode: str, threads: int, work: Path) -> Iterator[tuple[str, Any]]:
+    """Run the bare python-socketio server of `mode`; yield its URL and its trigger.
+
+    The trigger broadcasts one `ticket_called` to the board room and returns (its id, the
+    monotonic time the request was sent), as `measure_fanout` wants.
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = ([sys.executable, "-c", ASYNC_FLOOR, str(port)] if mode == "asyncio"
@@ -490,7 +509,6 @@ def bench_floor(mode: str, threads: int, args: argparse.Namespace,
     proc = subprocess.Popen(command,
                             env=clean_env(), cwd=work, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
-    result: dict[str, Any] = {"mode": mode, "threads": threads}
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -507,6 +525,16 @@ def bench_floor(mode: str, threads: int, args: argparse.Namespace,
             answer.raise_for_status()
             return str(answer.json()["id"]), sent
 
+        yield url, emit
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def bench_floor(mode: str, threads: int, args: argparse.Namespace,
+                work: Path) -> dict[str, Any]:
+    result: dict[str, Any] = {"mode": mode, "threads": threads}
+    with floor_server(mode, threads, work) as (url, emit):
         for clients in args.clients:
             with Audience(url, clients, args.client) as audience:
                 if audience.error:
@@ -514,9 +542,6 @@ def bench_floor(mode: str, threads: int, args: argparse.Namespace,
                     break
                 result[f"fanout_{clients}"] = measure_fanout(
                     audience, emit, args.calls, after=lambda _id: pause(SPACING))
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
     return result
 
 

@@ -10,9 +10,10 @@ For each serving option, on a fresh data dir and a free loopback port:
 * **past the ceiling** (asyncio only): extra clients once the ceiling is reached, and
   how many were refused with 503;
 * **slow-loris**: 600 half-sent HTTP requests, then call-next and `/health` again;
-* **fan-out**: call → all 200 clients p99, and the same audience against a bare
-  python-socketio server of the same kind (the floor, measured right after it, with the
-  same number of calls); memory with those 200 screens connected.
+* **fan-out**: call → all 200 clients p99, and 200 more clients of a bare python-socketio
+  server of the same kind (the floor), the two taking turns call by call so both see the
+  machine at the same moments; memory with those 200 screens connected. With the 5,000
+  ticket pages held, the same pair again.
 
 Options: `asyncio` (the default: uvicorn, websockets on one loop, REST on a bounded
 pool), `gthread` (gunicorn gthread, the former default), `eventlet`, `gevent`
@@ -43,8 +44,17 @@ from typing import Any
 import psutil
 import requests
 
-from .bench_core import MANY_KIOSKS, Audience, LiveServer, measure_fanout, pause, summary
-from .bench_core import bench_floor as core_floor
+from .bench_core import (
+    MANY_KIOSKS,
+    SPACING,
+    Audience,
+    LiveServer,
+    floor_server,
+    measure_fanout,
+    measure_fanouts,
+    pause,
+    summary,
+)
 from .import_memory import SERVING_CODE, measure_in_child
 
 RESULTS = Path(__file__).resolve().parent / "results-serving.json"
@@ -304,6 +314,7 @@ class Desk:
     """A kiosk and counter 1 over HTTP, for the timed requests."""
 
     def __init__(self, server: LiveServer, kiosk: str, staff: str) -> None:
+        self.url = server.url
         self.api = f"{server.url}/api/v1"
         self.http = requests.Session()
         self.kiosk = {"Authorization": f"Bearer {kiosk}"}
@@ -412,27 +423,10 @@ def bench_option(option: str, args: argparse.Namespace, work: Path) -> dict[str,
         result["memory_idle"] = tree_memory(server.pid)
         result["call_0"] = timed(desk.call, args.calls, between=desk.finish)
         result["health_0"] = timed(desk.health, args.calls)
-        # Fan-out to 200 screens, and memory with them.
+        # Fan-out to 200 screens, and memory with them; the floor beside it, call for call.
         desk.issue(args.calls)
-        with Audience(server.url, FANOUT) as audience:
-            if audience.error:
-                result["fanout"] = {"error": audience.error}
-            else:
-                result["fanout"] = measure_fanout(
-                    audience, lambda: _call_id(desk), args.calls,
-                    after=lambda _id: (desk.http.post(f"{desk.api}/counters/1/finish",
-                                                      headers=desk.staff, timeout=10),
-                                       pause(0.1)))
-                result["memory_200"] = tree_memory(server.pid)
-        # The floor at once, with the same number of clients and calls: measured minutes
-        # later (after the crowds) it moved by more than the difference it is there to show.
-        if option != "gevent":
-            kind = {"asyncio": "asyncio", "eventlet": "eventlet"}.get(option, "threading")
-            print(f"… floor ({kind})", file=sys.stderr, flush=True)
-            try:
-                result["floor"] = bench_floor(kind, args, work)
-            except Exception as exc:  # noqa: BLE001 - reported in the table
-                result["floor"] = {"error": f"{exc!r}"[:300]}
+        result["fanout"], result["floor"] = fan_out_beside_floor(option, args, desk, work)
+        result["memory_200"] = tree_memory(server.pid)
         # The idle crowd: connected only, then subscribed to the board.
         if "quiet" in args.phases:
             with Crowd(server.url, args.idle, subscribe=False) as crowd:
@@ -467,13 +461,8 @@ def bench_option(option: str, args: argparse.Namespace, work: Path) -> dict[str,
                 result["call_phones"] = timed(desk.call, args.calls, between=desk.finish)
                 result["health_phones"] = timed(desk.health, args.calls)
                 result["memory_phones"] = tree_memory(server.pid)
-                with Audience(server.url, FANOUT) as audience:
-                    if not audience.error:
-                        result["fanout_phones"] = measure_fanout(
-                            audience, lambda: _call_id(desk), args.calls,
-                            after=lambda _id: (desk.http.post(
-                                f"{desk.api}/counters/1/finish", headers=desk.staff,
-                                timeout=10), pause(0.1)))
+                result["fanout_phones"], result["floor_phones"] = fan_out_beside_floor(
+                    option, args, desk, work)
         # Slow-loris, the crowd gone. A crowd that just left costs the serving process one
         # full collection a second after the last of it has gone (collector.py: about a
         # second with 5,000); let that pass, so what is measured is the half-sent requests.
@@ -514,11 +503,33 @@ def _call_id(desk: Desk) -> tuple[str, float]:
     return str(answer.json()["id"]), sent
 
 
-def bench_floor(kind: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    """The bare python-socketio broadcast of the same kind, with the same 200 clients."""
-    floor = core_floor(kind, 500, argparse.Namespace(clients=[FANOUT], calls=args.calls,
-                                                     client="lean"), work)
-    return floor.get(f"fanout_{FANOUT}") or {"error": floor.get("error", "no floor")}
+def fan_out_beside_floor(option: str, args: argparse.Namespace, desk: Desk,
+                         work: Path) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Call → 200 screens, and the bare python-socketio broadcast of the same kind (the
+    floor) to 200 screens of its own, taking turns call by call (`measure_fanouts`).
+
+    Measured one after the other, the floor moved between runs by more than the difference
+    it is there to show. gevent has no floor of its own (None).
+    """
+    def finish(_id: str) -> None:
+        desk.http.post(f"{desk.api}/counters/1/finish", headers=desk.staff, timeout=10)
+        pause(SPACING)
+
+    ours: tuple[Any, Any] = (lambda: _call_id(desk), finish)
+    with Audience(desk.url, FANOUT) as audience:
+        if audience.error:
+            return {"error": audience.error}, None
+        if option == "gevent":
+            return measure_fanout(audience, ours[0], args.calls, after=ours[1]), None
+        kind = {"asyncio": "asyncio", "eventlet": "eventlet"}.get(option, "threading")
+        print(f"… fan-out beside the floor ({kind})", file=sys.stderr, flush=True)
+        with floor_server(kind, 500, work) as (url, emit), Audience(url, FANOUT) as bare:
+            if bare.error:
+                return (measure_fanout(audience, ours[0], args.calls, after=ours[1]),
+                        {"error": bare.error})
+            mine, floor = measure_fanouts(
+                [(audience, *ours), (bare, emit, lambda _id: pause(SPACING))], args.calls)
+            return mine, floor
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -582,8 +593,11 @@ def models_table(runs: list[dict[str, Any]], idle: int) -> str:
     rows.append(("  /health p95 ms", [_p(r, "health_phones") for r in runs]))
     rows.append(("  call → 200 screens p99 ms, with the pages",
                  [_f(_get(r, "fanout_phones", "all_clients", "p99")) for r in runs]))
+    rows.append(("  floor beside it, p99 ms",
+                 [_f(_get(r, "floor_phones", "all_clients", "p99")) for r in runs]))
     rows.append(("  ratio to floor (goal ≤ 1.1×)",
-                 [_ratio(_get(r, "fanout_phones", "all_clients", "p99"), r["floor_p99"])
+                 [_ratio(_get(r, "fanout_phones", "all_clients", "p99"),
+                         _get(r, "floor_phones", "all_clients", "p99") or r["floor_p99"])
                   for r in runs]))
     rows.append(("connected, no room: server CPU while idle (cores)",
                  [_f(r.get("cpu_idle_quiet"), 3) for r in runs]))
