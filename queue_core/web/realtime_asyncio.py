@@ -14,7 +14,7 @@ synchronous server inside the app's `SocketIO` object and
   acknowledgement; a room of thousands is told a slice at a time, so requests are
   answered in between;
 * sends what carries no `seq` and may come late (a ticket page's place in the queue,
-  `emit_when_quiet`) only while no ordered emit waits, a slice at a time, so a round of
+  `emit_when_quiet`) only while no ordered emit waits, a few at a time, so a round of
   thousands of places never stands between a call and the screens;
 * starts background tasks as threads, as in threading mode.
 
@@ -41,6 +41,9 @@ NAMESPACE = "/"
 ROOM_CHANGE_TIMEOUT = 10.0
 # Clients told of an event before the loop serves anything else.
 FAN_OUT_SLICE = 100
+# Late messages (places) sent before the loop looks again for an ordered event: each wakes
+# its client's writer, and an event that comes meanwhile waits behind those wake-ups.
+LATE_SLICE = 20
 # Screens and consoles are pinged every `ping_interval` seconds, so a dead link shows within
 # seconds. A quiet page that asks for a relaxed pace (a citizen's ticket page: `?pace=relaxed`)
 # is pinged this often instead: each ping wakes the loop twice, and thousands of phones
@@ -134,14 +137,14 @@ class AsyncRealtime:
         assert self._late is not None and self._idle is not None and self._outbox is not None
         while True:
             event, messages = await self._late.get()
-            for start in range(0, len(messages), FAN_OUT_SLICE):
+            for start in range(0, len(messages), LATE_SLICE):
                 # The emitter may not have woken yet for what was just queued: let it go first.
                 while not (self._idle.is_set() and self._outbox.empty()):
                     await self._idle.wait()
                     await asyncio.sleep(0)
                 try:
                     await self._fan_out([(event, (data,), {"to": room})
-                                         for room, data in messages[start:start + FAN_OUT_SLICE]])
+                                         for room, data in messages[start:start + LATE_SLICE]])
                 except Exception:  # noqa: BLE001 - one bad message must not stop the rest
                     log.exception("could not push %s", event)
                 await asyncio.sleep(0)

@@ -67,9 +67,9 @@ def test_places_give_way_to_ordered_events_a_slice_at_a_time(
     app = create_app(settings.replace(server={"async_mode": "asyncio"}), clock=clock)
     with ThreadPoolExecutor(1) as pool:
         realtime = realtime_asyncio.for_app(app, pool)
-    slice_ = realtime_asyncio.FAN_OUT_SLICE
+    slice_ = realtime_asyncio.LATE_SLICE
     places = [(f"ticket:t{n}", {"id": f"t{n}", "ahead": n, "eta_minutes": n})
-              for n in range(2 * slice_ + 50)]
+              for n in range(2 * slice_ + 5)]
     total = len(places) + 2
     sent: list[str] = []
 
