@@ -80,6 +80,7 @@ class AsyncRealtime:
         # Set while the ordered emitter waits on an empty outbox: the late messages' turn.
         self._idle: asyncio.Event | None = None
         self._late: asyncio.Queue[tuple[str, list[tuple[str, Any]]]] | None = None
+        # The emitters' tasks, held here: the loop keeps only weak references to tasks.
         self._tasks: list[asyncio.Task[None]] = []
         synchronous = flask_socketio.server
         for event, handler in synchronous.handlers.get(NAMESPACE, {}).items():
