@@ -96,6 +96,8 @@ def icon_for(code: str, name: str) -> str:
 @blueprint.get("/kiosk")
 def kiosk_page() -> str:
     settings = current_app.extensions["xephang"].settings
+    # A kiosk is starting: have the printer ready before its first citizen.
+    _printing().warm_up_soon()
     fields = [{"code": s.code, "name": s.name, "name_en": s.name_en, "icon": icon_for(s.code, s.name)}
               for s in settings.services]
     priorities = [{"code": code, "name": PRIORITY_NAMES[code]["vi"], "icon": PRIORITY_ICONS[code]}

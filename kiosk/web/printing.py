@@ -5,13 +5,15 @@ Only `queue_core.web.app` (the composition root) attaches it.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
-from hardware.printer import open_printer
+from hardware.printer import open_printer, warm_up
 from kiosk import layout
 from kiosk.printing import Draw, PrintService
 from queue_core.config import LiveSettings, Settings
@@ -24,6 +26,13 @@ if TYPE_CHECKING:
 
 __all__ = ["CorePrinting", "attach_printing", "ticket_drawer", "ticket_face"]
 
+log = logging.getLogger(__name__)
+
+# What a warm-up renders: a ticket like any other, never printed.
+SAMPLE_TICKET = {"id": "warm-up", "label": "A001", "service": "A", "number": 1,
+                 "issued_at": "2026-01-05T08:00:00+07:00", "ahead": 0, "eta_minutes": 1,
+                 "priority": None, "holder_key": "warm-up"}
+
 
 @dataclass
 class CorePrinting:
@@ -32,10 +41,42 @@ class CorePrinting:
     live: LiveSettings
     service: PrintService
     records: PrintRecords
+    # Set once the first warm-up is done (`warm_up_soon`).
+    warmed: threading.Event = field(default_factory=threading.Event)
+    _warming: threading.Lock = field(default_factory=threading.Lock)
+    _warm_started: bool = False
 
     @property
     def settings(self) -> Settings:
         return self.live.current
+
+    def warm_up_soon(self) -> threading.Event:
+        """Load what printing a ticket needs, once, on a thread of its own; return `warmed`.
+
+        Called when a kiosk opens its page, long before the first citizen: rendering the
+        first ticket loads Pillow, the fonts and qrcode, and encoding it python-escpos
+        (most of a second on a busy box, inside the kiosk's answer time). A real printer's
+        service loads python-escpos at start already; the emulated one (the embedded
+        default) waits for this, so a box without a kiosk never carries them. Nothing is
+        printed.
+        """
+        with self._warming:
+            if self._warm_started:
+                return self.warmed
+            self._warm_started = True
+        threading.Thread(target=self._warm_up, daemon=True, name="printer-warm-up").start()
+        return self.warmed
+
+    def _warm_up(self) -> None:
+        try:
+            settings = self.settings
+            ticket_drawer(settings, SAMPLE_TICKET, "http://localhost")(
+                settings.hardware.printer_paper_width)
+            warm_up(settings.hardware.printer_profile or None)
+        except Exception:  # noqa: BLE001 - the first ticket then loads them itself
+            log.exception("could not warm up the ticket printer")
+        finally:
+            self.warmed.set()
 
     def draw(self, ticket: Mapping[str, Any], base_url: str) -> Draw:
         """Return how to render `ticket` at a given width (on the worker)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -51,6 +52,26 @@ def wait_for_record(app: Any, ticket_id: str) -> dict[str, Any]:
 
 
 # --- the happy path ----------------------------------------------------------------------------
+
+def test_a_kiosk_opening_its_page_readies_the_printer_once_and_prints_nothing(
+        app: Any, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first citizen's ticket must not pay for loading Pillow and python-escpos."""
+    from kiosk.web import printing
+
+    warmed_with: list[Any] = []
+    real_warm_up = printing.warm_up
+    monkeypatch.setattr(printing, "warm_up",
+                        lambda profile: (warmed_with.append(profile), real_warm_up(profile)))
+    core = app.extensions["xephang_printer"]
+    assert not core.warmed.is_set()
+    for _ in range(3):
+        assert client.get("/kiosk").status_code == 200
+    assert core.warmed.wait(30)
+    assert warmed_with == [app.extensions["xephang"].settings.hardware.printer_profile]
+    assert fake_printer(app).jobs == []                         # a warm-up prints no paper
+    assert "PIL.ImageFont" in sys.modules and "escpos.printer" in sys.modules
+
+
 
 def test_press_issues_then_prints(app: Any, client: Any, kiosk: Headers) -> None:
     response = press(client, kiosk, key="press-0001")
