@@ -129,13 +129,22 @@ def counter_groups(counters: Iterable[tuple[int, Sequence[str]]],
 # --- which days -----------------------------------------------------------------------------------
 
 def candidate_days(day: date, *, today: date, weeks: int = HISTORY_WEEKS) -> list[str]:
-    """Return the same weekday of up to `2 × weeks` weeks before `day` (and before today)."""
+    """Return the same weekday of up to `2 × weeks` weeks before `day` (and before today).
+
+    The calendar's first week has no week before it: a day there has fewer candidates.
+
+    >>> candidate_days(date(2026, 12, 7), today=date(2026, 12, 4), weeks=1)
+    ['2026-11-30', '2026-11-23']
+    >>> candidate_days(date(1, 1, 10), today=date(2026, 12, 4))
+    ['0001-01-03']
+    """
     days: list[str] = []
-    moment = day - timedelta(weeks=1)
-    while len(days) < 2 * weeks:
+    earliest = date.min + timedelta(weeks=1)
+    moment = day
+    while len(days) < 2 * weeks and moment >= earliest:
+        moment -= timedelta(weeks=1)
         if moment < today:
             days.append(moment.isoformat())
-        moment -= timedelta(weeks=1)
     return days
 
 

@@ -22,7 +22,7 @@ OTHERS = [
     "queue_core.web.headers", "queue_core.stats.reports", "queue_core.storage.marks",
     "queue_core.service.kiosks", "queue_core.storage.catalog", "queue_core.service.catalog",
     "queue_core.service.search", "queue_core.service.dossiers", "queue_core.stats.summary",
-    "queue_core.web.place_notices",
+    "queue_core.web.place_notices", "queue_core.stats.staffing",
 ]
 
 

@@ -114,6 +114,15 @@ def test_no_history_yet_gives_no_hours(client: Any, manager: dict[str, str]) -> 
     assert body["open"] is True and body["hours"] == [] and body["history"]["days"] == []
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "0001-01-10", "9999-12-31"])
+def test_the_calendar_s_first_and_last_days_answer_without_history(
+        client: Any, manager: dict[str, str], day: str) -> None:
+    """Found by the fuzz suite: a day in the calendar's first week once answered 500."""
+    answer = client.get(f"{PATH}?date={day}", headers=manager)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["hours"] == []
+
+
 def test_the_live_view_hints_when_the_open_counters_cannot_clear_the_queue(
         app: Any, client: Any, manager: dict[str, str], clock: FakeClock) -> None:
     center = app.extensions["xephang"].center
