@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import bench_serving
+from bench import bench_serving, hall
 
 pytestmark = [pytest.mark.slow]
 
@@ -36,3 +36,13 @@ def test_the_serving_benchmark_runs_in_short(tmp_path: Path,
     assert run["slow_loris"]["call"]["failures"] == 0
     table = capsys.readouterr().out
     assert "ratio of the pages to that" in table and "floor beside it" in table
+
+
+def test_the_hall_table_sets_each_fan_out_beside_its_own_floor() -> None:
+    def p99(ms: float) -> dict[str, dict[str, float]]:
+        return {"all_clients": {"p99": ms}}
+    run = {"option": "asyncio", "fanout": p99(30.0), "floor": p99(20.0),
+           "fanout_phones": p99(60.0), "floor_phones": p99(80.0)}
+    figure = hall.now_figures({"runs": [run]}, None)["fanout"]
+    assert figure == ("1.50× (30 ms, floor 20 ms); "
+                      "0.75× (60 ms, floor 80 ms with 5,000 ticket pages)")
