@@ -311,8 +311,13 @@ class Hub:
             return rooms
         # Join before reading the board: an event committed in between is then both in
         # the board and pushed, and the client drops the push by its seq.
-        for room in rooms:
-            join_room(room)
+        try:
+            for room in rooms:
+                join_room(room)
+        except ValueError:
+            # python-socketio's word for a client no longer connected: its link dropped
+            # after the subscribe arrived. Nobody is left to read this answer.
+            return _error("not_connected", "the connection closed before it joined")
         answer: dict[str, Any] = {"ok": True, "rooms": rooms}
         tickets = [ticket_id for ticket_id in map(_ticket_of, rooms) if ticket_id is not None]
         if len(tickets) < len(rooms):
@@ -337,6 +342,8 @@ class Hub:
         """Tell these tickets' pages their place from now on (the first was just `shown`)."""
         sid: str = request.sid  # type: ignore[attr-defined]
         with self._lock:
+            if sid not in self._principals:
+                return  # disconnected meanwhile: on_disconnect has already let its pages go
             joined = self._pages.setdefault(sid, set())
             fresh = [ticket_id for ticket_id in tickets if ticket_id not in joined]
             joined.update(fresh)

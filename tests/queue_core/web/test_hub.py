@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 
 def received(sio: Any, name: str | None = None) -> list[Any]:
     messages = sio.get_received()
@@ -244,3 +246,35 @@ def test_a_ticket_room_is_the_holders(app: Any, client: Any, socket_client: Call
     assert client.post("/api/v1/counters/1/finish", headers=manager).status_code == 200
     assert [m["name"] for m in received(phone)] == ["ticket_updated"]
     assert received(stranger) == []
+
+
+
+@pytest.mark.parametrize("drops", ["before its join", "after its join"])
+def test_a_page_whose_link_drops_while_it_subscribes_is_let_go(
+        app: Any, client: Any, socket_client: Callable[..., Any], kiosk: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch, drops: str) -> None:
+    """The link drops while the subscribe is handled: no exception, nothing left watched."""
+    from flask import request
+
+    from queue_core.web import realtime
+    from queue_core.web.app import socketio_of
+
+    mine = client.post("/api/v1/tickets", json={"service": "A"}, headers=kiosk).get_json()
+    hub = app.extensions["xephang"].hub
+    hub._telling_places = True  # places are sent by hand, not by their thread
+    real_join = realtime.join_room
+
+    def join_as_the_link_drops(room: str) -> None:
+        if drops == "after its join":
+            real_join(room)
+        socketio_of(app).server.disconnect(request.sid, namespace="/")
+        if drops == "before its join":
+            real_join(room)
+
+    monkeypatch.setattr(realtime, "join_room", join_as_the_link_drops)
+    phone = socket_client()
+    ack = phone.emit("subscribe", {"rooms": [f"ticket:{mine['id']}"], "key": mine["holder_key"]},
+                     callback=True)
+    if drops == "before its join":
+        assert ack["error"]["code"] == "not_connected"
+    assert hub._pages == {} and hub.place_notices._watched == {}
