@@ -27,6 +27,9 @@ def run(settings: Settings, app_factory: AppFactory, *, eventlet_entry: str,
         beside: Callable[[Settings], Any] = lambda settings: None) -> None:
     """Serve until stopped; `beside(settings)` starts what runs next to the server.
 
+    `beside` runs once the server's socket listens, so what it starts (the loudspeaker's
+    announcer, a client of this server) finds it there instead of being refused at first.
+
     `realtime(app, pool)` is the asyncio mode's Socket.IO server around the app's handlers.
     In eventlet mode the process becomes `python -m eventlet_entry`, which starts its own.
     """
@@ -38,19 +41,22 @@ def run(settings: Settings, app_factory: AppFactory, *, eventlet_entry: str,
     if settings.server.async_mode == "eventlet":
         exec_eventlet(settings, entry=eventlet_entry)
     elif settings.server.async_mode == "threading":
-        beside(settings)
-        run_gunicorn(settings, app_factory)
+        run_gunicorn(settings, app_factory, when_listening=lambda: beside(settings))
     else:
         from queue_core.ops.serving import asgi
 
         if realtime is None:
             raise ValueError("asyncio mode needs the realtime server factory")
-        beside(settings)
-        asgi.run(settings, app_factory, realtime)
+        asgi.run(settings, app_factory, realtime, when_listening=lambda: beside(settings))
 
 
-def run_gunicorn(settings: Settings, app_factory: AppFactory) -> None:
-    """Serve `app_factory(settings, background=True)` with gunicorn until stopped."""
+def run_gunicorn(settings: Settings, app_factory: AppFactory,
+                 when_listening: Callable[[], Any] = lambda: None) -> None:
+    """Serve `app_factory(settings, background=True)` with gunicorn until stopped.
+
+    `when_listening()` runs in the arbiter once its socket is bound, before the worker starts:
+    a client connecting then waits in the socket's backlog instead of being refused.
+    """
     from gunicorn.app.base import BaseApplication
 
     class Appliance(BaseApplication):  # type: ignore[misc]
@@ -69,6 +75,7 @@ def run_gunicorn(settings: Settings, app_factory: AppFactory) -> None:
                 "loglevel": os.environ.get("XEPHANG_LOG_LEVEL", "info"),
                 "proc_name": "xephang",
                 "post_worker_init": _worker_ready,
+                "when_ready": lambda arbiter: when_listening(),
             }
             # No control socket: it would write under $HOME, which a hardened service cannot.
             if "control_socket_disable" in self.cfg.settings:

@@ -33,6 +33,9 @@ def test_serve_starts_the_announcer_with_a_fresh_token(mode: str,
     # The emulated speaker reports itself as degraded: a demo box never passes for a real one.
     health = wait_for_audio(server, "degraded")
     assert "giả lập" in health["devices"]["audio"]["message"]
+    # Started once the server listens: never refused, so no alarming line on a first start.
+    assert "cannot reach the core" not in server.output()
+    assert "refused the connection" not in server.output()
     server.restart()
     wait_for_audio(server, "degraded")
     live = server.db().execute("SELECT COUNT(*) FROM tokens WHERE name = 'announcer@serve'"

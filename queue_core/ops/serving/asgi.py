@@ -21,6 +21,7 @@ import asyncio
 import logging
 import os
 import signal
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -66,8 +67,12 @@ def terminated_chunked_input(wsgi_app: Any) -> Any:
     return app
 
 
-def run(settings: Settings, app_factory: AppFactory, realtime_factory: RealtimeFactory) -> None:
-    """Serve `app_factory(settings, background=True)` until SIGTERM or SIGINT."""
+def run(settings: Settings, app_factory: AppFactory, realtime_factory: RealtimeFactory, *,
+        when_listening: Callable[[], Any] = lambda: None) -> None:
+    """Serve `app_factory(settings, background=True)` until SIGTERM or SIGINT.
+
+    `when_listening()` runs on the loop once the socket listens, before the first client.
+    """
     import uvicorn
 
     from queue_core.ops.serving.collector import Collector
@@ -92,6 +97,7 @@ def run(settings: Settings, app_factory: AppFactory, realtime_factory: RealtimeF
             await super().startup(sockets)
             if self.started:
                 collector.start(asyncio.get_running_loop())
+                when_listening()
                 # systemd hears READY=1 once the socket listens and the app is built.
                 notifier.ready(f"serving on {server.host}:{server.port}")
 
