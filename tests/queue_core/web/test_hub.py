@@ -248,7 +248,6 @@ def test_a_ticket_room_is_the_holders(app: Any, client: Any, socket_client: Call
     assert received(stranger) == []
 
 
-
 @pytest.mark.parametrize("drops", ["before its join", "after its join"])
 def test_a_page_whose_link_drops_while_it_subscribes_is_let_go(
         app: Any, client: Any, socket_client: Callable[..., Any], kiosk: dict[str, str],
