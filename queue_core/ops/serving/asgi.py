@@ -71,7 +71,8 @@ def run(settings: Settings, app_factory: AppFactory, realtime_factory: RealtimeF
         when_listening: Callable[[], Any] = lambda: None) -> None:
     """Serve `app_factory(settings, background=True)` until SIGTERM or SIGINT.
 
-    `when_listening()` runs on the loop once the socket listens, before the first client.
+    `when_listening()` runs on the loop once the socket listens, before any client is served
+    (they wait in the backlog meanwhile: it is meant for quick work such as starting a thread).
     """
     import uvicorn
 
